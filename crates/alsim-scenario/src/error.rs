@@ -1,0 +1,59 @@
+//! The one error type of this crate: every variant names the file and where in it.
+
+use crate::Problem;
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: cannot read scenario file: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The text is not valid RON for a scenario (syntax, unknown field, wrong type).
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// ron's description, with a hint where we have one.
+        message: String,
+    },
+    /// The file parsed but some values are out of range or inconsistent.
+    #[error("{path}: invalid scenario:\n{}", list(problems))]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Every problem found, each with its field path.
+        problems: Vec<Problem>,
+    },
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  - {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl ScenarioError {
+    pub(crate) fn parse(path: &str, err: &ron::error::SpannedError) -> Self {
+        let mut message = err.code.to_string();
+        if matches!(err.code, ron::Error::NoSuchStructField { .. }) {
+            message.push_str(" (check the spelling; docs/scenarios.md lists every field)");
+        }
+        Self::Parse {
+            path: path.to_string(),
+            line: err.span.start.line,
+            column: err.span.start.col,
+            message,
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! alsim-scenario: the RON scenario file format.
+//!
+//! A scenario is everything a run needs: the tissue box and its voxels, the cell populations and
+//! where they sit, the diffusing fields, the parameters of every disease mechanism, the clock and
+//! the seed. Data flows one way through this crate:
+//!
+//! ```text
+//! RON text --parse (ron, spanned errors)--> Scenario --validate (field paths)--> Scenario (checked)
+//! ```
+//!
+//! [`load`] does both steps and is what the CLI calls; [`Scenario::validate`] alone serves
+//! scenarios built in code (tests, benches). Every parameter carries its unit in its name
+//! (`_um`, `_hours`, `_per_day`, ...), has a default, and is range-checked in `validate`. The crate
+//! knows nothing of the model that runs a scenario: it is the file format and nothing more.
+
+#![warn(missing_docs)]
+
+mod check;
+mod error;
+mod fields;
+pub mod mechanisms;
+mod populations;
+mod time;
+mod tissue;
+
+pub use check::Problem;
+pub use error::ScenarioError;
+pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
+pub use mechanisms::Mechanisms;
+pub use populations::{Amount, Populations, PopulationSpec, Region};
+pub use time::TimeSpec;
+pub use tissue::TissueSpec;
+
+use check::Checker;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Largest grid accepted, in voxels (2^30: 4 GiB per f32 field). Larger boxes need a coarser
+/// voxel size or a smaller box.
+pub const MAX_VOXELS: u64 = 1 << 30;
+/// Largest number of cells accepted in one run.
+pub const MAX_CELLS: u64 = 100_000_000;
+/// Memory the model needs per cell, an upper estimate used by [`Scenario::footprint`].
+pub const BYTES_PER_CELL_ESTIMATE: u64 = 256;
+
+/// One simulation: tissue, cells, fields, mechanisms, clock and seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used for the default output folder. Default: `"scenario"`.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// What the scenario represents, in a sentence or two. Default: empty.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random stream in the run. Default: 1.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Time step, field sub-step, duration and output interval.
+    #[serde(default)]
+    pub time: TimeSpec,
+    /// Size of the tissue box and of its voxels.
+    #[serde(default)]
+    pub tissue: TissueSpec,
+    /// Motor neurons, microglia and astrocytes: how many and where.
+    #[serde(default)]
+    pub populations: Populations,
+    /// Diffusing fields: coefficients, decay and boundary conditions.
+    #[serde(default)]
+    pub fields: Fields,
+    /// Parameters of each disease mechanism; `None` switches a mechanism off.
+    #[serde(default)]
+    pub mechanisms: Mechanisms,
+}
+
+fn default_name() -> String {
+    "scenario".to_string()
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            name: default_name(),
+            description: String::new(),
+            seed: default_seed(),
+            time: TimeSpec::default(),
+            tissue: TissueSpec::default(),
+            populations: Populations::default(),
+            fields: Fields::default(),
+            mechanisms: Mechanisms::default(),
+        }
+    }
+}
+
+/// What a scenario will cost before it runs: grid, cells and memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Footprint {
+    /// Voxels along x, y and z.
+    pub grid: [u64; 3],
+    /// Total voxels.
+    pub voxels: u64,
+    /// Motor neurons, microglia, astrocytes at the start.
+    pub cells: [u64; 3],
+    /// Cell ticks in the run.
+    pub ticks: u64,
+    /// Estimated peak memory in bytes (fields plus cells).
+    pub memory_bytes: u64,
+}
+
+impl Scenario {
+    /// Parses RON text. `origin` names the source (a file path) in error messages.
+    pub fn from_ron_str(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        let options =
+            ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        options
+            .from_str(text)
+            .map_err(|err| ScenarioError::parse(origin, &err))
+    }
+
+    /// Serialises to pretty RON that [`Scenario::from_ron_str`] reads back to an equal value.
+    pub fn to_ron_string(&self) -> String {
+        let pretty = ron::ser::PrettyConfig::default().struct_names(false);
+        ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .to_string_pretty(self, pretty)
+            .expect("a Scenario holds only serialisable plain data")
+    }
+
+    /// Checks every parameter's range and the consistency between them. `origin` names the
+    /// source in the error. All problems are reported at once, each with its field path.
+    pub fn validate(&self, origin: &str) -> Result<(), ScenarioError> {
+        let mut check = Checker::default();
+        self.check(&mut check);
+        check.finish(origin)
+    }
+
+    fn check(&self, c: &mut Checker) {
+        if self.name.trim().is_empty() {
+            c.problem("name", "must not be empty; give the scenario a short name");
+        }
+        c.scope("time", |c| self.time.check(c));
+        c.scope("tissue", |c| self.tissue.check(c));
+        c.scope("populations", |c| self.populations.check(c, &self.tissue));
+        c.scope("fields", |c| self.fields.check(c));
+        c.scope("mechanisms", |c| self.mechanisms.check(c));
+        if c.is_clean() {
+            let fp = self.footprint();
+            let cells: u64 = fp.cells.iter().sum();
+            if cells > MAX_CELLS {
+                c.problem(
+                    "populations",
+                    format!(
+                        "ask for {cells} cells, more than the limit of {MAX_CELLS}; lower the counts or densities, or shrink the regions"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Grid size, cell counts and memory estimate. Meaningful once [`Scenario::validate`] passed.
+    pub fn footprint(&self) -> Footprint {
+        let grid = self.tissue.grid();
+        let voxels = grid.iter().product();
+        let cells = [
+            self.populations.motor_neurons.initial_count(&self.tissue),
+            self.populations.microglia.initial_count(&self.tissue),
+            self.populations.astrocytes.initial_count(&self.tissue),
+        ];
+        // Each field: its values plus the solver's scratch-free in-place sweeps; plus one
+        // bin map of reactive astrocytes (u32 per voxel).
+        let field_bytes = voxels * 4 * (fields::FIELD_NAMES.len() as u64 + 1);
+        let cell_bytes = cells.iter().sum::<u64>() * BYTES_PER_CELL_ESTIMATE;
+        Footprint {
+            grid,
+            voxels,
+            cells,
+            ticks: self.time.ticks(),
+            memory_bytes: field_bytes + cell_bytes,
+        }
+    }
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: origin.clone(),
+        source,
+    })?;
+    let scenario = Scenario::from_ron_str(&text, &origin)?;
+    scenario.validate(&origin)?;
+    Ok(scenario)
+}

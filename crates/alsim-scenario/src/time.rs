@@ -1,0 +1,124 @@
+//! The clock: cell time step, field sub-step, duration and output interval.
+
+use crate::check::Checker;
+use serde::{Deserialize, Serialize};
+
+/// Time stepping. Cells act once per `dt_hours`; fields are advanced in sub-steps of
+/// `field_dt_minutes` inside each cell step, because cytokines diffuse and decay over minutes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeSpec {
+    /// Cell time step, hours. Default 1. Range (0, 24].
+    pub dt_hours: f64,
+    /// Field sub-step, minutes. Default 6. Range (0, 60·dt_hours]; must divide the cell step
+    /// into a whole number of sub-steps. The implicit solver is stable at any sub-step; smaller
+    /// sub-steps resolve fast transients better.
+    pub field_dt_minutes: f64,
+    /// Simulated time, days. Default 60. Range (0, 36500].
+    pub duration_days: f64,
+    /// Interval between rows of `timeseries.csv`, days. Default 1. Must be a whole number of cell
+    /// steps.
+    pub output_every_days: f64,
+}
+
+impl Default for TimeSpec {
+    fn default() -> Self {
+        Self {
+            dt_hours: 1.0,
+            field_dt_minutes: 6.0,
+            duration_days: 60.0,
+            output_every_days: 1.0,
+        }
+    }
+}
+
+/// `a / b` when it is a whole number (to 1e-9 relative), else `None`.
+fn whole_ratio(a: f64, b: f64) -> Option<u64> {
+    let ratio = a / b;
+    let rounded = ratio.round();
+    ((ratio - rounded).abs() <= 1e-9 * rounded.max(1.0) && rounded >= 1.0).then_some(rounded as u64)
+}
+
+impl TimeSpec {
+    /// Number of cell steps in the run (duration rounded up to whole steps).
+    pub fn ticks(&self) -> u64 {
+        (self.duration_days * 24.0 / self.dt_hours - 1e-9).ceil().max(0.0) as u64
+    }
+
+    /// Field sub-steps per cell step.
+    pub fn field_substeps(&self) -> u64 {
+        whole_ratio(self.dt_hours * 60.0, self.field_dt_minutes).unwrap_or(1)
+    }
+
+    /// Cell steps between two output rows.
+    pub fn output_every_ticks(&self) -> u64 {
+        whole_ratio(self.output_every_days * 24.0, self.dt_hours).unwrap_or(1)
+    }
+
+    pub(crate) fn check(&self, c: &mut Checker) {
+        c.positive("dt_hours", self.dt_hours, 24.0);
+        c.positive("field_dt_minutes", self.field_dt_minutes, 24.0 * 60.0);
+        c.positive("duration_days", self.duration_days, 36_500.0);
+        c.positive("output_every_days", self.output_every_days, 36_500.0);
+        if !c.is_clean() {
+            return;
+        }
+        if whole_ratio(self.dt_hours * 60.0, self.field_dt_minutes).is_none() {
+            c.problem(
+                "field_dt_minutes",
+                format!(
+                    "must divide dt_hours ({} h = {} min) into a whole number of sub-steps, got {}",
+                    self.dt_hours,
+                    self.dt_hours * 60.0,
+                    self.field_dt_minutes
+                ),
+            );
+        }
+        if whole_ratio(self.output_every_days * 24.0, self.dt_hours).is_none() {
+            c.problem(
+                "output_every_days",
+                format!(
+                    "must be a whole number of cell steps of {} h, got {} days",
+                    self.dt_hours, self.output_every_days
+                ),
+            );
+        }
+        let substeps = self.ticks() as f64 * (self.dt_hours * 60.0 / self.field_dt_minutes);
+        if substeps > 1e9 {
+            c.problem(
+                "field_dt_minutes",
+                format!("gives {substeps:.3e} field steps in the run (limit 1e9); raise it or shorten duration_days"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_step_counts_follow_the_units() {
+        let t = TimeSpec {
+            dt_hours: 2.0,
+            field_dt_minutes: 10.0,
+            duration_days: 3.0,
+            output_every_days: 0.5,
+        };
+        assert_eq!(t.ticks(), 36);
+        assert_eq!(t.field_substeps(), 12);
+        assert_eq!(t.output_every_ticks(), 6);
+    }
+
+    #[test]
+    fn sub_step_that_does_not_divide_the_cell_step_is_refused() {
+        let t = TimeSpec {
+            field_dt_minutes: 7.0,
+            ..TimeSpec::default()
+        };
+        let mut c = Checker::default();
+        t.check(&mut c);
+        let err = c.finish("t.ron").unwrap_err().to_string();
+        assert!(err.contains("field_dt_minutes must divide"), "{err}");
+    }
+}

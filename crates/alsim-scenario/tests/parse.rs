@@ -1,0 +1,108 @@
+//! Parsing and validating scenario files: good files load, bad ones name the place and the fix.
+
+use alsim_scenario::{Scenario, ScenarioError, load};
+use std::path::Path;
+
+fn scenarios_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios"))
+}
+
+#[test]
+fn every_bundled_scenario_loads_and_validates() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            load(&path).unwrap_or_else(|e| panic!("{e}"));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "expected default.ron and sporadic.ron, saw {seen} files");
+}
+
+#[test]
+fn default_ron_spells_out_values_that_differ_only_where_it_says() {
+    let s = load(&scenarios_dir().join("default.ron")).unwrap();
+    assert_eq!(s.seed, 42);
+    assert_eq!(s.footprint().grid, [20, 20, 10]);
+    // Omitted mechanisms run with their defaults.
+    assert_eq!(s.mechanisms.microglia, Some(Default::default()));
+}
+
+#[test]
+fn unknown_field_is_reported_with_line_and_column() {
+    let text = "(\n  name: \"x\",\n  tissue: (voxle_um: 20.0),\n)";
+    let err = Scenario::from_ron_str(text, "bad.ron").unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ScenarioError::Parse { line: 3, .. }), "{msg}");
+    assert!(msg.starts_with("bad.ron:3:"), "{msg}");
+    assert!(msg.contains("voxle_um"), "{msg}");
+    assert!(msg.contains("voxel_um"), "the message lists the expected fields: {msg}");
+}
+
+#[test]
+fn malformed_ron_is_reported_with_line_and_column() {
+    let text = "(\n  name: \"x\",\n  seed: 12,,\n)";
+    let err = Scenario::from_ron_str(text, "broken.ron").unwrap_err();
+    assert!(matches!(err, ScenarioError::Parse { line: 3, .. }), "{err}");
+}
+
+#[test]
+fn negative_diffusion_names_the_field_path() {
+    let text = "(fields: (tnf: (diffusion_um2_per_s: -3.0, decay_per_hour: 1.0)))";
+    let s = Scenario::from_ron_str(text, "neg.ron").unwrap();
+    let msg = s.validate("neg.ron").unwrap_err().to_string();
+    assert!(
+        msg.contains("fields.tnf.diffusion_um2_per_s must be > 0, got -3"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn impossible_grid_is_refused_before_any_allocation() {
+    let text = "(tissue: (size_um: (1000000.0, 1000000.0, 1000.0), voxel_um: 1.0))";
+    let s = Scenario::from_ron_str(text, "huge.ron").unwrap();
+    let msg = s.validate("huge.ron").unwrap_err().to_string();
+    assert!(msg.contains("1.000e15 voxels"), "{msg}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut s = Scenario::default();
+    s.time.dt_hours = -1.0;
+    s.fields.il10.decay_per_hour = f64::NAN;
+    let Err(ScenarioError::Invalid { problems, .. }) = s.validate("code") else {
+        panic!("expected Invalid");
+    };
+    let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert!(fields.contains(&"time.dt_hours"), "{fields:?}");
+    assert!(fields.contains(&"fields.il10.decay_per_hour"), "{fields:?}");
+}
+
+#[test]
+fn mechanism_can_be_switched_off_with_none() {
+    let s = Scenario::from_ron_str("(mechanisms: (astrocytes: None))", "off.ron").unwrap();
+    assert_eq!(s.mechanisms.astrocytes, None);
+    assert!(s.mechanisms.microglia.is_some());
+}
+
+#[test]
+fn resolved_scenario_round_trips_through_ron() {
+    let s = load(&scenarios_dir().join("default.ron")).unwrap();
+    let text = s.to_ron_string();
+    let back = Scenario::from_ron_str(&text, "roundtrip").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(back, s);
+}
+
+#[test]
+fn default_scenario_in_code_is_valid() {
+    Scenario::default().validate("defaults").unwrap();
+}
+
+#[test]
+fn overcrowded_motor_neurons_are_refused() {
+    let text = "(populations: (motor_neurons: (amount: Count(5000), min_spacing_um: 60.0)))";
+    let s = Scenario::from_ron_str(text, "crowd.ron").unwrap();
+    let msg = s.validate("crowd.ron").unwrap_err().to_string();
+    assert!(msg.contains("populations.motor_neurons.min_spacing_um"), "{msg}");
+}
