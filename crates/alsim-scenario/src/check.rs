@@ -91,7 +91,9 @@ mod tests {
     #[test]
     fn problems_carry_the_dotted_path_of_their_scope() {
         let mut c = Checker::default();
-        c.scope("fields", |c| c.scope("tnf", |c| c.positive("diffusion_um2_per_s", -3.0, 1e3)));
+        c.scope("fields", |c| {
+            c.scope("tnf", |c| c.positive("diffusion_um2_per_s", -3.0, 1e3))
+        });
         let err = c.finish("a.ron").unwrap_err().to_string();
         assert!(
             err.contains("fields.tnf.diffusion_um2_per_s must be > 0, got -3"),

@@ -18,6 +18,7 @@
 mod check;
 mod error;
 mod fields;
+pub use fields::FIELD_NAMES;
 pub mod mechanisms;
 mod populations;
 mod time;
@@ -27,7 +28,7 @@ pub use check::Problem;
 pub use error::ScenarioError;
 pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
 pub use mechanisms::Mechanisms;
-pub use populations::{Amount, Populations, PopulationSpec, Region};
+pub use populations::{Amount, PopulationSpec, Populations, Region};
 pub use time::TimeSpec;
 pub use tissue::TissueSpec;
 
@@ -114,8 +115,8 @@ pub struct Footprint {
 impl Scenario {
     /// Parses RON text. `origin` names the source (a file path) in error messages.
     pub fn from_ron_str(text: &str, origin: &str) -> Result<Self, ScenarioError> {
-        let options =
-            ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        let options = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         options
             .from_str(text)
             .map_err(|err| ScenarioError::parse(origin, &err))

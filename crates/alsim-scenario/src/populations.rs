@@ -70,7 +70,9 @@ impl PopulationSpec {
     pub fn initial_count(&self, tissue: &TissueSpec) -> u64 {
         match self.amount {
             Amount::Count(n) => n,
-            Amount::DensityPerMm3(d) => (d * self.region.volume_mm3(tissue)).round().max(0.0) as u64,
+            Amount::DensityPerMm3(d) => {
+                (d * self.region.volume_mm3(tissue)).round().max(0.0) as u64
+            }
         }
     }
 
@@ -83,7 +85,11 @@ impl PopulationSpec {
             let (lo, hi) = self.region.bounds(tissue);
             let size = tissue.size();
             for (i, axis) in ["x", "y", "z"].iter().enumerate() {
-                if !(lo[i].is_finite() && hi[i].is_finite()) || lo[i] < 0.0 || hi[i] > size[i] || lo[i] >= hi[i] {
+                if !(lo[i].is_finite() && hi[i].is_finite())
+                    || lo[i] < 0.0
+                    || hi[i] > size[i]
+                    || lo[i] >= hi[i]
+                {
                     c.problem(
                         &format!("region.{axis}"),
                         format!(

@@ -42,7 +42,9 @@ fn whole_ratio(a: f64, b: f64) -> Option<u64> {
 impl TimeSpec {
     /// Number of cell steps in the run (duration rounded up to whole steps).
     pub fn ticks(&self) -> u64 {
-        (self.duration_days * 24.0 / self.dt_hours - 1e-9).ceil().max(0.0) as u64
+        (self.duration_days * 24.0 / self.dt_hours - 1e-9)
+            .ceil()
+            .max(0.0) as u64
     }
 
     /// Field sub-steps per cell step.

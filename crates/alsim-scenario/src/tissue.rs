@@ -1,7 +1,7 @@
 //! The tissue box and its voxel grid.
 
-use crate::check::Checker;
 use crate::MAX_VOXELS;
+use crate::check::Checker;
 use serde::{Deserialize, Serialize};
 
 /// A box of tissue cut into cubic voxels. x runs medio-lateral, y dorso-ventral (y = 0 is the
@@ -33,7 +33,8 @@ impl TissueSpec {
 
     /// Voxels along x, y, z (box edge over voxel edge, rounded).
     pub fn grid(&self) -> [u64; 3] {
-        self.size().map(|s| (s / self.voxel_um).round().max(1.0) as u64)
+        self.size()
+            .map(|s| (s / self.voxel_um).round().max(1.0) as u64)
     }
 
     /// Box volume in mm³.
@@ -61,7 +62,11 @@ impl TissueSpec {
                 );
             }
         }
-        let voxels: f64 = self.size().iter().map(|s| (s / self.voxel_um).round()).product();
+        let voxels: f64 = self
+            .size()
+            .iter()
+            .map(|s| (s / self.voxel_um).round())
+            .product();
         if voxels > MAX_VOXELS as f64 {
             c.problem(
                 "",

@@ -17,7 +17,10 @@ fn every_bundled_scenario_loads_and_validates() {
             seen += 1;
         }
     }
-    assert!(seen >= 2, "expected default.ron and sporadic.ron, saw {seen} files");
+    assert!(
+        seen >= 2,
+        "expected default.ron and sporadic.ron, saw {seen} files"
+    );
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn unknown_field_is_reported_with_line_and_column() {
     assert!(matches!(err, ScenarioError::Parse { line: 3, .. }), "{msg}");
     assert!(msg.starts_with("bad.ron:3:"), "{msg}");
     assert!(msg.contains("voxle_um"), "{msg}");
-    assert!(msg.contains("voxel_um"), "the message lists the expected fields: {msg}");
+    assert!(
+        msg.contains("voxel_um"),
+        "the message lists the expected fields: {msg}"
+    );
 }
 
 #[test]
@@ -104,5 +110,8 @@ fn overcrowded_motor_neurons_are_refused() {
     let text = "(populations: (motor_neurons: (amount: Count(5000), min_spacing_um: 60.0)))";
     let s = Scenario::from_ron_str(text, "crowd.ron").unwrap();
     let msg = s.validate("crowd.ron").unwrap_err().to_string();
-    assert!(msg.contains("populations.motor_neurons.min_spacing_um"), "{msg}");
+    assert!(
+        msg.contains("populations.motor_neurons.min_spacing_um"),
+        "{msg}"
+    );
 }

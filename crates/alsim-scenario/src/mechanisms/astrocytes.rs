@@ -35,7 +35,12 @@ impl Default for AstrocyteParams {
 impl AstrocyteParams {
     pub(crate) fn check(&self, c: &mut Checker) {
         c.positive("tnf_half_max_ng_per_ml", self.tnf_half_max_ng_per_ml, 1e3);
-        c.range("reactivation_per_hour", self.reactivation_per_hour, 0.0, 100.0);
+        c.range(
+            "reactivation_per_hour",
+            self.reactivation_per_hour,
+            0.0,
+            100.0,
+        );
         c.range("recovery_per_hour", self.recovery_per_hour, 0.0, 100.0);
         c.range("toxicity_reach_um", self.toxicity_reach_um, 0.0, 500.0);
     }

@@ -40,7 +40,12 @@ impl Default for CellDeathParams {
 
 impl CellDeathParams {
     pub(crate) fn check(&self, c: &mut Checker) {
-        c.range("baseline_hazard_per_day", self.baseline_hazard_per_day, 0.0, 10.0);
+        c.range(
+            "baseline_hazard_per_day",
+            self.baseline_hazard_per_day,
+            0.0,
+            10.0,
+        );
         c.range("max_hazard_per_day", self.max_hazard_per_day, 0.0, 100.0);
         c.positive("half_hazard_damage", self.half_hazard_damage, 1e3);
         c.range("hazard_hill_exponent", self.hazard_hill_exponent, 1.0, 20.0);

@@ -70,12 +70,37 @@ impl MicrogliaParams {
         c.positive("debris_half_max_per_mm3", self.debris_half_max_per_mm3, 1e9);
         c.range("activation_per_hour", self.activation_per_hour, 0.0, 100.0);
         c.range("chronic_after_days", self.chronic_after_days, 0.0, 3650.0);
-        c.range("chronic_conversion_per_day", self.chronic_conversion_per_day, 0.0, 100.0);
-        c.range("repolarisation_per_hour", self.repolarisation_per_hour, 0.0, 100.0);
+        c.range(
+            "chronic_conversion_per_day",
+            self.chronic_conversion_per_day,
+            0.0,
+            100.0,
+        );
+        c.range(
+            "repolarisation_per_hour",
+            self.repolarisation_per_hour,
+            0.0,
+            100.0,
+        );
         c.range("resting_per_hour", self.resting_per_hour, 0.0, 100.0);
-        c.range("tnf_secretion_fg_per_hour", self.tnf_secretion_fg_per_hour, 0.0, 1e6);
-        c.range("il10_secretion_fg_per_hour", self.il10_secretion_fg_per_hour, 0.0, 1e6);
-        c.range("phagocytosis_neurons_per_day", self.phagocytosis_neurons_per_day, 0.0, 100.0);
+        c.range(
+            "tnf_secretion_fg_per_hour",
+            self.tnf_secretion_fg_per_hour,
+            0.0,
+            1e6,
+        );
+        c.range(
+            "il10_secretion_fg_per_hour",
+            self.il10_secretion_fg_per_hour,
+            0.0,
+            1e6,
+        );
+        c.range(
+            "phagocytosis_neurons_per_day",
+            self.phagocytosis_neurons_per_day,
+            0.0,
+            100.0,
+        );
         c.range(
             "proinflammatory_phagocytosis_fraction",
             self.proinflammatory_phagocytosis_fraction,

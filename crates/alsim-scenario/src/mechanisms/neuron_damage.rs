@@ -44,11 +44,21 @@ impl Default for NeuronDamageParams {
 
 impl NeuronDamageParams {
     pub(crate) fn check(&self, c: &mut Checker) {
-        c.range("intrinsic_damage_per_day", self.intrinsic_damage_per_day, 0.0, 100.0);
+        c.range(
+            "intrinsic_damage_per_day",
+            self.intrinsic_damage_per_day,
+            0.0,
+            100.0,
+        );
         c.range("vulnerability_log_sd", self.vulnerability_log_sd, 0.0, 3.0);
         c.range("tnf_damage_per_day", self.tnf_damage_per_day, 0.0, 100.0);
         c.positive("tnf_half_max_ng_per_ml", self.tnf_half_max_ng_per_ml, 1e3);
-        c.range("astrocyte_damage_per_day", self.astrocyte_damage_per_day, 0.0, 100.0);
+        c.range(
+            "astrocyte_damage_per_day",
+            self.astrocyte_damage_per_day,
+            0.0,
+            100.0,
+        );
         c.range("repair_per_day", self.repair_per_day, 0.0, 100.0);
         c.range("stressed_at_damage", self.stressed_at_damage, 0.0, 1e3);
     }

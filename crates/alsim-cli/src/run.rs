@@ -1,0 +1,139 @@
+//! `alsim run` and `alsim validate`.
+
+use crate::progress::Progress;
+use alsim_core::{Observation, Simulation};
+use alsim_io::{RunFolder, names};
+use alsim_scenario::Scenario;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `alsim run`.
+#[derive(Args, Debug)]
+pub(crate) struct RunArgs {
+    /// Scenario file (RON).
+    scenario: PathBuf,
+    /// Run folder to write. Default: runs/<scenario name>-seed<seed>.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed of the random streams, replacing the scenario's.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads. Default: all cores. Results are identical for any value.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Replace a finished run already in the output folder.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    alsim_version: &'static str,
+    scenario_file: String,
+    seed: u64,
+    threads: usize,
+    ticks: u64,
+    wall_time_seconds: f64,
+    scenario: &'a Scenario,
+}
+
+pub(crate) fn run(args: &RunArgs) -> Result<()> {
+    let mut scenario = alsim_scenario::load(&args.scenario)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed))
+    });
+    let folder = RunFolder::create(&out, args.force)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+
+    let started = Instant::now();
+    let summary = pool.install(|| simulate(&scenario, &folder))?;
+    let manifest = Manifest {
+        alsim_version: env!("CARGO_PKG_VERSION"),
+        scenario_file: args.scenario.display().to_string(),
+        seed: scenario.seed,
+        threads,
+        ticks: summary.ticks,
+        wall_time_seconds: started.elapsed().as_secs_f64(),
+        scenario: &scenario,
+    };
+    folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
+    folder.write_json(names::MANIFEST, &manifest)?;
+    // Last: its presence marks a finished run.
+    folder.write_json(names::SUMMARY, &summary)?;
+    eprintln!(
+        "alsim: {} motor neurons of {} alive after {} days; results in {}",
+        summary.motor_neurons_final_alive,
+        summary.motor_neurons_initial,
+        summary.simulated_days,
+        folder.path().display()
+    );
+    Ok(())
+}
+
+fn simulate(scenario: &Scenario, folder: &RunFolder) -> Result<alsim_core::Summary> {
+    let mut sim = Simulation::new(scenario)?;
+    let mut series = folder.timeseries(&Observation::columns())?;
+    let mut progress = Progress::new(sim.total_ticks(), &scenario.name);
+    series.write_row(&sim.observe().values())?;
+    while !sim.is_finished() {
+        sim.step();
+        let s = sim.summary();
+        progress.update(sim.tick(), sim.time_days(), s.motor_neurons_final_alive);
+        if sim.is_output_tick() {
+            series.write_row(&sim.observe().values())?;
+        }
+    }
+    progress.finish();
+    series.finish()?;
+    Ok(sim.summary().clone())
+}
+
+pub(crate) fn validate(path: &Path) -> Result<()> {
+    let scenario = alsim_scenario::load(path)?;
+    let fp = scenario.footprint();
+    let [nx, ny, nz] = fp.grid;
+    let m = &scenario.mechanisms;
+    let on = |name: &str, enabled: bool| format!("{name} {}", if enabled { "on" } else { "off" });
+    println!("{}: valid scenario '{}'", path.display(), scenario.name);
+    println!(
+        "  grid:       {nx} × {ny} × {nz} = {} voxels of {} µm",
+        fp.voxels, scenario.tissue.voxel_um
+    );
+    println!(
+        "  cells:      {} motor neurons, {} microglia, {} astrocytes",
+        fp.cells[0], fp.cells[1], fp.cells[2]
+    );
+    println!(
+        "  time:       {} days in {} ticks of {} h, {} field sub-steps per tick",
+        scenario.time.duration_days,
+        fp.ticks,
+        scenario.time.dt_hours,
+        scenario.time.field_substeps()
+    );
+    println!(
+        "  mechanisms: {}, {}, {}, {}",
+        on("microglia", m.microglia.is_some()),
+        on("astrocytes", m.astrocytes.is_some()),
+        on("neuron_damage", m.neuron_damage.is_some()),
+        on("cell_death", m.cell_death.is_some())
+    );
+    println!(
+        "  memory:     about {:.1} MiB",
+        fp.memory_bytes as f64 / (1024.0 * 1024.0)
+    );
+    Ok(())
+}

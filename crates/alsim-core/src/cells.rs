@@ -1,0 +1,76 @@
+//! Components every cell has, whatever mechanisms run: identity, kind, place.
+
+use bevy_ecs::prelude::*;
+
+/// Stable identity of a cell: assigned at spawn from a counter, never reused. Everything whose
+/// order can change a result is sorted by it (the ECS `Entity` is not stable across threads).
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellId(pub u64);
+
+/// The next [`CellId`] to hand out.
+#[derive(Resource, Debug, Default)]
+pub struct NextCellId(pub u64);
+
+impl NextCellId {
+    /// Takes the next id.
+    pub fn take(&mut self) -> CellId {
+        let id = CellId(self.0);
+        self.0 += 1;
+        id
+    }
+}
+
+/// Soma centre in µm from the tissue origin.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Position(pub [f32; 3]);
+
+/// Index of the voxel holding the soma centre (x fastest).
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Voxel(pub u32);
+
+/// Marks a motor neuron.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct MotorNeuron;
+
+/// Marks a microglia.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Microglia;
+
+/// Marks an astrocyte.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Astrocyte;
+
+/// Life state of a motor neuron.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LifeState {
+    /// Alive, damage below the stress threshold.
+    #[default]
+    Healthy,
+    /// Alive, damage above the stress threshold.
+    Stressed,
+    /// Committed to apoptosis at the given tick; still counted alive until it completes.
+    Dying {
+        /// Tick of commitment.
+        since_tick: u64,
+    },
+    /// Dead; its debris has been released.
+    Dead,
+}
+
+impl LifeState {
+    /// Alive and not yet committed to death.
+    pub fn is_viable(self) -> bool {
+        matches!(self, LifeState::Healthy | LifeState::Stressed)
+    }
+}
+
+/// What a cell puts into or takes out of the fields during the current tick, in amount units
+/// (fg for cytokines, neuron-equivalents for debris), indexed by [`crate::FieldId`]. Mechanisms
+/// write it; the exchange step applies all cells' exchanges in [`CellId`] order.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Exchange {
+    /// Secretion rate, amount per hour, held over the whole tick.
+    pub secretion_per_hour: [f32; crate::FIELD_COUNT],
+    /// Amount taken up from the cell's voxel this tick (limited to what is there).
+    pub uptake: [f32; crate::FIELD_COUNT],
+}

@@ -1,0 +1,203 @@
+//! The tissue's diffusing fields: one contiguous f32 array per field, its solver, and the
+//! secretion sources gathered from cells for the current tick.
+
+use crate::solver::{FaceBoundary, FieldSolver, GridShape};
+use alsim_scenario::{Boundary, FieldSpec, Scenario};
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+
+/// Number of fields.
+pub const FIELD_COUNT: usize = 3;
+
+/// The fields, in storage and column order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldId {
+    /// Pro-inflammatory cytokine, ng/mL.
+    Tnf = 0,
+    /// Anti-inflammatory cytokine, ng/mL.
+    Il10 = 1,
+    /// Dead-cell debris, neuron-equivalents per mm³.
+    Debris = 2,
+}
+
+impl FieldId {
+    /// All fields in order.
+    pub const ALL: [FieldId; FIELD_COUNT] = [FieldId::Tnf, FieldId::Il10, FieldId::Debris];
+
+    /// Column prefix and scenario key.
+    pub fn name(self) -> &'static str {
+        alsim_scenario::FIELD_NAMES[self as usize]
+    }
+
+    /// Concentration added to a voxel of `voxel_um3` by one amount unit: a cytokine's amount is
+    /// in fg and its concentration in ng/mL (1 fg/µm³ = 1e6 ng/mL); debris' amount is in
+    /// neuron-equivalents and its concentration per mm³ (1 µm³ = 1e-9 mm³).
+    pub fn concentration_per_amount(self, voxel_um3: f64) -> f64 {
+        match self {
+            FieldId::Tnf | FieldId::Il10 => 1e6 / voxel_um3,
+            FieldId::Debris => 1e9 / voxel_um3,
+        }
+    }
+}
+
+/// Per-field sums for the time series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FieldStats {
+    /// Total amount in the tissue (fg for cytokines, neuron-equivalents for debris).
+    pub total: f64,
+    /// Largest voxel concentration.
+    pub max: f64,
+}
+
+/// The grid and every field on it.
+#[derive(Resource)]
+pub struct FieldGrid {
+    shape: GridShape,
+    values: [Vec<f32>; FIELD_COUNT],
+    solvers: [FieldSolver; FIELD_COUNT],
+    substeps: u64,
+    /// Secretion this tick: (voxel, concentration per hour), in cell-id order.
+    sources: [Vec<(u32, f32)>; FIELD_COUNT],
+}
+
+fn face(b: Boundary) -> FaceBoundary {
+    match b {
+        Boundary::ZeroFlux => FaceBoundary::ZeroFlux,
+        Boundary::Fixed(v) => FaceBoundary::Fixed(v as f32),
+    }
+}
+
+impl FieldGrid {
+    /// Allocates the fields of a validated scenario at their initial values.
+    pub fn new(scenario: &Scenario) -> Self {
+        let [nx, ny, nz] = scenario.tissue.grid().map(|n| n as usize);
+        let shape = GridShape {
+            nx,
+            ny,
+            nz,
+            voxel_um: scenario.tissue.voxel_um,
+        };
+        let substeps = scenario.time.field_substeps();
+        let dt_hours = scenario.time.dt_hours / substeps as f64;
+        let specs = scenario.fields.in_order();
+        let solver = |spec: &FieldSpec| {
+            let b = spec.boundary.per_axis();
+            FieldSolver::new(
+                shape,
+                spec.diffusion_um2_per_s * 3600.0,
+                spec.decay_per_hour,
+                dt_hours,
+                [
+                    (face(b[0].0), face(b[0].1)),
+                    (face(b[1].0), face(b[1].1)),
+                    (face(b[2].0), face(b[2].1)),
+                ],
+            )
+        };
+        Self {
+            shape,
+            values: specs.map(|s| vec![s.initial as f32; shape.voxels()]),
+            solvers: specs.map(solver),
+            substeps,
+            sources: Default::default(),
+        }
+    }
+
+    /// Grid shape.
+    pub fn shape(&self) -> GridShape {
+        self.shape
+    }
+
+    /// Voxel volume in µm³.
+    pub fn voxel_um3(&self) -> f64 {
+        self.shape.voxel_um.powi(3)
+    }
+
+    /// Voxel index of a point in µm (clamped into the box).
+    pub fn voxel_of(&self, p: [f32; 3]) -> u32 {
+        let h = self.shape.voxel_um as f32;
+        let cell = |v: f32, n: usize| ((v / h).floor().max(0.0) as usize).min(n - 1);
+        let (x, y, z) = (
+            cell(p[0], self.shape.nx),
+            cell(p[1], self.shape.ny),
+            cell(p[2], self.shape.nz),
+        );
+        self.shape.index(x, y, z) as u32
+    }
+
+    /// Concentration of a field at a voxel.
+    pub fn at(&self, field: FieldId, voxel: u32) -> f32 {
+        self.values[field as usize][voxel as usize]
+    }
+
+    /// All values of a field (x fastest).
+    pub fn values(&self, field: FieldId) -> &[f32] {
+        &self.values[field as usize]
+    }
+
+    /// Mutable values of a field, for set-ups and tests.
+    pub fn values_mut(&mut self, field: FieldId) -> &mut [f32] {
+        &mut self.values[field as usize]
+    }
+
+    /// Adds an amount to a voxel at once (a burst, e.g. debris at death).
+    pub fn deposit(&mut self, field: FieldId, voxel: u32, amount: f32) {
+        let c = amount as f64 * field.concentration_per_amount(self.voxel_um3());
+        self.values[field as usize][voxel as usize] += c as f32;
+    }
+
+    /// Removes up to `amount` from a voxel at once; returns what was removed.
+    pub fn take(&mut self, field: FieldId, voxel: u32, amount: f32) -> f32 {
+        let per_amount = field.concentration_per_amount(self.voxel_um3());
+        let slot = &mut self.values[field as usize][voxel as usize];
+        let c = ((amount as f64 * per_amount) as f32).min(*slot);
+        *slot -= c;
+        (c as f64 / per_amount) as f32
+    }
+
+    /// Records a secretion rate (amount per hour) held over the coming tick. Call in cell-id
+    /// order: sources are applied in the order recorded.
+    pub fn add_source(&mut self, field: FieldId, voxel: u32, amount_per_hour: f32) {
+        let rate = amount_per_hour as f64 * field.concentration_per_amount(self.voxel_um3());
+        self.sources[field as usize].push((voxel, rate as f32));
+    }
+
+    /// Forgets the recorded sources (done at the start of every exchange).
+    pub fn clear_sources(&mut self) {
+        self.sources.iter_mut().for_each(Vec::clear);
+    }
+
+    /// Advances every field by one cell step: sub-steps of source, decay and diffusion.
+    pub fn advance(&mut self) {
+        for f in 0..FIELD_COUNT {
+            let solver = &self.solvers[f];
+            let increment = solver.source_increment_factor() as f32;
+            let values = &mut self.values[f];
+            for _ in 0..self.substeps {
+                for &(voxel, rate) in &self.sources[f] {
+                    values[voxel as usize] += rate * increment;
+                }
+                solver.step(values);
+            }
+        }
+    }
+
+    /// Total amount and maximum concentration of a field. The sum runs in fixed-size chunks
+    /// added in order, so it is the same for every thread count.
+    pub fn stats(&self, field: FieldId) -> FieldStats {
+        let values = &self.values[field as usize];
+        let (sums, maxes): (Vec<f64>, Vec<f32>) = values
+            .par_chunks(4096)
+            .map(|chunk| {
+                let sum = chunk.iter().map(|&v| v as f64).sum::<f64>();
+                let max = chunk.iter().copied().fold(f32::MIN, f32::max);
+                (sum, max)
+            })
+            .unzip();
+        let total_conc: f64 = sums.iter().sum();
+        FieldStats {
+            total: total_conc * self.voxel_um3() / field.concentration_per_amount(1.0),
+            max: maxes.into_iter().fold(0.0f32, f32::max) as f64,
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! alsim-core: the model. It turns a validated [`Scenario`](alsim_scenario::Scenario) into a
+//! bevy_ecs world of motor neurons, microglia and astrocytes on a grid of diffusing fields, and
+//! advances it tick by tick:
+//!
+//! ```text
+//! Scenario --Simulation::new--> World (cells, FieldGrid, mechanism resources) + Schedule
+//!          --Simulation::step--> Sense → Act → Exchange → Die → Diffuse  (one tick)
+//!          --Simulation::observe--> Observation rows, Summary milestones
+//! ```
+//!
+//! Each disease mechanism lives in one file under [`mechanisms`] with its components, systems
+//! and a `register` function; a mechanism the scenario switches off is never registered. This
+//! crate opens no file and prints nothing; every random draw comes from a stream keyed by
+//! (seed, cell id, tick, purpose), and whatever order could change a result is the
+//! [`CellId`] order, so a run is bit-identical at any thread count.
+
+#![warn(missing_docs)]
+
+mod cells;
+mod fields;
+pub mod mechanisms;
+mod observe;
+pub mod rng;
+mod simulation;
+pub mod solver;
+mod world;
+
+pub use cells::{
+    Astrocyte, CellId, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, Position, Voxel,
+};
+pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
+pub use observe::{Census, Observation, Summary};
+pub use simulation::{BuildError, Simulation};
+
+use bevy_ecs::prelude::*;
+
+/// The seed of every random stream in the run.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct RunSeed(pub u64);
+
+/// The simulation clock: the tick being computed and the cell time step.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct Clock {
+    /// Ticks completed before the current one (0 during the first tick).
+    pub tick: u64,
+    /// Cell time step, hours.
+    pub dt_hours: f64,
+}
+
+impl Clock {
+    /// Simulated days at the end of `tick` ticks.
+    pub fn days_after(&self, ticks: u64) -> f64 {
+        ticks as f64 * self.dt_hours / 24.0
+    }
+}
+
+/// The phases of a tick, run in this order. Mechanisms put their systems into them.
+#[derive(SystemSet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SimSet {
+    /// Read the tissue as it stands: build spatial summaries other systems look up.
+    Sense,
+    /// Cells update their own state from their surroundings (parallel over cells).
+    Act,
+    /// Cells' secretion and uptake are applied to the fields, in cell-id order.
+    Exchange,
+    /// Cells commit to death and finish dying; debris is released, in cell-id order.
+    Die,
+    /// Fields advance: sources, decay and diffusion over the tick's sub-steps.
+    Diffuse,
+}

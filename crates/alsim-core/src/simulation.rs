@@ -1,0 +1,269 @@
+//! The simulation: builds the world and schedule from a scenario and runs it tick by tick.
+
+use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
+use crate::mechanisms::{astrocytes, cell_death, microglia, neuron_damage};
+use crate::observe::{Census, Observation, Summary};
+use crate::world::{Kind, place, spawn, take_ids};
+use crate::{
+    Astrocyte, CellId, Clock, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, RunSeed,
+    SimSet, Voxel,
+};
+use alsim_scenario::{Scenario, ScenarioError};
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+
+/// Why a world could not be built from a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The scenario failed validation.
+    #[error(transparent)]
+    Invalid(#[from] ScenarioError),
+    /// Random placement found no room for a cell.
+    #[error(
+        "populations.{population}: placed only {placed} of {wanted} cells with the requested min_spacing_um; lower the count or the spacing, or enlarge the region"
+    )]
+    Placement {
+        /// Population name.
+        population: &'static str,
+        /// Cells placed before giving up.
+        placed: usize,
+        /// Cells asked for.
+        wanted: usize,
+    },
+    /// The schedule's systems conflict (a bug in a mechanism's registration).
+    #[error("schedule could not be built: {0}")]
+    Schedule(String),
+}
+
+#[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
+struct Tick;
+
+/// A running tissue simulation.
+pub struct Simulation {
+    world: World,
+    schedule: Schedule,
+    total_ticks: u64,
+    output_every_ticks: u64,
+    summary: Summary,
+}
+
+impl Simulation {
+    /// Builds the world (fields, cells, mechanism resources) and the schedule.
+    pub fn new(scenario: &Scenario) -> Result<Self, BuildError> {
+        scenario.validate(&format!("scenario '{}'", scenario.name))?;
+        let mut world = World::new();
+        world.insert_resource(RunSeed(scenario.seed));
+        world.insert_resource(Clock {
+            tick: 0,
+            dt_hours: scenario.time.dt_hours,
+        });
+        world.insert_resource(FieldGrid::new(scenario));
+        world.insert_resource(NextCellId::default());
+
+        let populations = &scenario.populations;
+        for (kind, spec) in [
+            (Kind::MotorNeuron, &populations.motor_neurons),
+            (Kind::Microglia, &populations.microglia),
+            (Kind::Astrocyte, &populations.astrocytes),
+        ] {
+            let ids = take_ids(&mut world, spec.initial_count(&scenario.tissue));
+            let positions =
+                place(spec, scenario, &ids).map_err(|placed| BuildError::Placement {
+                    population: kind.name(),
+                    placed,
+                    wanted: ids.len(),
+                })?;
+            spawn(&mut world, kind, &ids, &positions);
+        }
+        let motor_neurons = populations.motor_neurons.initial_count(&scenario.tissue);
+        world.insert_resource(Census {
+            motor_neurons_initial: motor_neurons,
+            motor_neurons_dead: 0,
+        });
+
+        let mut schedule = Schedule::new(Tick);
+        schedule.set_executor(SingleThreadedExecutor::new());
+        schedule.set_build_settings(ScheduleBuildSettings {
+            ambiguity_detection: LogLevel::Error,
+            ..Default::default()
+        });
+        schedule.configure_sets(
+            (
+                SimSet::Sense,
+                SimSet::Act,
+                SimSet::Exchange,
+                SimSet::Die,
+                SimSet::Diffuse,
+            )
+                .chain(),
+        );
+        schedule.add_systems((
+            apply_exchange.in_set(SimSet::Exchange),
+            advance_fields.in_set(SimSet::Diffuse),
+        ));
+        let m = &scenario.mechanisms;
+        if let Some(p) = &m.microglia {
+            microglia::register(&mut world, &mut schedule, p);
+        }
+        if let Some(p) = &m.astrocytes {
+            astrocytes::register(&mut world, &mut schedule, p);
+        }
+        if let Some(p) = &m.neuron_damage {
+            neuron_damage::register(&mut world, &mut schedule, p);
+        }
+        if let Some(p) = &m.cell_death {
+            cell_death::register(&mut world, &mut schedule, p);
+        }
+        schedule
+            .initialize(&mut world)
+            .map_err(|e| BuildError::Schedule(format!("{e:?}")))?;
+
+        Ok(Self {
+            world,
+            schedule,
+            total_ticks: scenario.time.ticks(),
+            output_every_ticks: scenario.time.output_every_ticks(),
+            summary: Summary {
+                motor_neurons_initial: motor_neurons,
+                motor_neurons_final_alive: motor_neurons,
+                ..Summary::default()
+            },
+        })
+    }
+
+    /// Ticks completed.
+    pub fn tick(&self) -> u64 {
+        self.world.resource::<Clock>().tick
+    }
+
+    /// Ticks the scenario asks for.
+    pub fn total_ticks(&self) -> u64 {
+        self.total_ticks
+    }
+
+    /// Whether all ticks have run.
+    pub fn is_finished(&self) -> bool {
+        self.tick() >= self.total_ticks
+    }
+
+    /// Whether the current tick count falls on an output interval (the start included).
+    pub fn is_output_tick(&self) -> bool {
+        self.tick() % self.output_every_ticks == 0 || self.is_finished()
+    }
+
+    /// Simulated days so far.
+    pub fn time_days(&self) -> f64 {
+        let clock = self.world.resource::<Clock>();
+        clock.days_after(clock.tick)
+    }
+
+    /// Runs one tick and updates the milestones.
+    pub fn step(&mut self) {
+        self.schedule.run(&mut self.world);
+        self.world.resource_mut::<Clock>().tick += 1;
+        let census = *self.world.resource::<Census>();
+        let days = self.time_days();
+        let ticks = self.tick();
+        let s = &mut self.summary;
+        let (dead, initial) = (census.motor_neurons_dead, census.motor_neurons_initial);
+        if initial > 0 {
+            if s.days_to_10pct_mn_loss.is_none() && dead * 10 >= initial {
+                s.days_to_10pct_mn_loss = Some(days);
+            }
+            if s.days_to_50pct_mn_loss.is_none() && dead * 2 >= initial {
+                s.days_to_50pct_mn_loss = Some(days);
+            }
+        }
+        s.motor_neurons_final_alive = initial - dead;
+        s.simulated_days = days;
+        s.ticks = ticks;
+    }
+
+    /// Milestones so far.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Counts cells by state and summarises the fields, now.
+    pub fn observe(&mut self) -> Observation {
+        let mut neurons = self.world.query_filtered::<&LifeState, With<MotorNeuron>>();
+        let (mut alive, mut stressed, mut dying, mut dead) = (0, 0, 0, 0);
+        for life in neurons.iter(&self.world) {
+            match life {
+                LifeState::Healthy => alive += 1,
+                LifeState::Stressed => {
+                    alive += 1;
+                    stressed += 1
+                }
+                LifeState::Dying { .. } => {
+                    alive += 1;
+                    dying += 1
+                }
+                LifeState::Dead => dead += 1,
+            }
+        }
+        let mut microglia_q = self
+            .world
+            .query_filtered::<Option<&microglia::MicrogliaState>, With<Microglia>>();
+        let mut microglia = [0u64; 3];
+        for state in microglia_q.iter(&self.world) {
+            microglia[state.map_or(0, |s| s.phenotype as usize)] += 1;
+        }
+        let mut astro_q = self
+            .world
+            .query_filtered::<Option<&astrocytes::Reactivity>, With<Astrocyte>>();
+        let (mut reactive, mut astrocytes_total) = (0, 0);
+        for r in astro_q.iter(&self.world) {
+            astrocytes_total += 1;
+            reactive += u64::from(r.is_some_and(|r| r.reactive));
+        }
+        let grid = self.world.resource::<FieldGrid>();
+        let fields: [_; FIELD_COUNT] = FieldId::ALL.map(|f| grid.stats(f));
+        Observation {
+            time_days: self.time_days(),
+            motor_neurons_alive: alive,
+            motor_neurons_stressed: stressed,
+            motor_neurons_dying: dying,
+            motor_neurons_dead: dead,
+            microglia,
+            astrocytes_reactive: reactive,
+            astrocytes_total,
+            fields,
+        }
+    }
+
+    /// The ECS world, for inspection in tests and tools.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The ECS world, mutable, for set-ups in tests.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+}
+
+/// Applies every cell's secretion and uptake to the fields in cell-id order.
+fn apply_exchange(mut grid: ResMut<FieldGrid>, cells: Query<(&CellId, &Voxel, &Exchange)>) {
+    let mut active: Vec<_> = cells
+        .iter()
+        .filter(|(_, _, ex)| **ex != Exchange::default())
+        .collect();
+    active.sort_unstable_by_key(|(id, _, _)| **id);
+    grid.clear_sources();
+    for (_, voxel, ex) in active {
+        for f in FieldId::ALL {
+            let i = f as usize;
+            if ex.secretion_per_hour[i] > 0.0 {
+                grid.add_source(f, voxel.0, ex.secretion_per_hour[i]);
+            }
+            if ex.uptake[i] > 0.0 {
+                grid.take(f, voxel.0, ex.uptake[i]);
+            }
+        }
+    }
+}
+
+fn advance_fields(mut grid: ResMut<FieldGrid>) {
+    grid.advance();
+}

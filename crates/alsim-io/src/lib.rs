@@ -1,0 +1,232 @@
+//! alsim-io: writes a run's results to a run folder.
+//!
+//! ```text
+//! RunFolder::create(dir) --refuses to clobber a finished run unless asked
+//!   .timeseries(columns) -> TimeSeriesWriter: rows streamed to timeseries.csv.partial,
+//!                           renamed to timeseries.csv by finish()
+//!   .write_json(name, value): written to name.partial, then renamed (atomic on one filesystem)
+//! ```
+//!
+//! The CLI writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
+//! killed at any point never leaves a `summary.json` that looks complete. This crate knows
+//! file formats, not the model: rows arrive as column names and numbers.
+
+#![warn(missing_docs)]
+
+use serde::Serialize;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// File names of a run folder. Scripts read these; keep them stable.
+pub mod names {
+    /// Scenario as resolved, seed, version, threads, wall time.
+    pub const MANIFEST: &str = "manifest.json";
+    /// One row per output interval.
+    pub const TIMESERIES: &str = "timeseries.csv";
+    /// Milestones; present only for a run that finished.
+    pub const SUMMARY: &str = "summary.json";
+    /// The scenario as resolved (defaults filled in, overrides applied), re-runnable.
+    pub const SCENARIO: &str = "scenario.ron";
+}
+
+/// Why output could not be written. Every variant names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file or folder could not be created or written.
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The folder already holds a finished run.
+    #[error(
+        "{path} already holds a finished run (summary.json); choose another --out folder or pass --force to replace it"
+    )]
+    Exists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// CSV encoding failed.
+    #[error("{path}: cannot write CSV: {source}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        source: csv::Error,
+    },
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn partial(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// A folder holding one run's results.
+#[derive(Debug)]
+pub struct RunFolder {
+    dir: PathBuf,
+}
+
+impl RunFolder {
+    /// Creates `dir` (and parents). A folder that already holds a finished run is refused unless
+    /// `replace`; when replacing, the old summary goes first so the folder never pairs an old
+    /// summary with new data.
+    pub fn create(dir: &Path, replace: bool) -> Result<Self, OutputError> {
+        let summary = dir.join(names::SUMMARY);
+        if summary.exists() {
+            if !replace {
+                return Err(OutputError::Exists {
+                    path: dir.to_path_buf(),
+                });
+            }
+            fs::remove_file(&summary).map_err(write_err(&summary))?;
+        }
+        fs::create_dir_all(dir).map_err(write_err(dir))?;
+        // Fail now, not after hours of simulation, if the folder is not writable.
+        let probe = dir.join(".alsim-write-probe");
+        File::create(&probe).map_err(write_err(dir))?;
+        fs::remove_file(&probe).map_err(write_err(&probe))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Starts the time series with a header row.
+    pub fn timeseries(&self, columns: &[String]) -> Result<TimeSeriesWriter, OutputError> {
+        let path = self.dir.join(names::TIMESERIES);
+        let tmp = partial(&path);
+        let file = File::create(&tmp).map_err(write_err(&tmp))?;
+        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+        writer
+            .write_record(columns)
+            .map_err(|source| OutputError::Csv {
+                path: tmp.clone(),
+                source,
+            })?;
+        Ok(TimeSeriesWriter { writer, tmp, path })
+    }
+
+    /// Writes `value` as pretty JSON to `name`, atomically.
+    pub fn write_json(&self, name: &str, value: &impl Serialize) -> Result<(), OutputError> {
+        let text = serde_json::to_string_pretty(value).expect("plain data serialises to JSON");
+        self.write_text(name, &(text + "\n"))
+    }
+
+    /// Writes `text` to `name`, atomically: a partial file renamed into place once synced.
+    pub fn write_text(&self, name: &str, text: &str) -> Result<(), OutputError> {
+        let path = self.dir.join(name);
+        let tmp = partial(&path);
+        let mut file = File::create(&tmp).map_err(write_err(&tmp))?;
+        file.write_all(text.as_bytes()).map_err(write_err(&tmp))?;
+        file.sync_all().map_err(write_err(&tmp))?;
+        fs::rename(&tmp, &path).map_err(write_err(&path))
+    }
+}
+
+/// Streams time-series rows; the file gets its final name only in [`TimeSeriesWriter::finish`].
+pub struct TimeSeriesWriter {
+    writer: csv::Writer<BufWriter<File>>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl TimeSeriesWriter {
+    /// Appends one row. Numbers are written in Rust's shortest round-trip form, so equal values
+    /// give equal bytes.
+    pub fn write_row(&mut self, values: &[f64]) -> Result<(), OutputError> {
+        self.writer
+            .write_record(values.iter().map(|v| v.to_string()))
+            .map_err(|source| OutputError::Csv {
+                path: self.tmp.clone(),
+                source,
+            })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn finish(self) -> Result<PathBuf, OutputError> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| OutputError::Write {
+                path: self.tmp.clone(),
+                source: e.into_error(),
+            })?
+            .into_inner()
+            .map_err(|e| OutputError::Write {
+                path: self.tmp.clone(),
+                source: e.into_error(),
+            })?;
+        file.sync_all().map_err(write_err(&self.tmp))?;
+        fs::rename(&self.tmp, &self.path).map_err(write_err(&self.path))?;
+        Ok(self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeseries_appears_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunFolder::create(dir.path(), false).unwrap();
+        let mut ts = run.timeseries(&["a".into(), "b".into()]).unwrap();
+        ts.write_row(&[1.0, 0.1]).unwrap();
+        assert!(!dir.path().join(names::TIMESERIES).exists());
+        ts.finish().unwrap();
+        let text = fs::read_to_string(dir.path().join(names::TIMESERIES)).unwrap();
+        assert_eq!(text, "a,b\n1,0.1\n");
+        assert!(!dir.path().join("timeseries.csv.partial").exists());
+    }
+
+    #[test]
+    fn finished_run_is_not_overwritten_without_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunFolder::create(dir.path(), false).unwrap();
+        run.write_json(names::SUMMARY, &serde_json::json!({"x": 1}))
+            .unwrap();
+        let err = RunFolder::create(dir.path(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--force"), "{err}");
+        assert!(
+            dir.path().join(names::SUMMARY).exists(),
+            "refusal keeps the old run"
+        );
+        RunFolder::create(dir.path(), true).unwrap();
+        assert!(
+            !dir.path().join(names::SUMMARY).exists(),
+            "replacing drops the old summary first"
+        );
+    }
+
+    #[test]
+    fn unwritable_folder_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        fs::write(&blocker, "not a folder").unwrap();
+        let err = RunFolder::create(&blocker.join("run"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("file/run") && err.contains("cannot write"),
+            "{err}"
+        );
+    }
+}
