@@ -95,14 +95,17 @@ enum AxisKind {
 /// The factorised tridiagonal matrix of one axis.
 ///
 /// Row `i` of the matrix is `-r u[i-1] + b[i] u[i] - r u[i+1] = rhs[i] + add[i]`, where `b[i]` is
-/// `1 + r * (number of neighbours and fixed ghosts)`. Forward elimination gives
-/// `d[0] = rhs'[0] * inv[0]`, `d[i] = (rhs'[i] + r d[i-1]) * inv[i]`; back substitution gives
-/// `u[n-1] = d[n-1]`, `u[i] = d[i] + e[i] u[i+1]` with `e[i] = r * inv[i]` (minus the modified
-/// upper coefficient `c'[i]`).
+/// `1 + r * (number of neighbours and fixed ghosts)` and `add[i]` is `r` times the fixed ghost
+/// values next to voxel `i`. With the pivots `p[0] = b[0]`, `p[i] = b[i] - r e[i-1]`, the
+/// reciprocals `inv[i] = 1 / p[i]` and `e[i] = r inv[i]` (minus the modified upper coefficient
+/// `c'[i]` of the Thomas algorithm), forward elimination is
+/// `d[0] = (rhs[0] + add[0]) inv[0]`, `d[i] = (rhs[i] + add[i]) inv[i] + e[i] d[i-1]`, and back
+/// substitution `u[n-1] = d[n-1]`, `u[i] = d[i] + e[i] u[i+1]`. Writing the forward step with
+/// `e[i]` rather than `(... + r d[i-1]) inv[i]` keeps the loop-carried dependency to one
+/// multiply and one add.
 #[derive(Clone, Debug)]
 struct Axis {
     kind: AxisKind,
-    r: f32,
     inv: Box<[f32]>,
     e: Box<[f32]>,
     add: Box<[f32]>,
@@ -143,7 +146,7 @@ impl Axis {
             let diag = 1.0 + r * links;
             let denom = if i > 0 { diag - r * e_prev } else { diag };
             let inv_i = 1.0 / denom;
-            let e_i = if i + 1 < n { r * inv_i } else { 0.0 };
+            let e_i = r * inv_i;
             inv[i] = inv_i as f32;
             e[i] = e_i as f32;
             add[i] = (r * rhs_add) as f32;
@@ -158,7 +161,6 @@ impl Axis {
         };
         Axis {
             kind,
-            r: r as f32,
             inv: inv.into_boxed_slice(),
             e: e.into_boxed_slice(),
             add: add.into_boxed_slice(),
@@ -384,11 +386,11 @@ fn diag_row(row: &mut [f32], add: f32, inv: f32) {
 }
 
 /// Forward elimination of one row of lines against the previous row:
-/// `u = ((u + add) + r * prev) * inv`.
+/// `u = (u + add) * inv + e * prev`.
 #[inline]
-fn forward_row(row: &mut [f32], prev: &[f32], add: f32, r: f32, inv: f32) {
+fn forward_row(row: &mut [f32], prev: &[f32], add: f32, inv: f32, e: f32) {
     for (u, &p) in row.iter_mut().zip(prev) {
-        *u = ((*u + add) + r * p) * inv;
+        *u = (*u + add) * inv + e * p;
     }
 }
 
@@ -410,8 +412,8 @@ fn plane_solve(ax: &Axis, plane: &mut [f32], nx: usize) {
             &mut rest[..nx],
             &done[(j - 1) * nx..],
             ax.add[j],
-            ax.r,
             ax.inv[j],
+            ax.e[j],
         );
     }
     for j in (0..ny - 1).rev() {
@@ -443,7 +445,7 @@ unsafe fn column_block_solve(
     diag_row(row(0), ax.add[0], ax.inv[0]);
     for k in 1..nz {
         let prev: &[f32] = row(k - 1);
-        forward_row(row(k), prev, ax.add[k], ax.r, ax.inv[k]);
+        forward_row(row(k), prev, ax.add[k], ax.inv[k], ax.e[k]);
     }
     for k in (0..nz - 1).rev() {
         let next: &[f32] = row(k + 1);
@@ -451,58 +453,173 @@ unsafe fn column_block_solve(
     }
 }
 
-/// The x solve (with the decay factor `s` fused) of up to `LANES` consecutive rows.
-///
-/// The rows are copied in blocks of `TILE_W` x positions into a transposed tile so that the
-/// recurrence runs over `LANES` rows at once in the innermost loop. Per voxel the arithmetic is
-/// exactly that of [`forward_row`]/[`back_row`] with `rhs = s * u`: the first element of a line
-/// is `(s u + add) * inv`, the others `((s u + add) + r d_prev) * inv`, then `u + e u_next`.
-fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
-    let nrows = rows.len() / nx;
-    debug_assert!(nrows >= 1 && nrows <= LANES && nrows * nx == rows.len() && nx >= 2);
-    let r = ax.r;
-    let mut tile = [[0.0f32; LANES]; TILE_W];
-    let mut carry = [0.0f32; LANES];
-    let chunks = nx.div_ceil(TILE_W);
+/// A transposed block of up to `LANES` rows: `tile[j][l]` is x position `x0 + j` of row `l`.
+type Tile = [[f32; LANES]; TILE_W];
 
-    let load = |tile: &mut [[f32; LANES]; TILE_W], rows: &[f32], x0: usize, w: usize| {
+/// Copies x positions `x0..x0 + w` of the `nrows` rows of `rows` (row length `nx`) into `tile`.
+#[inline(always)]
+fn load_tile(tile: &mut Tile, rows: &[f32], nrows: usize, nx: usize, x0: usize, w: usize) {
+    if nrows == LANES && w == TILE_W {
+        load_full_tile(tile, rows, nx, x0);
+    } else {
         for l in 0..nrows {
             let src = &rows[l * nx + x0..l * nx + x0 + w];
             for (t, &v) in tile.iter_mut().zip(src) {
                 t[l] = v;
             }
         }
-    };
-    let store = |tile: &[[f32; LANES]; TILE_W], rows: &mut [f32], x0: usize, w: usize| {
+    }
+}
+
+/// The inverse of [`load_tile`].
+#[inline(always)]
+fn store_tile(tile: &Tile, rows: &mut [f32], nrows: usize, nx: usize, x0: usize, w: usize) {
+    if nrows == LANES && w == TILE_W {
+        store_full_tile(tile, rows, nx, x0);
+    } else {
         for l in 0..nrows {
             let dst = &mut rows[l * nx + x0..l * nx + x0 + w];
             for (t, v) in tile.iter().zip(dst) {
                 *v = t[l];
             }
         }
-    };
+    }
+}
+
+/// [`load_tile`] of a full tile, by 4x4 register transposes (SSE2, part of every x86_64 CPU).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn load_full_tile(tile: &mut Tile, rows: &[f32], nx: usize, x0: usize) {
+    use std::arch::x86_64::{__m128, _mm_loadu_ps, _mm_storeu_ps};
+    assert!(rows.len() >= (LANES - 1) * nx + x0 + TILE_W);
+    let src = rows.as_ptr();
+    let dst = tile.as_mut_ptr().cast::<f32>();
+    for l in (0..LANES).step_by(4) {
+        for j in (0..TILE_W).step_by(4) {
+            // SAFETY: the assert above bounds every read (`(l + 3) * nx + x0 + j + 3 <
+            // rows.len()`); writes stay inside the `TILE_W * LANES` floats of `tile`.
+            unsafe {
+                let at = |k: usize| src.add((l + k) * nx + x0 + j);
+                let m: [__m128; 4] = transpose4([
+                    _mm_loadu_ps(at(0)),
+                    _mm_loadu_ps(at(1)),
+                    _mm_loadu_ps(at(2)),
+                    _mm_loadu_ps(at(3)),
+                ]);
+                for (k, v) in m.into_iter().enumerate() {
+                    _mm_storeu_ps(dst.add((j + k) * LANES + l), v);
+                }
+            }
+        }
+    }
+}
+
+/// [`store_tile`] of a full tile, by 4x4 register transposes (SSE2).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn store_full_tile(tile: &Tile, rows: &mut [f32], nx: usize, x0: usize) {
+    use std::arch::x86_64::{__m128, _mm_loadu_ps, _mm_storeu_ps};
+    assert!(rows.len() >= (LANES - 1) * nx + x0 + TILE_W);
+    let src = tile.as_ptr().cast::<f32>();
+    let dst = rows.as_mut_ptr();
+    for l in (0..LANES).step_by(4) {
+        for j in (0..TILE_W).step_by(4) {
+            // SAFETY: reads stay inside `tile`; the assert above bounds every write.
+            unsafe {
+                let at = |k: usize| src.add((j + k) * LANES + l);
+                let m: [__m128; 4] = transpose4([
+                    _mm_loadu_ps(at(0)),
+                    _mm_loadu_ps(at(1)),
+                    _mm_loadu_ps(at(2)),
+                    _mm_loadu_ps(at(3)),
+                ]);
+                for (k, v) in m.into_iter().enumerate() {
+                    _mm_storeu_ps(dst.add((l + k) * nx + x0 + j), v);
+                }
+            }
+        }
+    }
+}
+
+/// Transposes a 4x4 block held as four row vectors.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn transpose4([a, b, c, d]: [std::arch::x86_64::__m128; 4]) -> [std::arch::x86_64::__m128; 4] {
+    use std::arch::x86_64::{_mm_movehl_ps, _mm_movelh_ps, _mm_unpackhi_ps, _mm_unpacklo_ps};
+    // SAFETY: SSE2 is part of the x86_64 baseline; these intrinsics only shuffle registers.
+    unsafe {
+        let (ab_lo, ab_hi) = (_mm_unpacklo_ps(a, b), _mm_unpackhi_ps(a, b));
+        let (cd_lo, cd_hi) = (_mm_unpacklo_ps(c, d), _mm_unpackhi_ps(c, d));
+        [
+            _mm_movelh_ps(ab_lo, cd_lo),
+            _mm_movehl_ps(cd_lo, ab_lo),
+            _mm_movelh_ps(ab_hi, cd_hi),
+            _mm_movehl_ps(cd_hi, ab_hi),
+        ]
+    }
+}
+
+/// [`load_tile`] of a full tile (portable).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn load_full_tile(tile: &mut Tile, rows: &[f32], nx: usize, x0: usize) {
+    for l in 0..LANES {
+        let src: &[f32; TILE_W] = rows[l * nx + x0..][..TILE_W].try_into().unwrap();
+        for j in 0..TILE_W {
+            tile[j][l] = src[j];
+        }
+    }
+}
+
+/// [`store_tile`] of a full tile (portable).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn store_full_tile(tile: &Tile, rows: &mut [f32], nx: usize, x0: usize) {
+    for l in 0..LANES {
+        let dst: &mut [f32; TILE_W] = (&mut rows[l * nx + x0..][..TILE_W]).try_into().unwrap();
+        for j in 0..TILE_W {
+            dst[j] = tile[j][l];
+        }
+    }
+}
+
+/// The x solve (with the decay factor `s` fused) of up to `LANES` consecutive rows.
+///
+/// The rows are copied in blocks of `TILE_W` x positions into a transposed tile so that the
+/// recurrence runs over `LANES` rows at once in the innermost loop. Per voxel the arithmetic is
+/// exactly that of [`diag_row`]/[`forward_row`]/[`back_row`] with the right-hand side `s * u`:
+/// `d[0] = (s u + add) inv`, `d[i] = (s u + add) inv + e d[i-1]`, then `u[i] = d[i] + e u[i+1]`.
+/// Lanes beyond `nrows` (a partial block) compute on stale values and are never stored.
+fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
+    let nrows = rows.len() / nx;
+    debug_assert!(nrows >= 1 && nrows <= LANES && nrows * nx == rows.len() && nx >= 2);
+    let mut tile: Tile = [[0.0; LANES]; TILE_W];
+    let mut carry = [0.0f32; LANES];
+    let chunks = nx.div_ceil(TILE_W);
 
     // Forward elimination, chunk by chunk; the last chunk stays in the tile.
     for ch in 0..chunks {
         let x0 = ch * TILE_W;
         let w = TILE_W.min(nx - x0);
-        load(&mut tile, rows, x0, w);
-        for (j, t) in tile[..w].iter_mut().enumerate() {
-            let i = x0 + j;
-            let (add, inv) = (ax.add[i], ax.inv[i]);
-            if i == 0 {
+        load_tile(&mut tile, rows, nrows, nx, x0, w);
+        let coeffs = ax.add[x0..x0 + w]
+            .iter()
+            .zip(&ax.inv[x0..x0 + w])
+            .zip(&ax.e[x0..x0 + w]);
+        for (j, (t, ((&add, &inv), &e))) in tile[..w].iter_mut().zip(coeffs).enumerate() {
+            if x0 + j == 0 {
                 for u in t.iter_mut() {
                     *u = (s * *u + add) * inv;
                 }
             } else {
                 for (u, &p) in t.iter_mut().zip(&carry) {
-                    *u = ((s * *u + add) + r * p) * inv;
+                    *u = (s * *u + add) * inv + e * p;
                 }
             }
             carry = *t;
         }
         if ch + 1 < chunks {
-            store(&tile, rows, x0, w);
+            store_tile(&tile, rows, nrows, nx, x0, w);
         }
     }
     // Back substitution, from the last chunk (already in the tile) to the first.
@@ -510,19 +627,22 @@ fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
         let x0 = ch * TILE_W;
         let w = TILE_W.min(nx - x0);
         if ch + 1 < chunks {
-            load(&mut tile, rows, x0, w);
+            load_tile(&mut tile, rows, nrows, nx, x0, w);
         }
-        for (j, t) in tile[..w].iter_mut().enumerate().rev() {
-            let i = x0 + j;
-            if i + 1 < nx {
-                let e = ax.e[i];
+        for (j, (t, &e)) in tile[..w]
+            .iter_mut()
+            .zip(&ax.e[x0..x0 + w])
+            .enumerate()
+            .rev()
+        {
+            if x0 + j + 1 < nx {
                 for (u, &q) in t.iter_mut().zip(&carry) {
                     *u += e * q;
                 }
             }
             carry = *t;
         }
-        store(&tile, rows, x0, w);
+        store_tile(&tile, rows, nrows, nx, x0, w);
     }
 }
 
@@ -655,7 +775,7 @@ mod tests {
         let n = line.len();
         line[0] = (s * line[0] + ax.add[0]) * ax.inv[0];
         for i in 1..n {
-            line[i] = ((s * line[i] + ax.add[i]) + ax.r * line[i - 1]) * ax.inv[i];
+            line[i] = (s * line[i] + ax.add[i]) * ax.inv[i] + ax.e[i] * line[i - 1];
         }
         for i in (0..n - 1).rev() {
             line[i] += ax.e[i] * line[i + 1];

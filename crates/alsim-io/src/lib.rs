@@ -34,7 +34,7 @@ pub mod names {
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or folder could not be created or written.
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write")]
     Write {
         /// The path.
         path: PathBuf,
@@ -50,7 +50,7 @@ pub enum OutputError {
         path: PathBuf,
     },
     /// CSV encoding failed.
-    #[error("{path}: cannot write CSV: {source}")]
+    #[error("{path}: cannot write CSV")]
     Csv {
         /// The file.
         path: PathBuf,

@@ -6,7 +6,7 @@ use crate::Problem;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{path}: cannot read scenario file: {source}")]
+    #[error("{path}: cannot read scenario file")]
     Read {
         /// The file.
         path: String,

@@ -1,0 +1,166 @@
+//! Keeps docs/scenarios.md true to the schema: every field of the scenario (and every enum
+//! variant that serialises as a key) must be named in the reference, and every field must appear
+//! there under its full dotted path, the same path validation errors print.
+
+use alsim_scenario::{Boundary, Scenario};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Path to the reference, relative to this crate.
+const DOC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/scenarios.md");
+
+/// Enum variants that wrap a value. They are names a user writes (`Count(40)`), so the doc must
+/// name them, but they are not part of a field's dotted path.
+const VARIANT_WRAPPERS: [&str; 6] = [
+    "Count",
+    "DensityPerMm3",
+    "Box",
+    "Whole",
+    "ZeroFlux",
+    "Fixed",
+];
+
+/// Every key found while walking a serialised scenario.
+#[derive(Default)]
+struct Keys {
+    /// Bare key names: struct fields and wrapper variants.
+    names: BTreeSet<String>,
+    /// Dotted paths of struct fields, wrapper variants left out.
+    paths: BTreeSet<String>,
+}
+
+impl Keys {
+    fn walk(&mut self, value: &Value, path: &str) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    self.names.insert(key.clone());
+                    if VARIANT_WRAPPERS.contains(&key.as_str()) {
+                        // `amount: Count(40)` keeps the path `...amount`.
+                        self.walk(child, path);
+                    } else {
+                        let child_path = if path.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{path}.{key}")
+                        };
+                        self.paths.insert(child_path.clone());
+                        self.walk(child, &child_path);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.walk(item, path);
+                }
+            }
+            // Unit variants such as `Whole` and `ZeroFlux` serialise as plain strings; numbers,
+            // strings and null (a mechanism switched off) carry no keys.
+            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => {}
+        }
+    }
+}
+
+fn keys_of(scenarios: &[Scenario]) -> Keys {
+    let mut keys = Keys::default();
+    for scenario in scenarios {
+        let value = serde_json::to_value(scenario).expect("a Scenario serialises to JSON");
+        keys.walk(&value, "");
+    }
+    keys
+}
+
+/// The default scenario, plus one that uses the variants the default does not: a `Fixed`
+/// boundary, so its wrapper key is seen too.
+fn scenarios() -> Vec<Scenario> {
+    let default = Scenario::default();
+    let mut fixed = Scenario::default();
+    fixed.fields.tnf.boundary.y_max = Boundary::Fixed(0.0);
+    vec![default, fixed]
+}
+
+fn read_doc() -> String {
+    std::fs::read_to_string(DOC_PATH).unwrap_or_else(|e| panic!("cannot read {DOC_PATH}: {e}"))
+}
+
+/// `name` in backticks on its own, or as the last segment of a backticked dotted path.
+fn names_in_backticks(doc: &str, name: &str) -> bool {
+    let closed = format!("{name}`");
+    doc.match_indices(&closed)
+        .any(|(at, _)| at > 0 && matches!(doc.as_bytes()[at - 1], b'`' | b'.'))
+}
+
+#[test]
+fn walk_sees_every_kind_of_key() {
+    // Guards the walk itself, so an empty walk cannot pass the checks below vacuously.
+    let keys = keys_of(&scenarios());
+    for name in [
+        "seed",
+        "dt_hours",
+        "Count",
+        "DensityPerMm3",
+        "Box",
+        "Fixed",
+        "x_min",
+    ] {
+        assert!(
+            keys.names.contains(name),
+            "walk missed {name}: {:?}",
+            keys.names
+        );
+    }
+    for path in [
+        "time.dt_hours",
+        "populations.motor_neurons.amount",
+        "populations.motor_neurons.region.min_um",
+        "populations.microglia.amount",
+        "fields.tnf.boundary.x_min",
+        "mechanisms.microglia.activation_per_hour",
+    ] {
+        assert!(
+            keys.paths.contains(path),
+            "walk missed {path}: {:?}",
+            keys.paths
+        );
+    }
+    assert!(
+        keys.paths
+            .iter()
+            .all(|p| !p.split('.').any(|s| VARIANT_WRAPPERS.contains(&s))),
+        "variant wrappers leaked into paths: {:?}",
+        keys.paths
+    );
+}
+
+#[test]
+fn every_field_name_is_in_the_reference() {
+    let doc = read_doc();
+    let keys = keys_of(&scenarios());
+    let missing: Vec<&String> = keys
+        .names
+        .iter()
+        .filter(|name| !names_in_backticks(&doc, name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/scenarios.md does not name these {} scenario keys in backticks (as `name` or \
+         `a.b.name`): {missing:?}",
+        missing.len()
+    );
+}
+
+#[test]
+fn every_field_path_is_in_the_reference() {
+    let doc = read_doc();
+    let keys = keys_of(&scenarios());
+    let missing: Vec<&String> = keys
+        .paths
+        .iter()
+        .filter(|path| !doc.contains(&format!("`{path}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/scenarios.md does not give these {} field paths in backticks: {missing:?}",
+        missing.len()
+    );
+}

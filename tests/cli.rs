@@ -1,0 +1,193 @@
+//! End-to-end tests of the `alsim` binary: run folders, determinism across thread counts, and
+//! clear errors (never a panic) for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn alsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the alsim binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Fails unless the command exited with status 1 (an error, not a panic's 101) and said `needle`.
+fn assert_clean_failure(out: &Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "expected exit 1, stderr:\n{err}");
+    assert!(!err.contains("panicked"), "must not panic:\n{err}");
+    assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+}
+
+fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn column(csv: &str, name: &str) -> Vec<f64> {
+    let mut lines = csv.lines();
+    let header: Vec<_> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    lines.map(|l| l.split(',').nth(i).unwrap().parse().unwrap()).collect()
+}
+
+#[test]
+fn default_scenario_writes_a_run_folder_where_neurons_die_and_microglia_activate() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let res = alsim(&["run", "scenarios/default.ron", "--out", out.to_str().unwrap()]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    for f in ["manifest.json", "timeseries.csv", "summary.json", "scenario.ron"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "partial files left: {leftovers:?}");
+
+    let csv = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let alive = column(&csv, "motor_neurons_alive");
+    assert_eq!(alive.len(), 61, "one row per day from day 0 to day 60");
+    assert!(alive.last() < alive.first(), "motor neurons die: {alive:?}");
+    let activated: Vec<f64> = column(&csv, "microglia_antiinflammatory")
+        .iter()
+        .zip(column(&csv, "microglia_proinflammatory"))
+        .map(|(a, p)| a + p)
+        .collect();
+    assert_eq!(activated[0], 0.0);
+    assert!(activated.iter().any(|&a| a > 0.0), "microglia change state");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["days_to_10pct_mn_loss"].is_number(), "{summary}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 42);
+    assert_eq!(manifest["scenario"]["name"], "default");
+    assert!(manifest["wall_time_seconds"].as_f64().unwrap() > 0.0);
+    // The resolved scenario in the folder runs again as it is.
+    let res = alsim(&["validate", out.join("scenario.ron").to_str().unwrap()]);
+    assert!(res.status.success(), "{}", stderr(&res));
+}
+
+#[test]
+fn one_and_two_threads_write_byte_identical_time_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, seed: &str| {
+        let out = dir.path().join(format!("t{threads}-s{seed}"));
+        let res = alsim(&[
+            "run",
+            "scenarios/default.ron",
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--seed",
+            seed,
+        ]);
+        assert!(res.status.success(), "{}", stderr(&res));
+        (
+            std::fs::read(out.join("timeseries.csv")).unwrap(),
+            std::fs::read(out.join("summary.json")).unwrap(),
+        )
+    };
+    let one = run("1", "7");
+    let two = run("2", "7");
+    assert!(one.0 == two.0, "timeseries.csv differs between 1 and 2 threads");
+    assert!(one.1 == two.1, "summary.json differs between 1 and 2 threads");
+    // The comparison can fail: another seed gives another history.
+    assert!(run("2", "8").0 != one.0, "seed must matter");
+}
+
+#[test]
+fn malformed_ron_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(dir.path(), "bad.ron", "(\n  name: \"x\",\n  seed: 3,,\n)\n");
+    let out = dir.path().join("out");
+    let res = alsim(&["run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_clean_failure(&res, "bad.ron:3:");
+    assert!(!out.exists(), "no output folder for a file that does not parse");
+}
+
+#[test]
+fn unknown_field_names_the_field_and_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(dir.path(), "typo.ron", "(\n  tissue: (voxle_um: 20.0),\n)\n");
+    let res = alsim(&["validate", path.to_str().unwrap()]);
+    assert_clean_failure(&res, "typo.ron:2:");
+    assert_clean_failure(&res, "voxle_um");
+}
+
+#[test]
+fn negative_diffusion_names_the_field_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(
+        dir.path(),
+        "neg.ron",
+        "(fields: (tnf: (diffusion_um2_per_s: -3.0, decay_per_hour: 1.0)))",
+    );
+    let res = alsim(&["run", path.to_str().unwrap()]);
+    assert_clean_failure(&res, "fields.tnf.diffusion_um2_per_s must be > 0, got -3");
+}
+
+#[test]
+fn impossible_grid_is_refused_without_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(
+        dir.path(),
+        "huge.ron",
+        "(tissue: (size_um: (1000000.0, 1000000.0, 1000.0), voxel_um: 1.0))",
+    );
+    let res = alsim(&["run", path.to_str().unwrap()]);
+    assert_clean_failure(&res, "voxels, more than the limit");
+}
+
+#[test]
+fn missing_file_and_unwritable_output_are_clear_errors() {
+    let res = alsim(&["validate", "no/such/file.ron"]);
+    assert_clean_failure(&res, "no/such/file.ron: cannot read scenario file");
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "x").unwrap();
+    let target = blocker.join("run");
+    let res = alsim(&["run", "scenarios/default.ron", "--out", target.to_str().unwrap()]);
+    assert_clean_failure(&res, "cannot write");
+}
+
+#[test]
+fn a_finished_run_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let short = write_scenario(
+        dir.path(),
+        "short.ron",
+        "(name: \"short\", time: (duration_days: 2.0))",
+    );
+    let args = ["run", short.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    assert!(alsim(&args).status.success());
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    let res = alsim(&args);
+    assert_clean_failure(&res, "--force");
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(alsim(&forced).status.success());
+}
+
+#[test]
+fn validate_reports_grid_cells_and_memory() {
+    let res = alsim(&["validate", "scenarios/default.ron"]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let text = String::from_utf8_lossy(&res.stdout);
+    assert!(text.contains("20 × 20 × 10 = 4000 voxels"), "{text}");
+    assert!(text.contains("40 motor neurons"), "{text}");
+    assert!(text.contains("MiB"), "{text}");
+}
