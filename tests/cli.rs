@@ -19,7 +19,11 @@ fn stderr(out: &Output) -> String {
 /// Fails unless the command exited with status 1 (an error, not a panic's 101) and said `needle`.
 fn assert_clean_failure(out: &Output, needle: &str) {
     let err = stderr(out);
-    assert_eq!(out.status.code(), Some(1), "expected exit 1, stderr:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1, stderr:\n{err}"
+    );
     assert!(!err.contains("panicked"), "must not panic:\n{err}");
     assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
 }
@@ -33,17 +37,32 @@ fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
 fn column(csv: &str, name: &str) -> Vec<f64> {
     let mut lines = csv.lines();
     let header: Vec<_> = lines.next().unwrap().split(',').collect();
-    let i = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
-    lines.map(|l| l.split(',').nth(i).unwrap().parse().unwrap()).collect()
+    let i = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
+        .collect()
 }
 
 #[test]
 fn default_scenario_writes_a_run_folder_where_neurons_die_and_microglia_activate() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let res = alsim(&["run", "scenarios/default.ron", "--out", out.to_str().unwrap()]);
+    let res = alsim(&[
+        "run",
+        "scenarios/default.ron",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(res.status.success(), "{}", stderr(&res));
-    for f in ["manifest.json", "timeseries.csv", "summary.json", "scenario.ron"] {
+    for f in [
+        "manifest.json",
+        "timeseries.csv",
+        "summary.json",
+        "scenario.ron",
+    ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
     let leftovers: Vec<_> = std::fs::read_dir(&out)
@@ -101,8 +120,14 @@ fn one_and_two_threads_write_byte_identical_time_series() {
     };
     let one = run("1", "7");
     let two = run("2", "7");
-    assert!(one.0 == two.0, "timeseries.csv differs between 1 and 2 threads");
-    assert!(one.1 == two.1, "summary.json differs between 1 and 2 threads");
+    assert!(
+        one.0 == two.0,
+        "timeseries.csv differs between 1 and 2 threads"
+    );
+    assert!(
+        one.1 == two.1,
+        "summary.json differs between 1 and 2 threads"
+    );
     // The comparison can fail: another seed gives another history.
     assert!(run("2", "8").0 != one.0, "seed must matter");
 }
@@ -112,15 +137,27 @@ fn malformed_ron_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_scenario(dir.path(), "bad.ron", "(\n  name: \"x\",\n  seed: 3,,\n)\n");
     let out = dir.path().join("out");
-    let res = alsim(&["run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let res = alsim(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_clean_failure(&res, "bad.ron:3:");
-    assert!(!out.exists(), "no output folder for a file that does not parse");
+    assert!(
+        !out.exists(),
+        "no output folder for a file that does not parse"
+    );
 }
 
 #[test]
 fn unknown_field_names_the_field_and_its_place() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_scenario(dir.path(), "typo.ron", "(\n  tissue: (voxle_um: 20.0),\n)\n");
+    let path = write_scenario(
+        dir.path(),
+        "typo.ron",
+        "(\n  tissue: (voxle_um: 20.0),\n)\n",
+    );
     let res = alsim(&["validate", path.to_str().unwrap()]);
     assert_clean_failure(&res, "typo.ron:2:");
     assert_clean_failure(&res, "voxle_um");
@@ -158,7 +195,12 @@ fn missing_file_and_unwritable_output_are_clear_errors() {
     let blocker = dir.path().join("a-file");
     std::fs::write(&blocker, "x").unwrap();
     let target = blocker.join("run");
-    let res = alsim(&["run", "scenarios/default.ron", "--out", target.to_str().unwrap()]);
+    let res = alsim(&[
+        "run",
+        "scenarios/default.ron",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
     assert_clean_failure(&res, "cannot write");
 }
 
@@ -171,7 +213,12 @@ fn a_finished_run_is_kept_unless_forced() {
         "short.ron",
         "(name: \"short\", time: (duration_days: 2.0))",
     );
-    let args = ["run", short.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let args = [
+        "run",
+        short.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     assert!(alsim(&args).status.success());
     let before = std::fs::read(out.join("summary.json")).unwrap();
     let res = alsim(&args);

@@ -30,7 +30,9 @@ fn fingerprint(sim: &mut Simulation) -> Vec<u64> {
                 Some(LifeState::Dying { since_tick }) => 3 + 4 * since_tick,
                 Some(LifeState::Dead) => 4,
             });
-            v.push(m.map_or(0, |m| m.phenotype as u64 * 1_000_000 + m.activated_hours.to_bits() as u64));
+            v.push(m.map_or(0, |m| {
+                m.phenotype as u64 * 1_000_000 + m.activated_hours.to_bits() as u64
+            }));
             v.push(u64::from(r.is_some_and(|r| r.reactive)));
             v
         })
@@ -45,7 +47,10 @@ fn fingerprint(sim: &mut Simulation) -> Vec<u64> {
 }
 
 fn run_in_pool(scenario: &Scenario, threads: usize) -> (Vec<Vec<u64>>, Vec<u64>) {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     pool.install(|| {
         let mut sim = Simulation::new(scenario).unwrap();
         let mut rows = Vec::new();
@@ -60,7 +65,11 @@ fn run_in_pool(scenario: &Scenario, threads: usize) -> (Vec<Vec<u64>>, Vec<u64>)
 }
 
 fn scenario() -> Scenario {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.ron")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/default.ron"
+    ))
+    .unwrap();
     let mut s = Scenario::from_ron_str(&text, "default.ron").unwrap();
     s.time.duration_days = 40.0;
     s
@@ -72,7 +81,10 @@ fn whole_world_is_bit_identical_on_one_and_two_threads() {
     let (rows1, world1) = run_in_pool(&s, 1);
     let (rows2, world2) = run_in_pool(&s, 2);
     assert_eq!(rows1, rows2, "observations differ between 1 and 2 threads");
-    assert!(world1 == world2, "cell or field state differs between 1 and 2 threads");
+    assert!(
+        world1 == world2,
+        "cell or field state differs between 1 and 2 threads"
+    );
     // Something happened, so the comparison covered live dynamics.
     let dead_col = 4;
     assert!(f64::from_bits(*rows1.last().unwrap().get(dead_col).unwrap()) > 0.0);
@@ -94,13 +106,17 @@ fn motor_neurons_respect_their_spacing_and_region() {
     let s = scenario();
     let mut sim = Simulation::new(&s).unwrap();
     let world = sim.world_mut();
-    let mut q = world.query_filtered::<&Position, bevy_ecs::query::With<alsim::core::MotorNeuron>>();
+    let mut q =
+        world.query_filtered::<&Position, bevy_ecs::query::With<alsim::core::MotorNeuron>>();
     let pts: Vec<[f32; 3]> = q.iter(world).map(|p| p.0).collect();
     assert_eq!(pts.len(), 40);
     let (lo, hi) = s.populations.motor_neurons.region.bounds(&s.tissue);
     for (i, p) in pts.iter().enumerate() {
         for k in 0..3 {
-            assert!(p[k] as f64 >= lo[k] && (p[k] as f64) < hi[k], "{p:?} outside region");
+            assert!(
+                p[k] as f64 >= lo[k] && (p[k] as f64) < hi[k],
+                "{p:?} outside region"
+            );
         }
         for q in &pts[i + 1..] {
             let d2: f32 = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum();

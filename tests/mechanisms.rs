@@ -42,7 +42,10 @@ fn debris_activates_microglia_which_clear_it() {
         m.phenotype == Phenotype::AntiInflammatory
     });
     let total = count::<Microglia, MicrogliaState>(&mut with, |_| true);
-    assert!(activated * 10 > total * 8, "{activated} of {total} anti-inflammatory after a day");
+    assert!(
+        activated * 10 > total * 8,
+        "{activated} of {total} anti-inflammatory after a day"
+    );
     run(&mut with);
 
     s.mechanisms.microglia = None;
@@ -52,8 +55,14 @@ fn debris_activates_microglia_which_clear_it() {
     let left_without = without.observe().fields[FieldId::Debris as usize].total;
     // Without microglia only the slow first-order decay acts: e^{-0.01·72} ≈ 0.487 of the start.
     let start = 2000.0 * s.tissue.volume_mm3();
-    assert!((left_without / start - (-0.72f64).exp()).abs() < 1e-3, "{left_without} of {start}");
-    assert!(left_with < 0.8 * left_without, "microglia clear debris: {left_with} vs {left_without}");
+    assert!(
+        (left_without / start - (-0.72f64).exp()).abs() < 1e-3,
+        "{left_without} of {start}"
+    );
+    assert!(
+        left_with < 0.8 * left_without,
+        "microglia clear debris: {left_with} vs {left_without}"
+    );
 }
 
 #[test]
@@ -91,7 +100,7 @@ fn astrocytes_turn_reactive_under_cytokine_and_harm_neurons() {
     s.mechanisms.microglia = None;
     s.mechanisms.cell_death = None;
     s.fields.tnf.decay_per_hour = 0.0;
-    s.fields.tnf.initial = 1.0; // ten times the astrocytes' half-max
+    s.fields.tnf.initial = 10.0; // ten times the astrocytes' half-max
     let nd = s.mechanisms.neuron_damage.as_mut().unwrap();
     nd.intrinsic_damage_per_day = 0.0;
     nd.tnf_damage_per_day = 0.0;
@@ -103,12 +112,18 @@ fn astrocytes_turn_reactive_under_cytokine_and_harm_neurons() {
     assert!(reactive * 10 > total * 8, "{reactive} of {total} reactive");
     let damaged = count::<MotorNeuron, Damage>(&mut sim, |d| d.0 > 0.0);
     let neurons = count::<MotorNeuron, Damage>(&mut sim, |_| true);
-    assert!(damaged * 10 > neurons * 9, "reactive astrocytes damage neurons: {damaged}/{neurons}");
+    assert!(
+        damaged * 10 > neurons * 9,
+        "reactive astrocytes damage neurons: {damaged}/{neurons}"
+    );
 
     s.mechanisms.astrocytes = None;
     let mut no_astro = Simulation::new(&s).unwrap();
     run(&mut no_astro);
-    assert_eq!(count::<MotorNeuron, Damage>(&mut no_astro, |d| d.0 > 0.0), 0);
+    assert_eq!(
+        count::<MotorNeuron, Damage>(&mut no_astro, |d| d.0 > 0.0),
+        0
+    );
 }
 
 #[test]
@@ -130,7 +145,10 @@ fn dying_neuron_leaves_its_debris_in_its_voxel_after_apoptosis() {
     let o = sim.observe();
     assert_eq!(o.motor_neurons_dead, neurons);
     let debris = o.fields[FieldId::Debris as usize].total;
-    assert!((debris - neurons as f64).abs() < 1e-3, "{debris} neuron-equivalents");
+    assert!(
+        (debris - neurons as f64).abs() < 1e-3,
+        "{debris} neuron-equivalents"
+    );
     let dead = count::<MotorNeuron, LifeState>(&mut sim, |l| *l == LifeState::Dead);
     assert_eq!(dead as u64, neurons);
 }
@@ -149,5 +167,11 @@ fn with_every_mechanism_off_nothing_happens() {
     assert_eq!(end.motor_neurons_alive, start.motor_neurons_alive);
     assert_eq!(end.microglia, start.microglia);
     assert_eq!(end.fields, start.fields);
-    assert!(sim.world().resource::<FieldGrid>().values(FieldId::Tnf).iter().all(|&v| v == 0.0));
+    assert!(
+        sim.world()
+            .resource::<FieldGrid>()
+            .values(FieldId::Tnf)
+            .iter()
+            .all(|&v| v == 0.0)
+    );
 }

@@ -148,7 +148,7 @@ impl Simulation {
 
     /// Whether the current tick count falls on an output interval (the start included).
     pub fn is_output_tick(&self) -> bool {
-        self.tick() % self.output_every_ticks == 0 || self.is_finished()
+        self.tick().is_multiple_of(self.output_every_ticks) || self.is_finished()
     }
 
     /// Simulated days so far.

@@ -73,11 +73,15 @@ pub enum FaceBoundary {
 pub type Boundaries = [(FaceBoundary, FaceBoundary); 3];
 
 /// Rows of the x sweep solved together in one transposed tile (the vector lanes).
-const LANES: usize = 16;
+const LANES: usize = 32;
 /// x positions per transposed tile.
 const TILE_W: usize = 32;
+/// Blocks of `LANES` rows per rayon task in the x sweep.
+const X_TASK_BLOCKS: usize = 4;
 /// Voxels per rayon task in element-wise passes.
 const FLAT_CHUNK: usize = 1 << 14;
+/// How many planes ahead the z sweep prefetches its forward pass.
+const Z_PREFETCH_PLANES: usize = 4;
 /// Target bytes of one z column block (forward pass output kept in L2 for the back pass).
 const Z_BLOCK_BYTES: usize = 256 * 1024;
 
@@ -304,9 +308,19 @@ impl FieldSolver {
                 });
             }
             AxisKind::Tridiagonal => {
+                // Each task solves a few consecutive blocks of LANES rows, prefetching the next
+                // block of the task while it solves the current one.
                 values
-                    .par_chunks_mut(LANES * nx)
-                    .for_each(|rows| x_tile_solve(ax, s, rows, nx));
+                    .par_chunks_mut(X_TASK_BLOCKS * LANES * nx)
+                    .for_each(|task| {
+                        let mut rest = task;
+                        while !rest.is_empty() {
+                            let (block, tail) = rest.split_at_mut((LANES * nx).min(rest.len()));
+                            let next = &tail[..(LANES * nx).min(tail.len())];
+                            x_tile_solve(ax, s, block, next, nx);
+                            rest = tail;
+                        }
+                    });
             }
         }
     }
@@ -378,7 +392,10 @@ struct SharedGrid(*mut f32);
 unsafe impl Sync for SharedGrid {}
 
 /// `u = (u + add) * inv` on one row (a diagonal solve).
-#[inline]
+///
+/// The row kernels are not inlined: as functions their slice arguments are known not to alias,
+/// so they vectorise whatever the caller (the z sweep builds its slices from a raw pointer).
+#[inline(never)]
 fn diag_row(row: &mut [f32], add: f32, inv: f32) {
     for u in row {
         *u = (*u + add) * inv;
@@ -387,7 +404,7 @@ fn diag_row(row: &mut [f32], add: f32, inv: f32) {
 
 /// Forward elimination of one row of lines against the previous row:
 /// `u = (u + add) * inv + e * prev`.
-#[inline]
+#[inline(never)]
 fn forward_row(row: &mut [f32], prev: &[f32], add: f32, inv: f32, e: f32) {
     for (u, &p) in row.iter_mut().zip(prev) {
         *u = (*u + add) * inv + e * p;
@@ -395,7 +412,7 @@ fn forward_row(row: &mut [f32], prev: &[f32], add: f32, inv: f32, e: f32) {
 }
 
 /// Back substitution of one row of lines against the next row: `u = u + e * next`.
-#[inline]
+#[inline(never)]
 fn back_row(row: &mut [f32], next: &[f32], e: f32) {
     for (u, &q) in row.iter_mut().zip(next) {
         *u += e * q;
@@ -444,6 +461,9 @@ unsafe fn column_block_solve(
     let row = |k: usize| unsafe { std::slice::from_raw_parts_mut(base.0.add(k * nxy + start), w) };
     diag_row(row(0), ax.add[0], ax.inv[0]);
     for k in 1..nz {
+        if k + Z_PREFETCH_PLANES < nz {
+            prefetch_row(row(k + Z_PREFETCH_PLANES));
+        }
         let prev: &[f32] = row(k - 1);
         forward_row(row(k), prev, ax.add[k], ax.inv[k], ax.e[k]);
     }
@@ -453,13 +473,42 @@ unsafe fn column_block_solve(
     }
 }
 
+/// Hints the CPU to fetch `row` into cache (one hint per 64-byte line). The z sweep reads one
+/// short segment per plane, a page apart: too far apart for the hardware prefetchers.
+#[inline(always)]
+fn prefetch_row(row: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in row.chunks(16) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is only a hint; the address is inside `row`.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
+}
+
 /// A transposed block of up to `LANES` rows: `tile[j][l]` is x position `x0 + j` of row `l`.
 type Tile = [[f32; LANES]; TILE_W];
 
 /// Copies x positions `x0..x0 + w` of the `nrows` rows of `rows` (row length `nx`) into `tile`.
+///
+/// `AVX` selects 8x8 AVX transposes for full tiles: only inside [`x_tile_solve_avx2`].
 #[inline(always)]
-fn load_tile(tile: &mut Tile, rows: &[f32], nrows: usize, nx: usize, x0: usize, w: usize) {
+fn load_tile<const AVX: bool>(
+    tile: &mut Tile,
+    rows: &[f32],
+    nrows: usize,
+    nx: usize,
+    x0: usize,
+    w: usize,
+) {
     if nrows == LANES && w == TILE_W {
+        #[cfg(target_arch = "x86_64")]
+        if AVX {
+            // SAFETY: `AVX` is true only in the AVX2 build of the kernel, run after detection.
+            unsafe { avx::load_full_tile(tile, rows, nx, x0) };
+            return;
+        }
         load_full_tile(tile, rows, nx, x0);
     } else {
         for l in 0..nrows {
@@ -473,8 +522,21 @@ fn load_tile(tile: &mut Tile, rows: &[f32], nrows: usize, nx: usize, x0: usize, 
 
 /// The inverse of [`load_tile`].
 #[inline(always)]
-fn store_tile(tile: &Tile, rows: &mut [f32], nrows: usize, nx: usize, x0: usize, w: usize) {
+fn store_tile<const AVX: bool>(
+    tile: &Tile,
+    rows: &mut [f32],
+    nrows: usize,
+    nx: usize,
+    x0: usize,
+    w: usize,
+) {
     if nrows == LANES && w == TILE_W {
+        #[cfg(target_arch = "x86_64")]
+        if AVX {
+            // SAFETY: as in `load_tile`.
+            unsafe { avx::store_full_tile(tile, rows, nx, x0) };
+            return;
+        }
         store_full_tile(tile, rows, nx, x0);
     } else {
         for l in 0..nrows {
@@ -583,14 +645,37 @@ fn store_full_tile(tile: &Tile, rows: &mut [f32], nx: usize, x0: usize) {
     }
 }
 
-/// The x solve (with the decay factor `s` fused) of up to `LANES` consecutive rows.
+/// The x solve (with the decay factor `s` fused) of up to `LANES` consecutive rows: the AVX2
+/// build of [`x_tile_kernel`] where the CPU has AVX2, the baseline build otherwise. Both do the
+/// same IEEE operations on every element (no FMA), so their results are bit-identical.
+///
+/// `next` (the following rows, possibly empty) is only prefetched.
+fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], next: &[f32], nx: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2.
+        unsafe { x_tile_solve_avx2(ax, s, rows, next, nx) };
+        return;
+    }
+    x_tile_kernel::<false>(ax, s, rows, next, nx);
+}
+
+/// [`x_tile_kernel`] compiled for AVX2: 256-bit arithmetic and 8x8 transposes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn x_tile_solve_avx2(ax: &Axis, s: f32, rows: &mut [f32], next: &[f32], nx: usize) {
+    x_tile_kernel::<true>(ax, s, rows, next, nx);
+}
+
+/// The x solve of up to `LANES` consecutive rows (see [`x_tile_solve`]).
 ///
 /// The rows are copied in blocks of `TILE_W` x positions into a transposed tile so that the
 /// recurrence runs over `LANES` rows at once in the innermost loop. Per voxel the arithmetic is
 /// exactly that of [`diag_row`]/[`forward_row`]/[`back_row`] with the right-hand side `s * u`:
 /// `d[0] = (s u + add) inv`, `d[i] = (s u + add) inv + e d[i-1]`, then `u[i] = d[i] + e u[i+1]`.
 /// Lanes beyond `nrows` (a partial block) compute on stale values and are never stored.
-fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
+#[inline(always)]
+fn x_tile_kernel<const AVX: bool>(ax: &Axis, s: f32, rows: &mut [f32], next: &[f32], nx: usize) {
     let nrows = rows.len() / nx;
     debug_assert!(nrows >= 1 && nrows <= LANES && nrows * nx == rows.len() && nx >= 2);
     let mut tile: Tile = [[0.0; LANES]; TILE_W];
@@ -601,25 +686,32 @@ fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
     for ch in 0..chunks {
         let x0 = ch * TILE_W;
         let w = TILE_W.min(nx - x0);
-        load_tile(&mut tile, rows, nrows, nx, x0, w);
+        load_tile::<AVX>(&mut tile, rows, nrows, nx, x0, w);
+        for line in next.chunks_exact(nx) {
+            prefetch_row(&line[x0..x0 + w]);
+        }
         let coeffs = ax.add[x0..x0 + w]
             .iter()
             .zip(&ax.inv[x0..x0 + w])
             .zip(&ax.e[x0..x0 + w]);
         for (j, (t, ((&add, &inv), &e))) in tile[..w].iter_mut().zip(coeffs).enumerate() {
+            // Build the new values in `next` (registers) and store them once, so that the
+            // loop-carried `carry` never waits on a store-to-load round trip through the tile.
+            let mut next = [0.0f32; LANES];
             if x0 + j == 0 {
-                for u in t.iter_mut() {
-                    *u = (s * *u + add) * inv;
+                for (d, &u) in next.iter_mut().zip(t.iter()) {
+                    *d = (s * u + add) * inv;
                 }
             } else {
-                for (u, &p) in t.iter_mut().zip(&carry) {
-                    *u = (s * *u + add) * inv + e * p;
+                for ((d, &u), &p) in next.iter_mut().zip(t.iter()).zip(&carry) {
+                    *d = (s * u + add) * inv + e * p;
                 }
             }
-            carry = *t;
+            *t = next;
+            carry = next;
         }
         if ch + 1 < chunks {
-            store_tile(&tile, rows, nrows, nx, x0, w);
+            store_tile::<AVX>(&tile, rows, nrows, nx, x0, w);
         }
     }
     // Back substitution, from the last chunk (already in the tile) to the first.
@@ -627,7 +719,7 @@ fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
         let x0 = ch * TILE_W;
         let w = TILE_W.min(nx - x0);
         if ch + 1 < chunks {
-            load_tile(&mut tile, rows, nrows, nx, x0, w);
+            load_tile::<AVX>(&mut tile, rows, nrows, nx, x0, w);
         }
         for (j, (t, &e)) in tile[..w]
             .iter_mut()
@@ -636,13 +728,115 @@ fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
             .rev()
         {
             if x0 + j + 1 < nx {
-                for (u, &q) in t.iter_mut().zip(&carry) {
-                    *u += e * q;
+                let mut next = [0.0f32; LANES];
+                for ((d, &u), &q) in next.iter_mut().zip(t.iter()).zip(&carry) {
+                    *d = u + e * q;
                 }
+                *t = next;
             }
             carry = *t;
         }
-        store_tile(&tile, rows, nrows, nx, x0, w);
+        store_tile::<AVX>(&tile, rows, nrows, nx, x0, w);
+    }
+}
+
+/// 8x8 AVX transposes for the full tiles of the x sweep.
+#[cfg(target_arch = "x86_64")]
+mod avx {
+    use super::{LANES, TILE_W, Tile};
+    use std::arch::x86_64::{
+        __m256, _mm256_loadu_ps, _mm256_permute2f128_ps, _mm256_shuffle_ps, _mm256_storeu_ps,
+        _mm256_unpackhi_ps, _mm256_unpacklo_ps,
+    };
+
+    /// Transposes an 8x8 block held as eight row vectors.
+    ///
+    /// # Safety
+    /// The CPU must support AVX.
+    #[inline(always)]
+    unsafe fn transpose8(r: [__m256; 8]) -> [__m256; 8] {
+        // SAFETY: AVX is available (the caller's contract); these only shuffle registers.
+        unsafe {
+            let t = [
+                _mm256_unpacklo_ps(r[0], r[1]),
+                _mm256_unpackhi_ps(r[0], r[1]),
+                _mm256_unpacklo_ps(r[2], r[3]),
+                _mm256_unpackhi_ps(r[2], r[3]),
+                _mm256_unpacklo_ps(r[4], r[5]),
+                _mm256_unpackhi_ps(r[4], r[5]),
+                _mm256_unpacklo_ps(r[6], r[7]),
+                _mm256_unpackhi_ps(r[6], r[7]),
+            ];
+            // Columns k and k + 4 of rows 0-3 (u[k]) and of rows 4-7 (u[k + 4]).
+            let u = [
+                _mm256_shuffle_ps::<0x44>(t[0], t[2]),
+                _mm256_shuffle_ps::<0xEE>(t[0], t[2]),
+                _mm256_shuffle_ps::<0x44>(t[1], t[3]),
+                _mm256_shuffle_ps::<0xEE>(t[1], t[3]),
+                _mm256_shuffle_ps::<0x44>(t[4], t[6]),
+                _mm256_shuffle_ps::<0xEE>(t[4], t[6]),
+                _mm256_shuffle_ps::<0x44>(t[5], t[7]),
+                _mm256_shuffle_ps::<0xEE>(t[5], t[7]),
+            ];
+            [
+                _mm256_permute2f128_ps::<0x20>(u[0], u[4]),
+                _mm256_permute2f128_ps::<0x20>(u[1], u[5]),
+                _mm256_permute2f128_ps::<0x20>(u[2], u[6]),
+                _mm256_permute2f128_ps::<0x20>(u[3], u[7]),
+                _mm256_permute2f128_ps::<0x31>(u[0], u[4]),
+                _mm256_permute2f128_ps::<0x31>(u[1], u[5]),
+                _mm256_permute2f128_ps::<0x31>(u[2], u[6]),
+                _mm256_permute2f128_ps::<0x31>(u[3], u[7]),
+            ]
+        }
+    }
+
+    /// `super::load_full_tile` by 8x8 transposes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX.
+    #[inline(always)]
+    pub(super) unsafe fn load_full_tile(tile: &mut Tile, rows: &[f32], nx: usize, x0: usize) {
+        assert!(rows.len() >= (LANES - 1) * nx + x0 + TILE_W);
+        let src = rows.as_ptr();
+        let dst = tile.as_mut_ptr().cast::<f32>();
+        for l in (0..LANES).step_by(8) {
+            for j in (0..TILE_W).step_by(8) {
+                // SAFETY: AVX is available; the assert bounds every read
+                // (`(l + 7) * nx + x0 + j + 7 < rows.len()`) and the writes stay inside the
+                // `TILE_W * LANES` floats of `tile`.
+                unsafe {
+                    let r =
+                        std::array::from_fn(|k| _mm256_loadu_ps(src.add((l + k) * nx + x0 + j)));
+                    for (k, v) in transpose8(r).into_iter().enumerate() {
+                        _mm256_storeu_ps(dst.add((j + k) * LANES + l), v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `super::store_full_tile` by 8x8 transposes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX.
+    #[inline(always)]
+    pub(super) unsafe fn store_full_tile(tile: &Tile, rows: &mut [f32], nx: usize, x0: usize) {
+        assert!(rows.len() >= (LANES - 1) * nx + x0 + TILE_W);
+        let src = tile.as_ptr().cast::<f32>();
+        let dst = rows.as_mut_ptr();
+        for l in (0..LANES).step_by(8) {
+            for j in (0..TILE_W).step_by(8) {
+                // SAFETY: AVX is available; reads stay inside `tile`, the assert bounds every
+                // write.
+                unsafe {
+                    let r = std::array::from_fn(|k| _mm256_loadu_ps(src.add((j + k) * LANES + l)));
+                    for (k, v) in transpose8(r).into_iter().enumerate() {
+                        _mm256_storeu_ps(dst.add((l + k) * nx + x0 + j), v);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -803,7 +997,7 @@ mod tests {
                     })
                     .collect();
                 let mut tiled = rows.clone();
-                x_tile_solve(&ax, s, &mut tiled, nx);
+                x_tile_solve(&ax, s, &mut tiled, &[], nx);
                 let mut scalar = rows.clone();
                 for line in scalar.chunks_exact_mut(nx) {
                     x_line_scalar(&ax, s, line);

@@ -6,7 +6,8 @@
 //! IL-10 as saturating fractions) and activation rate `a`:
 //! surveying → anti at `a·D·(1−T)`, surveying → pro at `a·T·(1−I)`,
 //! anti → pro at `a·T·(1−I)` plus `k_chronic` once activated longer than `chronic_after`,
-//! pro → anti at `k_repol·I`, activated → surveying at `k_rest·(1−max(D, T))`.
+//! pro → anti at `k_repol·I`, activated → surveying at `k_rest·(1−D)`. Rest depends on debris
+//! alone: a microglia's own TNF must not hold it activated once the injury is cleared.
 
 use super::{chance, give, saturating};
 use crate::rng::{Purpose, stream};
@@ -62,7 +63,7 @@ pub struct Stimuli {
 /// Rates (per hour) of leaving `state` for each phenotype, in [`Phenotype`] order.
 pub fn transition_rates(p: &MicrogliaParams, state: MicrogliaState, s: Stimuli) -> [f32; 3] {
     let a = p.activation_per_hour as f32;
-    let rest = p.resting_per_hour as f32 * (1.0 - s.debris.max(s.tnf));
+    let rest = p.resting_per_hour as f32 * (1.0 - s.debris);
     let to_pro = a * s.tnf * (1.0 - s.il10);
     let chronic = if state.activated_hours as f64 >= p.chronic_after_days * 24.0 {
         p.chronic_conversion_per_day as f32 / 24.0
@@ -231,13 +232,14 @@ mod tests {
 
     #[test]
     fn il10_repolarises_pro_inflammatory_microglia() {
-        // Pro → anti at 0.045/h against anti → pro at 0.025/h: most end anti-inflammatory.
+        // Pro → anti at 0.045/h against anti → pro at 0.025/h, both resting at 0.02/h: IL-10
+        // turns about a third anti-inflammatory and cuts the pro-inflammatory share by half or
+        // more; without it none become anti-inflammatory (no debris calls that phenotype).
         let with_il10 = occupancy(Phenotype::ProInflammatory, stimuli(0.0, 0.5, 0.9), 48, 0.0);
         let without = occupancy(Phenotype::ProInflammatory, stimuli(0.0, 0.5, 0.0), 48, 0.0);
-        assert!(
-            with_il10[2] > 0.4 && without[2] == 0.0,
-            "{with_il10:?} {without:?}"
-        );
+        assert!(with_il10[2] > 0.25, "{with_il10:?}");
+        assert!(with_il10[1] < 0.5 * without[1], "{with_il10:?} {without:?}");
+        assert_eq!(without[2], 0.0, "{without:?}");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AstrocyteParams {
-    /// TNF at which the reactivity stimulus is half-maximal, ng/mL. Default 0.1. Range (0, 1e3].
+    /// TNF at which the reactivity stimulus is half-maximal, ng/mL. Default 1 (in culture the
+    /// reactive state is induced with TNF 30 ng/mL together with IL-1α 3 ng/mL and C1q 400 ng/mL,
+    /// Liddelow et al. 2017; the single tissue signal here stands for the mix). Range (0, 1e3].
     pub tnf_half_max_ng_per_ml: f64,
     /// Largest rate of turning reactive under saturating TNF, per hour. Default 0.05 (reactive
     /// within a day of sustained exposure). Range [0, 100].
@@ -24,7 +26,7 @@ pub struct AstrocyteParams {
 impl Default for AstrocyteParams {
     fn default() -> Self {
         Self {
-            tnf_half_max_ng_per_ml: 0.1,
+            tnf_half_max_ng_per_ml: 1.0,
             reactivation_per_hour: 0.05,
             recovery_per_hour: 0.01,
             toxicity_reach_um: 50.0,

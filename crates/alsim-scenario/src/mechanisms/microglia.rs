@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MicrogliaParams {
-    /// TNF at which its stimulus is half-maximal, ng/mL. Default 0.05. Range (0, 1e3].
+    /// TNF at which its stimulus is half-maximal, ng/mL. Default 0.5: for microglia TNF is a
+    /// weaker activator than the danger signals of debris, so a few activated cells' own TNF
+    /// does not hold the whole tissue activated. Range (0, 1e3].
     pub tnf_half_max_ng_per_ml: f64,
     /// IL-10 at which its stimulus is half-maximal, ng/mL. Default 0.05. Range (0, 1e3].
     pub il10_half_max_ng_per_ml: f64,
@@ -47,7 +49,7 @@ pub struct MicrogliaParams {
 impl Default for MicrogliaParams {
     fn default() -> Self {
         Self {
-            tnf_half_max_ng_per_ml: 0.05,
+            tnf_half_max_ng_per_ml: 0.5,
             il10_half_max_ng_per_ml: 0.05,
             debris_half_max_per_mm3: 1000.0,
             activation_per_hour: 0.5,

@@ -13,13 +13,15 @@ pub struct NeuronDamageParams {
     /// Default 0.01. Range [0, 100].
     pub intrinsic_damage_per_day: f64,
     /// Log-scale standard deviation of the per-neuron vulnerability multiplier (larger,
-    /// fast-fatigable motor units are the more vulnerable). Default 0.3. Range [0, 3].
+    /// fast-fatigable motor units are the more vulnerable). Default 0.5. Range [0, 3].
     pub vulnerability_log_sd: f64,
     /// Damage rate under saturating TNF, per day. Default 0.05. Range [0, 100].
     pub tnf_damage_per_day: f64,
-    /// TNF at which its damage is half-maximal, ng/mL. Default 0.1. Range (0, 1e3].
+    /// TNF at which its damage is half-maximal, ng/mL. Default 1. Range (0, 1e3].
     pub tnf_half_max_ng_per_ml: f64,
-    /// Damage per day from each reactive astrocyte within its toxicity reach. Default 0.005.
+    /// Damage per day from each reactive astrocyte within its toxicity reach. Default 0.001
+    /// (about 13 astrocytes lie within 50 µm at 20,000/mm³, so a fully reactive neighbourhood
+    /// adds ~0.013 per day, comparable to the intrinsic stress).
     /// Range [0, 100].
     pub astrocyte_damage_per_day: f64,
     /// First-order repair of damage, per day. Default 0.02. Range [0, 100].
@@ -32,10 +34,10 @@ impl Default for NeuronDamageParams {
     fn default() -> Self {
         Self {
             intrinsic_damage_per_day: 0.01,
-            vulnerability_log_sd: 0.3,
+            vulnerability_log_sd: 0.5,
             tnf_damage_per_day: 0.05,
-            tnf_half_max_ng_per_ml: 0.1,
-            astrocyte_damage_per_day: 0.005,
+            tnf_half_max_ng_per_ml: 1.0,
+            astrocyte_damage_per_day: 0.001,
             repair_per_day: 0.02,
             stressed_at_damage: 0.5,
         }
