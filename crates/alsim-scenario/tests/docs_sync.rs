@@ -164,3 +164,58 @@ fn every_field_path_is_in_the_reference() {
         missing.len()
     );
 }
+
+/// Numeric leaves of the default scenario by dotted path.
+fn numeric_defaults(value: &Value, path: &str, out: &mut Vec<(String, f64)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let child_path = if VARIANT_WRAPPERS.contains(&key.as_str()) {
+                    path.to_string()
+                } else if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                numeric_defaults(child, &child_path, out);
+            }
+        }
+        Value::Number(n) => out.push((path.to_string(), n.as_f64().unwrap())),
+        _ => {}
+    }
+}
+
+#[test]
+fn defaults_in_the_reference_tables_match_the_code() {
+    let doc = read_doc();
+    // Table rows `| `path` | unit | default | range | meaning |`: the first number of the
+    // default cell is the documented default.
+    let documented: Vec<(String, String)> = doc
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            Some((cells.get(1)?.trim_matches('`').to_string(), cells.get(3)?.to_string()))
+        })
+        .collect();
+    let mut defaults = Vec::new();
+    numeric_defaults(&serde_json::to_value(Scenario::default()).unwrap(), "", &mut defaults);
+    let mut compared = 0;
+    let mut wrong = Vec::new();
+    for (path, value) in &defaults {
+        let Some((_, cell)) = documented.iter().find(|(p, _)| p == path) else {
+            continue;
+        };
+        let first = cell.split_whitespace().next().unwrap_or("").replace(',', "");
+        let Ok(doc_value) = first.parse::<f64>() else {
+            continue;
+        };
+        compared += 1;
+        // Three significant digits in the doc: up to 0.5% rounding.
+        if (doc_value - value).abs() > 5e-3 * value.abs().max(1e-3) {
+            wrong.push(format!("{path}: doc says {doc_value}, code has {value}"));
+        }
+    }
+    assert!(wrong.is_empty(), "docs/scenarios.md defaults out of date:\n{}", wrong.join("\n"));
+    assert!(compared >= 30, "only {compared} defaults compared; did the table format change?");
+}
