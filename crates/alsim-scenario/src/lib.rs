@@ -149,6 +149,23 @@ impl Scenario {
         c.scope("fields", |c| self.fields.check(c));
         c.scope("mechanisms", |c| self.mechanisms.check(c));
         if c.is_clean() {
+            // The solver integrates a source exactly over a sub-step with the factor
+            // (e^{λΔt} − 1)/λ, which overflows f32 near λΔt = 88; past λΔt = 50 the field is
+            // gone within one sub-step anyway, so ask for a shorter one.
+            let field_dt_hours = self.time.field_dt_minutes / 60.0;
+            for (name, spec) in FIELD_NAMES.iter().zip(self.fields.in_order()) {
+                let decay_per_substep = spec.decay_per_hour * field_dt_hours;
+                if decay_per_substep > 50.0 {
+                    c.problem(
+                        &format!("fields.{name}.decay_per_hour"),
+                        format!(
+                            "decays by e^-{decay_per_substep:.0} in one field sub-step of {} min (limit e^-50); lower time.field_dt_minutes to at most {:.3}",
+                            self.time.field_dt_minutes,
+                            50.0 / spec.decay_per_hour * 60.0
+                        ),
+                    );
+                }
+            }
             let fp = self.footprint();
             let cells: u64 = fp.cells.iter().sum();
             if cells > MAX_CELLS {
@@ -171,8 +188,8 @@ impl Scenario {
             self.populations.microglia.initial_count(&self.tissue),
             self.populations.astrocytes.initial_count(&self.tissue),
         ];
-        // Each field: its values plus the solver's scratch-free in-place sweeps; plus one
-        // bin map of reactive astrocytes (u32 per voxel).
+        // Each field's f32 values (the solver sweeps in place; its per-thread scratch is one
+        // row block, negligible), plus the per-voxel map of reactive astrocytes.
         let field_bytes = voxels * 4 * (fields::FIELD_NAMES.len() as u64 + 1);
         let cell_bytes = cells.iter().sum::<u64>() * BYTES_PER_CELL_ESTIMATE;
         Footprint {

@@ -195,18 +195,29 @@ fn defaults_in_the_reference_tables_match_the_code() {
         .filter(|l| l.starts_with("| `"))
         .filter_map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            Some((cells.get(1)?.trim_matches('`').to_string(), cells.get(3)?.to_string()))
+            Some((
+                cells.get(1)?.trim_matches('`').to_string(),
+                cells.get(3)?.to_string(),
+            ))
         })
         .collect();
     let mut defaults = Vec::new();
-    numeric_defaults(&serde_json::to_value(Scenario::default()).unwrap(), "", &mut defaults);
+    numeric_defaults(
+        &serde_json::to_value(Scenario::default()).unwrap(),
+        "",
+        &mut defaults,
+    );
     let mut compared = 0;
     let mut wrong = Vec::new();
     for (path, value) in &defaults {
         let Some((_, cell)) = documented.iter().find(|(p, _)| p == path) else {
             continue;
         };
-        let first = cell.split_whitespace().next().unwrap_or("").replace(',', "");
+        let first = cell
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .replace(',', "");
         let Ok(doc_value) = first.parse::<f64>() else {
             continue;
         };
@@ -216,6 +227,13 @@ fn defaults_in_the_reference_tables_match_the_code() {
             wrong.push(format!("{path}: doc says {doc_value}, code has {value}"));
         }
     }
-    assert!(wrong.is_empty(), "docs/scenarios.md defaults out of date:\n{}", wrong.join("\n"));
-    assert!(compared >= 30, "only {compared} defaults compared; did the table format change?");
+    assert!(
+        wrong.is_empty(),
+        "docs/scenarios.md defaults out of date:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        compared >= 30,
+        "only {compared} defaults compared; did the table format change?"
+    );
 }

@@ -115,3 +115,15 @@ fn overcrowded_motor_neurons_are_refused() {
         "{msg}"
     );
 }
+
+#[test]
+fn decay_too_fast_for_the_field_sub_step_is_refused_with_the_fix() {
+    let text = "(time: (field_dt_minutes: 60.0), fields: (tnf: (diffusion_um2_per_s: 40.0, decay_per_hour: 100.0)))";
+    let s = Scenario::from_ron_str(text, "fast.ron").unwrap();
+    let msg = s.validate("fast.ron").unwrap_err().to_string();
+    assert!(msg.contains("fields.tnf.decay_per_hour"), "{msg}");
+    assert!(
+        msg.contains("lower time.field_dt_minutes to at most 30"),
+        "{msg}"
+    );
+}
