@@ -40,6 +40,21 @@ impl FieldId {
     }
 }
 
+/// Concentrations below this (in any field's unit) are set to zero once per tick. Decaying
+/// fields otherwise sink into f32 subnormals, which some CPUs process a hundred times slower and
+/// which the decay factor can leave stuck at one value for months.
+pub const NEGLIGIBLE_CONCENTRATION: f32 = 1e-30;
+
+fn flush_negligible(values: &mut [f32]) {
+    values.par_chunks_mut(4096).for_each(|chunk| {
+        for v in chunk {
+            if *v < NEGLIGIBLE_CONCENTRATION {
+                *v = 0.0;
+            }
+        }
+    });
+}
+
 /// Per-field sums for the time series.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FieldStats {
@@ -167,7 +182,8 @@ impl FieldGrid {
         self.sources.iter_mut().for_each(Vec::clear);
     }
 
-    /// Advances every field by one cell step: sub-steps of source, decay and diffusion.
+    /// Advances every field by one cell step: sub-steps of source, decay and diffusion, then
+    /// negligible values flushed to zero.
     pub fn advance(&mut self) {
         for f in 0..FIELD_COUNT {
             let solver = &self.solvers[f];
@@ -179,6 +195,7 @@ impl FieldGrid {
                 }
                 solver.step(values);
             }
+            flush_negligible(values);
         }
     }
 
@@ -199,5 +216,47 @@ impl FieldGrid {
             total: total_conc * self.voxel_um3() / field.concentration_per_amount(1.0),
             max: maxes.into_iter().fold(0.0f32, f32::max) as f64,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(edit: impl FnOnce(&mut Scenario)) -> FieldGrid {
+        let mut s = Scenario::default();
+        edit(&mut s);
+        FieldGrid::new(&s)
+    }
+
+    #[test]
+    fn deposits_and_uptake_convert_amounts_exactly() {
+        let mut g = grid(|_| {});
+        g.deposit(FieldId::Debris, 7, 1.0);
+        // One neuron-equivalent in an 8000 µm³ voxel is 125,000 per mm³.
+        assert!((g.at(FieldId::Debris, 7) - 125_000.0).abs() < 0.1);
+        assert!((g.stats(FieldId::Debris).total - 1.0).abs() < 1e-6);
+        // Taking more than is there takes what is there.
+        let taken = g.take(FieldId::Debris, 7, 3.0);
+        assert!((taken - 1.0).abs() < 1e-6, "{taken}");
+        assert_eq!(g.at(FieldId::Debris, 7), 0.0);
+        // 1 fg of cytokine in 8000 µm³ is 125 ng/mL.
+        g.deposit(FieldId::Tnf, 0, 1.0);
+        assert!((g.at(FieldId::Tnf, 0) - 125.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn decayed_fields_reach_exact_zero_not_subnormals() {
+        let mut g = grid(|s| s.fields.tnf.initial = 1e-28);
+        // A day at t½ = 30 min takes 1e-28 through the subnormal range (below 1.2e-38).
+        for _ in 0..24 {
+            g.advance();
+            assert!(
+                g.values(FieldId::Tnf)
+                    .iter()
+                    .all(|v| *v == 0.0 || v.is_normal())
+            );
+        }
+        assert!(g.values(FieldId::Tnf).iter().all(|v| *v == 0.0));
     }
 }

@@ -39,6 +39,10 @@ pub enum BuildError {
 struct Tick;
 
 /// A running tissue simulation.
+///
+/// Its systems parallelise with rayon. Step it inside a pool (`pool.install(|| ...)`, as the CLI
+/// does): called from outside, every parallel section pays a hand-off to the global pool's
+/// threads, which costs more than the work on small grids. Results are the same either way.
 pub struct Simulation {
     world: World,
     schedule: Schedule,
