@@ -238,3 +238,78 @@ fn validate_reports_grid_cells_and_memory() {
     assert!(text.contains("40 motor neurons"), "{text}");
     assert!(text.contains("MiB"), "{text}");
 }
+
+#[test]
+fn a_killed_run_leaves_nothing_that_looks_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let long = write_scenario(
+        dir.path(),
+        "long.ron",
+        "(name: \"long\", time: (duration_days: 36500.0, output_every_days: 1.0))",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args([
+            "run",
+            long.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = out.join("timeseries.csv.partial");
+    let started = std::time::Instant::now();
+    while !partial.exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "run never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for finished in ["summary.json", "timeseries.csv", "manifest.json"] {
+        assert!(
+            !out.join(finished).exists(),
+            "{finished} present after a kill"
+        );
+    }
+    // Nothing finished was there, so the same command may simply run again.
+    let short = write_scenario(
+        dir.path(),
+        "long.ron",
+        "(name: \"long\", time: (duration_days: 1.0))",
+    );
+    let res = alsim(&[
+        "run",
+        short.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(out.join("summary.json").is_file());
+}
+
+#[test]
+fn running_twice_without_out_keeps_both_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = write_scenario(
+        dir.path(),
+        "s.ron",
+        "(name: \"twice\", seed: 5, time: (duration_days: 1.0))",
+    );
+    let run = || {
+        let res = Command::new(env!("CARGO_BIN_EXE_alsim"))
+            .args(["run", short.to_str().unwrap()])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(res.status.success(), "{}", stderr(&res));
+    };
+    run();
+    run();
+    assert!(dir.path().join("runs/twice-seed5/summary.json").is_file());
+    assert!(dir.path().join("runs/twice-seed5-2/summary.json").is_file());
+}

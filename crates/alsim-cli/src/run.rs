@@ -15,7 +15,8 @@ use std::time::Instant;
 pub(crate) struct RunArgs {
     /// Scenario file (RON).
     scenario: PathBuf,
-    /// Run folder to write. Default: runs/<scenario name>-seed<seed>.
+    /// Run folder to write. Default: runs/<scenario name>-seed<seed>, numbered -2, -3, ... when
+    /// that already holds a finished run.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Seed of the random streams, replacing the scenario's.
@@ -24,7 +25,7 @@ pub(crate) struct RunArgs {
     /// Worker threads. Default: all cores. Results are identical for any value.
     #[arg(long)]
     threads: Option<usize>,
-    /// Replace a finished run already in the output folder.
+    /// Replace a finished run already in the output folder (without --out: the unnumbered one).
     #[arg(long)]
     force: bool,
 }
@@ -50,9 +51,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!("{}-seed{}", scenario.name, scenario.seed))
-    });
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => default_out(&scenario, args.force),
+    };
     let folder = RunFolder::create(&out, args.force)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -82,6 +84,21 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         folder.path().display()
     );
     Ok(())
+}
+
+/// `runs/<name>-seed<seed>`, or the first `-2`, `-3`, ... after it that holds no finished run,
+/// so running the same command twice keeps both results. `--force` reuses the first.
+fn default_out(scenario: &Scenario, force: bool) -> PathBuf {
+    let base = format!("{}-seed{}", scenario.name, scenario.seed);
+    let runs = PathBuf::from("runs");
+    let first = runs.join(&base);
+    if force {
+        return first;
+    }
+    std::iter::once(first)
+        .chain((2..).map(|n| runs.join(format!("{base}-{n}"))))
+        .find(|dir| !dir.join(names::SUMMARY).exists())
+        .expect("an unbounded sequence has a free name")
 }
 
 fn simulate(scenario: &Scenario, folder: &RunFolder) -> Result<alsim_core::Summary> {
