@@ -157,13 +157,8 @@ fn update_microglia(
         let mut rng = stream(seed.0, **id, clock.tick, Purpose::MicrogliaState);
         let draws = [rng.random::<f32>(), rng.random::<f32>()];
         let next = next_state(p, **state, stimuli, dt, draws);
-        if next != **state {
-            **state = next;
-        }
-        let new_ex = exchange(p, next.phenotype, stimuli.debris, dt);
-        if new_ex != **ex {
-            **ex = new_ex;
-        }
+        **state = next;
+        **ex = exchange(p, next.phenotype, stimuli.debris, dt);
     });
 }
 

@@ -79,14 +79,11 @@ fn accumulate_damage(
                 + p.tnf_damage_per_day as f32 * tnf
                 + p.astrocyte_damage_per_day as f32 * reactive;
             damage.0 = integrate(damage.0, input, p.repair_per_day as f32, dt_days);
-            let state = if damage.0 as f64 > p.stressed_at_damage {
+            **life = if damage.0 as f64 > p.stressed_at_damage {
                 LifeState::Stressed
             } else {
                 LifeState::Healthy
             };
-            if **life != state {
-                **life = state;
-            }
         });
 }
 
