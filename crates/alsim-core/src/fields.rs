@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
 /// Number of fields.
-pub const FIELD_COUNT: usize = 3;
+pub const FIELD_COUNT: usize = 5;
 
 /// The fields, in storage and column order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,11 +18,21 @@ pub enum FieldId {
     Il10 = 1,
     /// Dead-cell debris, neuron-equivalents per mm³.
     Debris = 2,
+    /// Extracellular reactive oxygen species, µM.
+    Ros = 3,
+    /// Extracellular misfolded-protein seeds, aggregate units per mm³.
+    Seeds = 4,
 }
 
 impl FieldId {
     /// All fields in order.
-    pub const ALL: [FieldId; FIELD_COUNT] = [FieldId::Tnf, FieldId::Il10, FieldId::Debris];
+    pub const ALL: [FieldId; FIELD_COUNT] = [
+        FieldId::Tnf,
+        FieldId::Il10,
+        FieldId::Debris,
+        FieldId::Ros,
+        FieldId::Seeds,
+    ];
 
     /// Column prefix and scenario key.
     pub fn name(self) -> &'static str {
@@ -30,12 +40,13 @@ impl FieldId {
     }
 
     /// Concentration added to a voxel of `voxel_um3` by one amount unit: a cytokine's amount is
-    /// in fg and its concentration in ng/mL (1 fg/µm³ = 1e6 ng/mL); debris' amount is in
-    /// neuron-equivalents and its concentration per mm³ (1 µm³ = 1e-9 mm³).
+    /// in fg and its concentration in ng/mL (1 fg/µm³ = 1e6 ng/mL); ROS' amount is in fmol and
+    /// its concentration in µM (1 fmol/µm³ = 1 M = 1e6 µM); debris' amount (neuron-equivalents)
+    /// and seeds' (aggregate units) are per mm³ (1 µm³ = 1e-9 mm³).
     pub fn concentration_per_amount(self, voxel_um3: f64) -> f64 {
         match self {
-            FieldId::Tnf | FieldId::Il10 => 1e6 / voxel_um3,
-            FieldId::Debris => 1e9 / voxel_um3,
+            FieldId::Tnf | FieldId::Il10 | FieldId::Ros => 1e6 / voxel_um3,
+            FieldId::Debris | FieldId::Seeds => 1e9 / voxel_um3,
         }
     }
 }

@@ -54,17 +54,50 @@ impl Clock {
     }
 }
 
-/// The phases of a tick, run in this order. Mechanisms put their systems into them.
+/// The phases of a tick, run in this order. Mechanisms put their systems into them. The cell
+/// phases follow the causal chain inside a motor neuron (proteins → mitochondria → transport),
+/// then the glia, then the damage those add up to; each reads what earlier phases wrote this
+/// tick, and the fields as they stood at the end of the previous one.
 #[derive(SystemSet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SimSet {
-    /// Read the tissue as it stands: build spatial summaries other systems look up.
+    /// Read the tissue as it stands: scheduled events and therapies, spatial summaries other
+    /// systems look up.
     Sense,
-    /// Cells update their own state from their surroundings (parallel over cells).
-    Act,
+    /// Misfolded protein: production, aggregation, clearance, seed release and uptake.
+    Proteostasis,
+    /// Mitochondrial function, reactive oxygen species and oxidative damage.
+    Energetics,
+    /// Axonal transport and the terminal it supplies.
+    Transport,
+    /// Microglia and astrocytes update their state; microglia move.
+    Glia,
+    /// Motor neuron damage from everything above.
+    Damage,
     /// Cells' secretion and uptake are applied to the fields, in cell-id order.
     Exchange,
-    /// Cells commit to death and finish dying; debris is released, in cell-id order.
+    /// Cells commit to death and finish dying; debris and seeds are released, in cell-id order.
     Die,
+    /// New cells (proliferation), in parent cell-id order.
+    Spawn,
+    /// Clinical readout: motor units, reinnervation, force.
+    Readout,
     /// Fields advance: sources, decay and diffusion over the tick's sub-steps.
     Diffuse,
+}
+
+impl SimSet {
+    /// Every phase, in run order.
+    pub const ORDER: [SimSet; 11] = [
+        SimSet::Sense,
+        SimSet::Proteostasis,
+        SimSet::Energetics,
+        SimSet::Transport,
+        SimSet::Glia,
+        SimSet::Damage,
+        SimSet::Exchange,
+        SimSet::Die,
+        SimSet::Spawn,
+        SimSet::Readout,
+        SimSet::Diffuse,
+    ];
 }

@@ -1,7 +1,10 @@
 //! The simulation: builds the world and schedule from a scenario and runs it tick by tick.
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
-use crate::mechanisms::{astrocytes, cell_death, microglia, neuron_damage};
+use crate::mechanisms::{
+    aggregation, astrocytes, cell_death, microglia, mitochondria, motor_units, neuron_damage,
+    transport,
+};
 use crate::observe::{Census, Observation, Summary};
 use crate::world::{Kind, place, spawn, take_ids};
 use crate::{
@@ -91,21 +94,23 @@ impl Simulation {
             ambiguity_detection: LogLevel::Error,
             ..Default::default()
         });
-        schedule.configure_sets(
-            (
-                SimSet::Sense,
-                SimSet::Act,
-                SimSet::Exchange,
-                SimSet::Die,
-                SimSet::Diffuse,
-            )
-                .chain(),
-        );
+        for pair in SimSet::ORDER.windows(2) {
+            schedule.configure_sets(pair[0].before(pair[1]));
+        }
         schedule.add_systems((
             apply_exchange.in_set(SimSet::Exchange),
             advance_fields.in_set(SimSet::Diffuse),
         ));
         let m = &scenario.mechanisms;
+        if let Some(p) = &m.aggregation {
+            aggregation::register(&mut world, &mut schedule, p);
+        }
+        if let Some(p) = &m.mitochondria {
+            mitochondria::register(&mut world, &mut schedule, p);
+        }
+        if let Some(p) = &m.transport {
+            transport::register(&mut world, &mut schedule, p);
+        }
         if let Some(p) = &m.microglia {
             microglia::register(&mut world, &mut schedule, p);
         }
@@ -117,6 +122,9 @@ impl Simulation {
         }
         if let Some(p) = &m.cell_death {
             cell_death::register(&mut world, &mut schedule, p);
+        }
+        if let Some(p) = &m.motor_units {
+            motor_units::register(&mut world, &mut schedule, p);
         }
         schedule
             .initialize(&mut world)

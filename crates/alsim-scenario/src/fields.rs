@@ -4,7 +4,7 @@ use crate::check::Checker;
 use serde::{Deserialize, Serialize};
 
 /// Names of the fields, in the order the model stores them and writes their columns.
-pub const FIELD_NAMES: [&str; 3] = ["tnf", "il10", "debris"];
+pub const FIELD_NAMES: [&str; 5] = ["tnf", "il10", "debris", "ros", "seeds"];
 
 /// Boundary condition on one face of the tissue box.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,7 +94,8 @@ impl FieldSpec {
     }
 }
 
-/// The fields of the tissue. Units: cytokines in ng/mL; debris in neuron-equivalents per mm³.
+/// The fields of the tissue. Units: cytokines in ng/mL; debris in neuron-equivalents per mm³;
+/// ROS in µM; seeds in aggregate units (a.u., the unit of intracellular aggregate load) per mm³.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Fields {
@@ -109,6 +110,16 @@ pub struct Fields {
     /// per mm³. Default D = 0.1 µm²/s (a slow, local signal), decay 0.01 per hour (clearance by
     /// routes other than microglia; half-life ~3 days).
     pub debris: FieldSpec,
+    /// Extracellular reactive oxygen species (H2O2 standing for all), µM. Default D = 1 µm²/s and
+    /// decay 20 per hour (half-life ~2 min): an effective reach sqrt(D/decay) of ~13 µm, so ROS
+    /// act on a cell's neighbours and no further (H2O2 is consumed within seconds in tissue and
+    /// hydroxyl radical within nanometres, Winterbourn 2008; the model lumps them at the scale
+    /// of a voxel).
+    pub ros: FieldSpec,
+    /// Extracellular misfolded-protein seeds (SOD1, TDP-43 or FUS oligomers and fibril
+    /// fragments), a.u. per mm³. Default D = 1 µm²/s (large assemblies move slowly), decay 0.05
+    /// per hour (extracellular proteolysis, half-life ~14 h).
+    pub seeds: FieldSpec,
 }
 
 impl Default for Fields {
@@ -123,14 +134,16 @@ impl Default for Fields {
             tnf: field(40.0, std::f64::consts::LN_2 / 0.5),
             il10: field(40.0, std::f64::consts::LN_2 / 2.0),
             debris: field(0.1, 0.01),
+            ros: field(1.0, 20.0),
+            seeds: field(1.0, 0.05),
         }
     }
 }
 
 impl Fields {
     /// The fields in [`FIELD_NAMES`] order.
-    pub fn in_order(&self) -> [&FieldSpec; 3] {
-        [&self.tnf, &self.il10, &self.debris]
+    pub fn in_order(&self) -> [&FieldSpec; 5] {
+        [&self.tnf, &self.il10, &self.debris, &self.ros, &self.seeds]
     }
 
     pub(crate) fn check(&self, c: &mut Checker) {

@@ -85,7 +85,7 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &AstrocytePa
     world.insert_resource(AstrocyteConfig(params.clone()));
     schedule.add_systems((
         map_reactive_astrocytes.in_set(SimSet::Sense),
-        update_astrocytes.in_set(SimSet::Act),
+        update_astrocytes.in_set(SimSet::Glia),
     ));
 }
 

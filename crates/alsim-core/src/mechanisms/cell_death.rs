@@ -2,13 +2,16 @@
 //! `h(d) = h_base + h_max·dⁿ/(dⁿ + d½ⁿ)` per day: near zero while damage is low, rising
 //! steeply around `d½` and saturating, so a neuron can live long with moderate damage but not
 //! with severe damage. Apoptosis takes a fixed time; then the neuron is dead and its debris is
-//! released into its voxel. Deaths are applied in cell-id order.
+//! released into its voxel, with its aggregate load as extracellular seeds. Deaths are applied
+//! in cell-id order.
 
+use super::aggregation::Aggregates;
 use super::chance;
 use super::neuron_damage::Damage;
 use crate::rng::{Purpose, stream};
 use crate::{
-    CellId, Census, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel,
+    CellId, Census, Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet,
+    Voxel,
 };
 use alsim_scenario::mechanisms::CellDeathParams;
 use bevy_ecs::prelude::*;
@@ -65,20 +68,35 @@ fn complete_apoptosis(
     clock: Res<Clock>,
     mut grid: ResMut<FieldGrid>,
     mut census: ResMut<Census>,
-    mut cells: Query<(&CellId, &Voxel, &mut LifeState), With<MotorNeuron>>,
+    mut cells: Query<
+        (
+            &CellId,
+            &Voxel,
+            &mut LifeState,
+            &mut Exchange,
+            Option<&mut Aggregates>,
+        ),
+        With<MotorNeuron>,
+    >,
 ) {
     let p = &config.0;
     let apoptosis_ticks = (p.apoptosis_hours / clock.dt_hours).round() as u64;
     let mut done: Vec<_> = cells
         .iter_mut()
-        .filter(|(_, _, life)| {
+        .filter(|(_, _, life, _, _)| {
             matches!(**life, LifeState::Dying { since_tick } if clock.tick >= since_tick + apoptosis_ticks)
         })
         .collect();
-    done.sort_unstable_by_key(|(id, _, _)| **id);
-    for (_, voxel, life) in &mut done {
+    done.sort_unstable_by_key(|(id, ..)| **id);
+    for (_, voxel, life, exchange, aggregates) in &mut done {
         **life = LifeState::Dead;
+        **exchange = Exchange::default();
         grid.deposit(FieldId::Debris, voxel.0, p.debris_per_neuron as f32);
+        // The burst at death: the whole aggregate load becomes extracellular seeds.
+        if let Some(aggregates) = aggregates {
+            grid.deposit(FieldId::Seeds, voxel.0, aggregates.load);
+            aggregates.load = 0.0;
+        }
         census.motor_neurons_dead += 1;
     }
 }

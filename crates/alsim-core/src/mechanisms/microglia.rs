@@ -46,7 +46,7 @@ pub struct MicrogliaConfig(pub MicrogliaParams);
 pub fn register(world: &mut World, schedule: &mut Schedule, params: &MicrogliaParams) {
     give::<Microglia, _>(world, MicrogliaState::default());
     world.insert_resource(MicrogliaConfig(params.clone()));
-    schedule.add_systems(update_microglia.in_set(SimSet::Act));
+    schedule.add_systems(update_microglia.in_set(SimSet::Glia));
 }
 
 /// The local stimuli a microglia reads, as saturating fractions.

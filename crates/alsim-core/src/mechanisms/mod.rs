@@ -2,10 +2,14 @@
 //! those systems into the schedule. A mechanism switched off in the scenario is simply not
 //! registered; no other mechanism asks whether it is on.
 
+pub mod aggregation;
 pub mod astrocytes;
 pub mod cell_death;
 pub mod microglia;
+pub mod mitochondria;
+pub mod motor_units;
 pub mod neuron_damage;
+pub mod transport;
 
 use bevy_ecs::prelude::*;
 

@@ -40,7 +40,7 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &NeuronDamag
         world.entity_mut(entity).insert((v, Damage::default()));
     }
     world.insert_resource(NeuronDamageConfig(params.clone()));
-    schedule.add_systems(accumulate_damage.in_set(SimSet::Act));
+    schedule.add_systems(accumulate_damage.in_set(SimSet::Damage));
 }
 
 /// Damage after `dt_days` from `d` with constant `input` per day and repair rate `repair`.

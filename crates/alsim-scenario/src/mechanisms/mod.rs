@@ -1,15 +1,23 @@
 //! Parameters of the disease mechanisms, one file per mechanism, mirroring
 //! `alsim-core/src/mechanisms/`. A mechanism set to `None` in a scenario is not run at all.
 
+mod aggregation;
 mod astrocytes;
 mod cell_death;
 mod microglia;
+mod mitochondria;
+mod motor_units;
 mod neuron_damage;
+mod transport;
 
+pub use aggregation::AggregationParams;
 pub use astrocytes::AstrocyteParams;
 pub use cell_death::CellDeathParams;
 pub use microglia::MicrogliaParams;
+pub use mitochondria::MitochondriaParams;
+pub use motor_units::MotorUnitParams;
 pub use neuron_damage::NeuronDamageParams;
+pub use transport::TransportParams;
 
 use crate::check::Checker;
 use serde::{Deserialize, Serialize};
@@ -19,6 +27,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mechanisms {
+    /// Misfolded protein in motor neurons: nucleation, templated growth, proteostatic clearance,
+    /// seed release and uptake (prion-like spread).
+    #[serde(default = "on")]
+    pub aggregation: Option<AggregationParams>,
+    /// Mitochondrial function, reactive oxygen species and oxidative damage.
+    #[serde(default = "on")]
+    pub mitochondria: Option<MitochondriaParams>,
+    /// Axonal transport and the neuromuscular terminal it supplies (dying back).
+    #[serde(default = "on")]
+    pub transport: Option<TransportParams>,
     /// Microglial sensing, polarisation, cytokine secretion and debris clearance.
     #[serde(default = "on")]
     pub microglia: Option<MicrogliaParams>,
@@ -31,6 +49,9 @@ pub struct Mechanisms {
     /// Stochastic death of damaged motor neurons, apoptosis and debris release.
     #[serde(default = "on")]
     pub cell_death: Option<CellDeathParams>,
+    /// Clinical readout: motor units, collateral reinnervation and a muscle-force proxy.
+    #[serde(default = "on")]
+    pub motor_units: Option<MotorUnitParams>,
 }
 
 fn on<T: Default>() -> Option<T> {
@@ -40,6 +61,10 @@ fn on<T: Default>() -> Option<T> {
 impl Default for Mechanisms {
     fn default() -> Self {
         Self {
+            aggregation: on(),
+            mitochondria: on(),
+            transport: on(),
+            motor_units: on(),
             microglia: on(),
             astrocytes: on(),
             neuron_damage: on(),
@@ -50,6 +75,18 @@ impl Default for Mechanisms {
 
 impl Mechanisms {
     pub(crate) fn check(&self, c: &mut Checker) {
+        if let Some(p) = &self.aggregation {
+            c.scope("aggregation", |c| p.check(c));
+        }
+        if let Some(p) = &self.mitochondria {
+            c.scope("mitochondria", |c| p.check(c));
+        }
+        if let Some(p) = &self.transport {
+            c.scope("transport", |c| p.check(c));
+        }
+        if let Some(p) = &self.motor_units {
+            c.scope("motor_units", |c| p.check(c));
+        }
         if let Some(p) = &self.microglia {
             c.scope("microglia", |c| p.check(c));
         }
