@@ -84,6 +84,9 @@ pub struct FieldGrid {
     substeps: u64,
     /// Secretion this tick: (voxel, concentration per hour), in cell-id order.
     sources: [Vec<(u32, f32)>; FIELD_COUNT],
+    /// Sources that are not cells (toxin exposure): (voxel, concentration per hour), held
+    /// until replaced.
+    background: [Vec<(u32, f32)>; FIELD_COUNT],
 }
 
 fn face(b: Boundary) -> FaceBoundary {
@@ -126,6 +129,7 @@ impl FieldGrid {
             solvers: specs.map(solver),
             substeps,
             sources: Default::default(),
+            background: Default::default(),
         }
     }
 
@@ -188,6 +192,56 @@ impl FieldGrid {
         self.sources[field as usize].push((voxel, rate as f32));
     }
 
+    /// Replaces the non-cell sources of a field: (voxel, amount per hour) pairs.
+    pub fn set_background(
+        &mut self,
+        field: FieldId,
+        sources: impl IntoIterator<Item = (u32, f32)>,
+    ) {
+        let per_amount = field.concentration_per_amount(self.voxel_um3());
+        let list = &mut self.background[field as usize];
+        list.clear();
+        list.extend(
+            sources
+                .into_iter()
+                .map(|(v, a)| (v, (a as f64 * per_amount) as f32)),
+        );
+    }
+
+    /// Voxels whose centres lie inside the axis-aligned box `[lo, hi)` (µm), in index order.
+    pub fn voxels_in_box(&self, lo: [f64; 3], hi: [f64; 3]) -> Vec<u32> {
+        self.voxels_where(|c| (0..3).all(|i| c[i] >= lo[i] && c[i] < hi[i]))
+    }
+
+    /// Voxels whose centres lie within `radius` µm of `centre`, in index order; at least the
+    /// voxel holding the centre.
+    pub fn voxels_in_sphere(&self, centre: [f64; 3], radius: f64) -> Vec<u32> {
+        let mut found = self.voxels_where(|c| {
+            (0..3).map(|i| (c[i] - centre[i]).powi(2)).sum::<f64>() <= radius * radius
+        });
+        if found.is_empty() {
+            found.push(self.voxel_of(centre.map(|v| v as f32)));
+        }
+        found
+    }
+
+    fn voxels_where(&self, inside: impl Fn([f64; 3]) -> bool) -> Vec<u32> {
+        let s = self.shape;
+        let h = s.voxel_um;
+        let mut out = Vec::new();
+        for z in 0..s.nz {
+            for y in 0..s.ny {
+                for x in 0..s.nx {
+                    let centre = [x, y, z].map(|i| (i as f64 + 0.5) * h);
+                    if inside(centre) {
+                        out.push(s.index(x, y, z) as u32);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Forgets the recorded sources (done at the start of every exchange).
     pub fn clear_sources(&mut self) {
         self.sources.iter_mut().for_each(Vec::clear);
@@ -201,7 +255,7 @@ impl FieldGrid {
             let increment = solver.source_increment_factor() as f32;
             let values = &mut self.values[f];
             for _ in 0..self.substeps {
-                for &(voxel, rate) in &self.sources[f] {
+                for &(voxel, rate) in self.sources[f].iter().chain(&self.background[f]) {
                     values[voxel as usize] += rate * increment;
                 }
                 solver.step(values);

@@ -2,8 +2,8 @@
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
 use crate::mechanisms::{
-    aggregation, astrocytes, cell_death, microglia, mitochondria, motor_units, neuron_damage,
-    transport,
+    aggregation, astrocytes, cell_death, environment, microglia, mitochondria, motor_units,
+    neuron_damage, transport,
 };
 use crate::observe::{Census, Observation, Summary};
 use crate::world::{Kind, place, spawn, take_ids};
@@ -125,6 +125,9 @@ impl Simulation {
         }
         if let Some(p) = &m.motor_units {
             motor_units::register(&mut world, &mut schedule, p);
+        }
+        if !scenario.events.is_empty() {
+            environment::register(&mut world, &mut schedule, scenario);
         }
         schedule
             .initialize(&mut world)

@@ -17,7 +17,10 @@
 
 mod check;
 mod error;
+mod events;
 mod fields;
+mod genetics;
+mod interventions;
 pub use fields::FIELD_NAMES;
 pub mod mechanisms;
 mod populations;
@@ -26,7 +29,10 @@ mod tissue;
 
 pub use check::Problem;
 pub use error::ScenarioError;
+pub use events::Event;
 pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
+pub use genetics::{Genotype, Sod1Variant};
+pub use interventions::{Intervention, Start, Therapy};
 pub use mechanisms::Mechanisms;
 pub use populations::{Amount, PopulationSpec, Populations, Region};
 pub use time::TimeSpec;
@@ -72,6 +78,15 @@ pub struct Scenario {
     /// Parameters of each disease mechanism; `None` switches a mechanism off.
     #[serde(default)]
     pub mechanisms: Mechanisms,
+    /// Genotype of the tissue. Default `Sporadic`.
+    #[serde(default)]
+    pub genotype: Genotype,
+    /// Toxin exposures and injuries over the run. Default none.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Therapies over the run. Default none.
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
 }
 
 fn default_name() -> String {
@@ -93,6 +108,9 @@ impl Default for Scenario {
             populations: Populations::default(),
             fields: Fields::default(),
             mechanisms: Mechanisms::default(),
+            genotype: Genotype::default(),
+            events: Vec::new(),
+            interventions: Vec::new(),
         }
     }
 }
@@ -148,6 +166,18 @@ impl Scenario {
         c.scope("populations", |c| self.populations.check(c, &self.tissue));
         c.scope("fields", |c| self.fields.check(c));
         c.scope("mechanisms", |c| self.mechanisms.check(c));
+        if c.is_clean() {
+            for (i, event) in self.events.iter().enumerate() {
+                c.scope(&format!("events[{i}]"), |c| {
+                    event.check(c, &self.tissue, self.time.duration_days)
+                });
+            }
+            for (i, intervention) in self.interventions.iter().enumerate() {
+                c.scope(&format!("interventions[{i}]"), |c| {
+                    intervention.check(c, self.time.duration_days)
+                });
+            }
+        }
         if c.is_clean() {
             // The solver integrates a source exactly over a sub-step with the factor
             // (e^{λΔt} − 1)/λ, which overflows f32 near λΔt = 88; past λΔt = 50 the field is

@@ -39,6 +39,29 @@ impl Region {
         }
     }
 
+    /// A `Box` must lie inside the tissue with positive extent on every axis.
+    pub(crate) fn check(&self, c: &mut Checker, tissue: &TissueSpec) {
+        if let Region::Box { .. } = self {
+            let (lo, hi) = self.bounds(tissue);
+            let size = tissue.size();
+            for (i, axis) in ["x", "y", "z"].iter().enumerate() {
+                if !(lo[i].is_finite() && hi[i].is_finite())
+                    || lo[i] < 0.0
+                    || hi[i] > size[i]
+                    || lo[i] >= hi[i]
+                {
+                    c.problem(
+                        axis,
+                        format!(
+                            "must satisfy 0 <= min_um < max_um <= tissue size ({} µm), got min {} and max {}",
+                            size[i], lo[i], hi[i]
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     /// Volume in mm³.
     pub fn volume_mm3(&self, tissue: &TissueSpec) -> f64 {
         let (lo, hi) = self.bounds(tissue);
@@ -81,25 +104,7 @@ impl PopulationSpec {
             c.range("amount.DensityPerMm3", d, 0.0, 1e7);
         }
         c.range("min_spacing_um", self.min_spacing_um, 0.0, 1000.0);
-        if let Region::Box { .. } = self.region {
-            let (lo, hi) = self.region.bounds(tissue);
-            let size = tissue.size();
-            for (i, axis) in ["x", "y", "z"].iter().enumerate() {
-                if !(lo[i].is_finite() && hi[i].is_finite())
-                    || lo[i] < 0.0
-                    || hi[i] > size[i]
-                    || lo[i] >= hi[i]
-                {
-                    c.problem(
-                        &format!("region.{axis}"),
-                        format!(
-                            "must satisfy 0 <= min_um < max_um <= tissue size ({} µm), got min {} and max {}",
-                            size[i], lo[i], hi[i]
-                        ),
-                    );
-                }
-            }
-        }
+        c.scope("region", |c| self.region.check(c, tissue));
         if !c.is_clean() {
             return;
         }

@@ -127,3 +127,47 @@ fn decay_too_fast_for_the_field_sub_step_is_refused_with_the_fix() {
         "{msg}"
     );
 }
+
+#[test]
+fn genotype_events_and_interventions_parse_and_validate() {
+    let text = r#"(
+        genotype: Sod1(G93A),
+        events: [
+            Toxin(start_day: 5.0, end_day: 20.0, region: Whole, ros_fmol_per_hour_per_mm3: 50.0),
+            Trauma(day: 10.0, centre_um: (200.0, 100.0, 100.0), radius_um: 60.0,
+                   damage: 0.5, debris: 2.0, tnf_fg: 500.0),
+        ],
+        interventions: [
+            (therapy: Antioxidant(2.0), start: Day(30.0)),
+            (therapy: AntiGlutamate(0.7), start: AfterOnset(0.0), duration_days: 30.0),
+        ],
+    )"#;
+    let s = Scenario::from_ron_str(text, "g.ron").unwrap_or_else(|e| panic!("{e}"));
+    s.validate("g.ron").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s.genotype,
+        alsim_scenario::Genotype::Sod1(alsim_scenario::Sod1Variant::G93A)
+    );
+    assert_eq!(s.events.len(), 2);
+    assert_eq!(s.interventions[1].duration_days, Some(30.0));
+}
+
+#[test]
+fn bad_events_and_therapies_name_their_index_and_field() {
+    let text = r#"(
+        events: [
+            Toxin(start_day: 20.0, end_day: 5.0, region: Whole, ros_fmol_per_hour_per_mm3: 50.0),
+        ],
+        interventions: [(therapy: Antisense(1.5), start: Day(1.0))],
+    )"#;
+    let s = Scenario::from_ron_str(text, "b.ron").unwrap();
+    let msg = s.validate("b.ron").unwrap_err().to_string();
+    assert!(
+        msg.contains("events[0].Toxin.end_day must be after start_day"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("interventions[0].therapy.Antisense must be <= 1"),
+        "{msg}"
+    );
+}

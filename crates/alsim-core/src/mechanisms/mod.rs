@@ -5,6 +5,7 @@
 pub mod aggregation;
 pub mod astrocytes;
 pub mod cell_death;
+pub mod environment;
 pub mod microglia;
 pub mod mitochondria;
 pub mod motor_units;

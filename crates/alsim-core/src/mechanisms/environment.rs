@@ -1,0 +1,228 @@
+//! Environment: the scenario's events. A toxin exposure is a source of extracellular ROS in its
+//! region for its time window (pesticides, heavy metals and BMAA are reported to raise sporadic
+//! risk through oxidative stress; Oskarsson et al. 2015). A trauma is an acute injury at one
+//! tick: motor neurons in its sphere take damage, and the injured volume receives debris and a
+//! burst of TNF, the inflammatory response that follows injury.
+
+use super::neuron_damage::Damage;
+use crate::{Clock, FieldGrid, FieldId, MotorNeuron, Position, SimSet};
+use alsim_scenario::{Event, Scenario};
+use bevy_ecs::prelude::*;
+
+/// A toxin exposure resolved to ticks and voxels.
+#[derive(Clone, Debug)]
+struct Toxin {
+    start_tick: u64,
+    end_tick: u64,
+    voxels: Vec<u32>,
+    /// ROS per voxel, fmol per hour.
+    ros_per_voxel: f32,
+}
+
+/// A trauma resolved to a tick and voxels.
+#[derive(Clone, Debug)]
+struct Trauma {
+    tick: u64,
+    centre: [f32; 3],
+    radius: f32,
+    damage: f32,
+    voxels: Vec<u32>,
+    debris: f32,
+    tnf_fg: f32,
+}
+
+/// The scenario's events, resolved once at registration.
+#[derive(Resource, Debug)]
+pub struct Environment {
+    toxins: Vec<Toxin>,
+    traumas: Vec<Trauma>,
+    /// Whether any toxin contributed sources last tick (so a window's end clears them once).
+    toxin_active: bool,
+}
+
+fn tick_of(day: f64, dt_hours: f64) -> u64 {
+    (day * 24.0 / dt_hours).round() as u64
+}
+
+/// Registers the scenario's events.
+pub fn register(world: &mut World, schedule: &mut Schedule, scenario: &Scenario) {
+    let grid = world.resource::<FieldGrid>();
+    let dt = scenario.time.dt_hours;
+    let voxel_mm3 = grid.voxel_um3() * 1e-9;
+    let mut env = Environment {
+        toxins: Vec::new(),
+        traumas: Vec::new(),
+        toxin_active: false,
+    };
+    for event in &scenario.events {
+        match event {
+            Event::Toxin {
+                start_day,
+                end_day,
+                region,
+                ros_fmol_per_hour_per_mm3,
+            } => {
+                let (lo, hi) = region.bounds(&scenario.tissue);
+                env.toxins.push(Toxin {
+                    start_tick: tick_of(*start_day, dt),
+                    end_tick: tick_of(*end_day, dt),
+                    voxels: grid.voxels_in_box(lo, hi),
+                    ros_per_voxel: (ros_fmol_per_hour_per_mm3 * voxel_mm3) as f32,
+                });
+            }
+            Event::Trauma {
+                day,
+                centre_um,
+                radius_um,
+                damage,
+                debris,
+                tnf_fg,
+            } => {
+                let centre = [centre_um.0, centre_um.1, centre_um.2];
+                env.traumas.push(Trauma {
+                    tick: tick_of(*day, dt),
+                    centre: centre.map(|v| v as f32),
+                    radius: *radius_um as f32,
+                    damage: *damage as f32,
+                    voxels: grid.voxels_in_sphere(centre, *radius_um),
+                    debris: *debris as f32,
+                    tnf_fg: *tnf_fg as f32,
+                });
+            }
+        }
+    }
+    world.insert_resource(env);
+    schedule.add_systems((expose_to_toxins, injure).chain().in_set(SimSet::Sense));
+}
+
+fn expose_to_toxins(mut env: ResMut<Environment>, clock: Res<Clock>, mut grid: ResMut<FieldGrid>) {
+    let tick = clock.tick;
+    let active: Vec<&Toxin> = env
+        .toxins
+        .iter()
+        .filter(|t| (t.start_tick..t.end_tick).contains(&tick))
+        .collect();
+    if active.is_empty() && !env.toxin_active {
+        return;
+    }
+    let sources: Vec<(u32, f32)> = active
+        .iter()
+        .flat_map(|t| t.voxels.iter().map(|&v| (v, t.ros_per_voxel)))
+        .collect();
+    let now_active = !sources.is_empty();
+    grid.set_background(FieldId::Ros, sources);
+    env.toxin_active = now_active;
+}
+
+fn injure(
+    env: Res<Environment>,
+    clock: Res<Clock>,
+    mut grid: ResMut<FieldGrid>,
+    mut neurons: Query<(&Position, Option<&mut Damage>), With<MotorNeuron>>,
+) {
+    for trauma in env.traumas.iter().filter(|t| t.tick == clock.tick) {
+        // Each neuron's damage depends only on its own position: visiting order cannot matter.
+        for (position, damage) in &mut neurons {
+            let d2: f32 = (0..3)
+                .map(|i| (position.0[i] - trauma.centre[i]).powi(2))
+                .sum();
+            if let Some(mut damage) = damage.filter(|_| d2 <= trauma.radius * trauma.radius) {
+                damage.0 += trauma.damage;
+            }
+        }
+        let share = 1.0 / trauma.voxels.len() as f32;
+        for &voxel in &trauma.voxels {
+            grid.deposit(FieldId::Debris, voxel, trauma.debris * share);
+            grid.deposit(FieldId::Tnf, voxel, trauma.tnf_fg * share);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Simulation;
+    use alsim_scenario::Region;
+
+    fn scenario(events: Vec<Event>) -> Scenario {
+        let mut s = Scenario::default();
+        s.time.duration_days = 3.0;
+        s.fields.ros.decay_per_hour = 0.0;
+        s.mechanisms.mitochondria = None;
+        s.mechanisms.microglia = None;
+        s.events = events;
+        s
+    }
+
+    fn run(s: &Scenario) -> Simulation {
+        let mut sim = Simulation::new(s).unwrap();
+        while !sim.is_finished() {
+            sim.step();
+        }
+        sim
+    }
+
+    #[test]
+    fn toxin_adds_exactly_its_ros_over_its_window_only() {
+        let toxin = Event::Toxin {
+            start_day: 1.0,
+            end_day: 2.0,
+            region: Region::Whole,
+            ros_fmol_per_hour_per_mm3: 100.0,
+        };
+        let s = scenario(vec![toxin]);
+        let mut sim = run(&s);
+        // 100 fmol/h/mm³ over 24 h in the whole box, no decay: all of it is still there.
+        let expected = 100.0 * 24.0 * s.tissue.volume_mm3();
+        let total = sim.observe().fields[FieldId::Ros as usize].total;
+        assert!(
+            ((total - expected) / expected).abs() < 1e-4,
+            "{total} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn trauma_damages_neurons_in_its_sphere_and_releases_debris_and_tnf() {
+        let trauma = Event::Trauma {
+            day: 1.0,
+            centre_um: (200.0, 100.0, 100.0),
+            radius_um: 80.0,
+            damage: 0.7,
+            debris: 3.0,
+            tnf_fg: 1000.0,
+        };
+        let mut s = scenario(vec![trauma]);
+        s.mechanisms.cell_death = None;
+        s.fields.debris.decay_per_hour = 0.0;
+        s.mechanisms
+            .neuron_damage
+            .as_mut()
+            .unwrap()
+            .intrinsic_damage_per_day = 0.0;
+        s.mechanisms.neuron_damage.as_mut().unwrap().repair_per_day = 0.0;
+        let mut sim = Simulation::new(&s).unwrap();
+        for _ in 0..25 {
+            sim.step();
+        }
+        let world = sim.world_mut();
+        let mut q = world.query_filtered::<(&Position, &Damage), With<MotorNeuron>>();
+        let (mut inside, mut outside) = (0, 0);
+        for (p, d) in q.iter(world) {
+            let r =
+                ((p.0[0] - 200.0).powi(2) + (p.0[1] - 100.0).powi(2) + (p.0[2] - 100.0).powi(2))
+                    .sqrt();
+            if r <= 80.0 {
+                assert!(d.0 >= 0.7 - 1e-6, "inside at {r} µm: {}", d.0);
+                inside += 1;
+            } else {
+                outside += 1;
+            }
+        }
+        assert!(
+            inside > 0 && outside > 0,
+            "{inside} inside, {outside} outside"
+        );
+        let debris = sim.observe().fields[FieldId::Debris as usize].total;
+        assert!((debris - 3.0).abs() < 1e-3, "{debris}");
+    }
+}

@@ -1,0 +1,89 @@
+//! Environmental events: toxin exposure and physical trauma, the risks of sporadic disease.
+
+use crate::check::Checker;
+use crate::{Region, TissueSpec};
+use serde::{Deserialize, Serialize};
+
+/// Something that happens to the tissue at a given time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// A toxin (pesticides, heavy metals, BMAA; Oskarsson et al. 2015) raising oxidative
+    /// stress: a source of extracellular ROS throughout `region` from `start_day` to `end_day`.
+    Toxin {
+        /// First day of exposure.
+        start_day: f64,
+        /// Day the exposure ends (exclusive).
+        end_day: f64,
+        /// Where the toxin acts.
+        region: Region,
+        /// ROS produced per mm³ of tissue, fmol per hour. Range (0, 1e9].
+        ros_fmol_per_hour_per_mm3: f64,
+    },
+    /// An acute injury (physical trauma): at `day`, motor neurons within `radius_um` of
+    /// `centre_um` take `damage`, and the injured volume receives a burst of debris and TNF
+    /// (the inflammatory response to injury).
+    Trauma {
+        /// Day of the injury.
+        day: f64,
+        /// Centre of the injury (x, y, z), µm.
+        centre_um: (f64, f64, f64),
+        /// Radius of the injured sphere, µm. Range (0, 1e4].
+        radius_um: f64,
+        /// Damage added to each motor neuron inside (1 = half-maximal death hazard). Range [0, 100].
+        damage: f64,
+        /// Debris released into the injured volume, neuron-equivalents. Range [0, 1e6].
+        debris: f64,
+        /// TNF released into the injured volume, fg. Range [0, 1e9].
+        tnf_fg: f64,
+    },
+}
+
+impl Event {
+    pub(crate) fn check(&self, c: &mut Checker, tissue: &TissueSpec, duration_days: f64) {
+        match self {
+            Event::Toxin {
+                start_day,
+                end_day,
+                region,
+                ros_fmol_per_hour_per_mm3,
+            } => {
+                c.range("Toxin.start_day", *start_day, 0.0, duration_days);
+                c.range("Toxin.end_day", *end_day, 0.0, f64::MAX);
+                if end_day <= start_day {
+                    c.problem(
+                        "Toxin.end_day",
+                        format!("must be after start_day ({start_day}), got {end_day}"),
+                    );
+                }
+                c.scope("Toxin", |c| region.check(c, tissue));
+                c.positive(
+                    "Toxin.ros_fmol_per_hour_per_mm3",
+                    *ros_fmol_per_hour_per_mm3,
+                    1e9,
+                );
+            }
+            Event::Trauma {
+                day,
+                centre_um,
+                radius_um,
+                damage,
+                debris,
+                tnf_fg,
+            } => {
+                c.range("Trauma.day", *day, 0.0, duration_days);
+                let size = tissue.size();
+                for (i, (axis, v)) in ["x", "y", "z"]
+                    .iter()
+                    .zip([centre_um.0, centre_um.1, centre_um.2])
+                    .enumerate()
+                {
+                    c.range(&format!("Trauma.centre_um.{axis}"), v, 0.0, size[i]);
+                }
+                c.positive("Trauma.radius_um", *radius_um, 1e4);
+                c.range("Trauma.damage", *damage, 0.0, 100.0);
+                c.range("Trauma.debris", *debris, 0.0, 1e6);
+                c.range("Trauma.tnf_fg", *tnf_fg, 0.0, 1e9);
+            }
+        }
+    }
+}
