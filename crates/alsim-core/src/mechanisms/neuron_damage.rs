@@ -1,10 +1,18 @@
-//! Motor neuron damage: accumulated from cell-autonomous stress, pro-inflammatory cytokine and
-//! reactive astrocytes nearby, and repaired at a first-order rate:
-//! `dd/dt = v·k_intrinsic + k_tnf·T + k_astro·n − r·d`, integrated exactly over each tick (the
-//! inputs held constant), so any time step is stable.
+//! Motor neuron damage: every stress a motor neuron is under, added up and repaired at a
+//! first-order rate:
+//! `dd/dt = v·k_int + k_agg·A/(A+A½) + k_ox·O + k_starve·(1−E) + k_exc·(1−S) + k_tnf·T
+//!          + k_astro·n − r·d`,
+//! from cell-autonomous stress (`v` a fixed vulnerability), aggregates `A`, oxidative damage `O`,
+//! axonal transport `E`, astrocytic support `S` (excitotoxicity), TNF `T` (saturating) and `n`
+//! reactive astrocytes in reach. It is integrated exactly over each tick (inputs held constant),
+//! so any time step is stable. Each input comes from another mechanism's state and is neutral
+//! when that mechanism is off.
 
+use super::aggregation::Aggregates;
 use super::astrocytes::ReactiveAstrocyteMap;
+use super::mitochondria::Mitochondria;
 use super::saturating;
+use super::transport::Transport;
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel};
 use alsim_scenario::mechanisms::NeuronDamageParams;
@@ -53,38 +61,94 @@ pub fn integrate(d: f32, input: f32, repair: f32, dt_days: f32) -> f32 {
     }
 }
 
+/// What a neuron is exposed to over a tick. `Exposure::default()` is an unstressed neuron.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exposure {
+    /// Aggregate load, a.u.
+    pub aggregate_load: f32,
+    /// Oxidative damage.
+    pub oxidative_damage: f32,
+    /// Axonal transport efficiency, 1 normal.
+    pub transport_efficiency: f32,
+    /// Mean support of astrocytes in reach, 1 normal.
+    pub astrocyte_support: f32,
+    /// TNF concentration, ng/mL.
+    pub tnf_ng_per_ml: f32,
+    /// Reactive astrocytes in reach (weighted by their toxicity).
+    pub reactive_astrocytes: f32,
+}
+
+impl Default for Exposure {
+    fn default() -> Self {
+        Self {
+            aggregate_load: 0.0,
+            oxidative_damage: 0.0,
+            transport_efficiency: 1.0,
+            astrocyte_support: 1.0,
+            tnf_ng_per_ml: 0.0,
+            reactive_astrocytes: 0.0,
+        }
+    }
+}
+
+/// Damage added per day by `exposure` to a neuron of `vulnerability` (before repair).
+pub fn damage_input(p: &NeuronDamageParams, vulnerability: f32, e: &Exposure) -> f32 {
+    let k = |v: f64| v as f32;
+    vulnerability * k(p.intrinsic_damage_per_day)
+        + k(p.aggregate_damage_per_day) * saturating(e.aggregate_load, k(p.aggregate_half_load))
+        + k(p.oxidative_damage_per_day) * e.oxidative_damage.max(0.0)
+        + k(p.starvation_damage_per_day) * (1.0 - e.transport_efficiency).clamp(0.0, 1.0)
+        + k(p.excitotoxic_damage_per_day) * (1.0 - e.astrocyte_support).clamp(0.0, 1.0)
+        + k(p.tnf_damage_per_day) * saturating(e.tnf_ng_per_ml, k(p.tnf_half_max_ng_per_ml))
+        + k(p.astrocyte_damage_per_day) * e.reactive_astrocytes
+}
+
+type NeuronState<'a> = (
+    &'a Voxel,
+    &'a Vulnerability,
+    Option<&'a Aggregates>,
+    Option<&'a Mitochondria>,
+    Option<&'a Transport>,
+    &'a mut Damage,
+    &'a mut LifeState,
+);
+
 fn accumulate_damage(
     config: Res<NeuronDamageConfig>,
     grid: Res<FieldGrid>,
     astrocytes: Option<Res<ReactiveAstrocyteMap>>,
     clock: Res<Clock>,
-    mut cells: Query<(&Voxel, &Vulnerability, &mut Damage, &mut LifeState), With<MotorNeuron>>,
+    mut cells: Query<NeuronState, With<MotorNeuron>>,
 ) {
     let p = &config.0;
     let dt_days = clock.dt_hours as f32 / 24.0;
     let astrocytes = astrocytes.as_deref();
     let mut items: Vec<_> = cells.iter_mut().collect();
-    items
-        .par_iter_mut()
-        .for_each(|(voxel, vulnerability, damage, life)| {
+    items.par_iter_mut().for_each(
+        |(voxel, vulnerability, aggregates, mitochondria, transport, damage, life)| {
             if !life.is_viable() {
                 return;
             }
-            let tnf = saturating(
-                grid.at(FieldId::Tnf, voxel.0),
-                p.tnf_half_max_ng_per_ml as f32,
-            );
-            let reactive = astrocytes.map_or(0, |map| map.within_reach(voxel.0)) as f32;
-            let input = vulnerability.0 * p.intrinsic_damage_per_day as f32
-                + p.tnf_damage_per_day as f32 * tnf
-                + p.astrocyte_damage_per_day as f32 * reactive;
+            let neutral = Exposure::default();
+            let exposure = Exposure {
+                aggregate_load: aggregates.map_or(neutral.aggregate_load, |a| a.load),
+                oxidative_damage: mitochondria
+                    .map_or(neutral.oxidative_damage, |m| m.oxidative_damage),
+                transport_efficiency: transport
+                    .map_or(neutral.transport_efficiency, |t| t.efficiency),
+                astrocyte_support: neutral.astrocyte_support, // WIRE: support_within_reach
+                tnf_ng_per_ml: grid.at(FieldId::Tnf, voxel.0),
+                reactive_astrocytes: astrocytes.map_or(0, |m| m.within_reach(voxel.0)) as f32,
+            };
+            let input = damage_input(p, vulnerability.0, &exposure);
             damage.0 = integrate(damage.0, input, p.repair_per_day as f32, dt_days);
             **life = if damage.0 as f64 > p.stressed_at_damage {
                 LifeState::Stressed
             } else {
                 LifeState::Healthy
             };
-        });
+        },
+    );
 }
 
 #[cfg(test)]
@@ -104,6 +168,58 @@ mod tests {
         assert!((integrate(0.0, input, repair, 100.0) - exact).abs() < 1e-5);
         // A huge step lands on the steady state instead of overshooting.
         assert!((integrate(5.0, input, repair, 1e6) - 1.5).abs() < 1e-5);
+    }
+
+    #[test]
+    fn an_unstressed_neuron_takes_only_its_intrinsic_damage() {
+        let p = NeuronDamageParams::default();
+        let base = damage_input(&p, 2.0, &Exposure::default());
+        assert!((base - 2.0 * p.intrinsic_damage_per_day as f32).abs() < 1e-7);
+    }
+
+    #[test]
+    fn each_stress_adds_its_own_term() {
+        let p = NeuronDamageParams::default();
+        let base = damage_input(&p, 1.0, &Exposure::default());
+        let with = |e: Exposure| damage_input(&p, 1.0, &e) - base;
+        let d = Exposure::default();
+        // At the half points the saturating terms give half their maximum.
+        let agg = with(Exposure {
+            aggregate_load: 1.0,
+            ..d
+        });
+        assert!(
+            (agg - 0.5 * p.aggregate_damage_per_day as f32).abs() < 1e-6,
+            "{agg}"
+        );
+        let ox = with(Exposure {
+            oxidative_damage: 2.0,
+            ..d
+        });
+        assert!(
+            (ox - 2.0 * p.oxidative_damage_per_day as f32).abs() < 1e-6,
+            "{ox}"
+        );
+        let starve = with(Exposure {
+            transport_efficiency: 0.25,
+            ..d
+        });
+        assert!((starve - 0.75 * p.starvation_damage_per_day as f32).abs() < 1e-6);
+        let exc = with(Exposure {
+            astrocyte_support: 0.3,
+            ..d
+        });
+        assert!((exc - 0.7 * p.excitotoxic_damage_per_day as f32).abs() < 1e-6);
+        let tnf = with(Exposure {
+            tnf_ng_per_ml: 1.0,
+            ..d
+        });
+        assert!((tnf - 0.5 * p.tnf_damage_per_day as f32).abs() < 1e-6);
+        let astro = with(Exposure {
+            reactive_astrocytes: 4.0,
+            ..d
+        });
+        assert!((astro - 4.0 * p.astrocyte_damage_per_day as f32).abs() < 1e-6);
     }
 
     #[test]

@@ -4,8 +4,12 @@ use crate::check::Checker;
 use serde::{Deserialize, Serialize};
 
 /// Accumulated damage `d` (dimensionless; 1 is the damage at which the death hazard is half its
-/// maximum) follows `dd/dt = v·k_intrinsic + k_tnf·T/(T+K) + k_astro·n_reactive − r·d`, with `v` a
-/// per-neuron vulnerability drawn once from a log-normal of median 1.
+/// maximum) adds up every stress a motor neuron is under:
+/// `dd/dt = v·k_intrinsic + k_agg·A/(A+A½) + k_ox·O + k_starve·(1−E) + k_exc·(1−S)
+///          + k_tnf·T/(T+K) + k_astro·n_reactive − r·d`,
+/// with `v` a per-neuron vulnerability drawn once from a log-normal of median 1, `A` the
+/// aggregate load, `O` oxidative damage, `E` axonal transport efficiency, `S` the glutamate
+/// clearing and trophic support of astrocytes in reach. A term whose mechanism is off is zero.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NeuronDamageParams {
@@ -15,6 +19,21 @@ pub struct NeuronDamageParams {
     /// Log-scale standard deviation of the per-neuron vulnerability multiplier (larger,
     /// fast-fatigable motor units are the more vulnerable). Default 0.5. Range [0, 3].
     pub vulnerability_log_sd: f64,
+    /// Damage rate under a saturating aggregate load (proteotoxic stress, impaired RNA
+    /// processing), per day. Default 0.05. Range [0, 100].
+    pub aggregate_damage_per_day: f64,
+    /// Aggregate load at which its damage is half-maximal, a.u. Default 1. Range (0, 1e6].
+    pub aggregate_half_load: f64,
+    /// Damage per day per unit of oxidative damage (DNA, lipids, proteins). Default 0.05.
+    /// Range [0, 100].
+    pub oxidative_damage_per_day: f64,
+    /// Damage rate when axonal transport has stopped (trophic starvation of axon and soma),
+    /// per day. Default 0.03. Range [0, 100].
+    pub starvation_damage_per_day: f64,
+    /// Damage rate with no astrocytic glutamate clearance or trophic support (excitotoxicity),
+    /// per day. Default 0.05 (Rothstein et al. 1995: EAAT2 down by up to ~70% in ALS). An
+    /// anti-glutamate therapy (riluzole) scales it. Range [0, 100].
+    pub excitotoxic_damage_per_day: f64,
     /// Damage rate under saturating TNF, per day. Default 0.05. Range [0, 100].
     pub tnf_damage_per_day: f64,
     /// TNF at which its damage is half-maximal, ng/mL. Default 1. Range (0, 1e3].
@@ -35,6 +54,11 @@ impl Default for NeuronDamageParams {
         Self {
             intrinsic_damage_per_day: 0.01,
             vulnerability_log_sd: 0.5,
+            aggregate_damage_per_day: 0.05,
+            aggregate_half_load: 1.0,
+            oxidative_damage_per_day: 0.05,
+            starvation_damage_per_day: 0.03,
+            excitotoxic_damage_per_day: 0.05,
             tnf_damage_per_day: 0.05,
             tnf_half_max_ng_per_ml: 1.0,
             astrocyte_damage_per_day: 0.001,
@@ -53,6 +77,31 @@ impl NeuronDamageParams {
             100.0,
         );
         c.range("vulnerability_log_sd", self.vulnerability_log_sd, 0.0, 3.0);
+        c.range(
+            "aggregate_damage_per_day",
+            self.aggregate_damage_per_day,
+            0.0,
+            100.0,
+        );
+        c.positive("aggregate_half_load", self.aggregate_half_load, 1e6);
+        c.range(
+            "oxidative_damage_per_day",
+            self.oxidative_damage_per_day,
+            0.0,
+            100.0,
+        );
+        c.range(
+            "starvation_damage_per_day",
+            self.starvation_damage_per_day,
+            0.0,
+            100.0,
+        );
+        c.range(
+            "excitotoxic_damage_per_day",
+            self.excitotoxic_damage_per_day,
+            0.0,
+            100.0,
+        );
         c.range("tnf_damage_per_day", self.tnf_damage_per_day, 0.0, 100.0);
         c.positive("tnf_half_max_ng_per_ml", self.tnf_half_max_ng_per_ml, 1e3);
         c.range(
