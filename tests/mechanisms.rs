@@ -15,6 +15,15 @@ fn small(days: f64) -> Scenario {
     s
 }
 
+/// Switches off the motor neurons' cell-autonomous mechanisms, so a test sees one loop alone.
+fn without_neuron_internals(s: &mut Scenario) {
+    let m = &mut s.mechanisms;
+    m.aggregation = None;
+    m.mitochondria = None;
+    m.transport = None;
+    m.motor_units = None;
+}
+
 fn run(sim: &mut Simulation) {
     while !sim.is_finished() {
         sim.step();
@@ -77,6 +86,10 @@ fn secreted_cytokine_is_accounted_exactly() {
     m.resting_per_hour = 0.0;
     m.repolarisation_per_hour = 0.0;
     m.tnf_secretion_fg_per_hour = 2.5;
+    // A fixed population: no division, no death.
+    m.proliferation_per_day = 0.0;
+    m.turnover_death_per_day = 0.0;
+    m.ros_death_per_day = 0.0;
     s.fields.tnf.decay_per_hour = 0.0;
     let mut sim = Simulation::new(&s).unwrap();
     let world = sim.world_mut();
@@ -97,6 +110,7 @@ fn secreted_cytokine_is_accounted_exactly() {
 #[test]
 fn astrocytes_turn_reactive_under_cytokine_and_harm_neurons() {
     let mut s = small(4.0);
+    without_neuron_internals(&mut s);
     s.mechanisms.microglia = None;
     s.mechanisms.cell_death = None;
     s.fields.tnf.decay_per_hour = 0.0;
@@ -156,6 +170,7 @@ fn dying_neuron_leaves_its_debris_in_its_voxel_after_apoptosis() {
 #[test]
 fn with_every_mechanism_off_nothing_happens() {
     let mut s = small(5.0);
+    without_neuron_internals(&mut s);
     s.mechanisms.microglia = None;
     s.mechanisms.astrocytes = None;
     s.mechanisms.neuron_damage = None;

@@ -29,7 +29,8 @@ pub use cells::{
     Astrocyte, CellId, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, Position, Voxel,
 };
 pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
-pub use observe::{Census, Observation, Summary};
+pub use mechanisms::motor_units::Clinical;
+pub use observe::{Census, NEURON_MEANS, Observation, Summary};
 pub use simulation::{BuildError, Simulation};
 
 use bevy_ecs::prelude::*;

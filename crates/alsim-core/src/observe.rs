@@ -34,7 +34,34 @@ pub struct Observation {
     pub astrocytes_total: u64,
     /// Per field, in [`FieldId`] order.
     pub fields: [FieldStats; FIELD_COUNT],
+    /// Muscle-force proxy: innervated muscle fibres over fibres at the start, in [0, 1]. 1 when
+    /// the `motor_units` mechanism is off (the readout is not modelled, so nothing counts as
+    /// lost).
+    pub force_proxy: f64,
+    /// Living motor neurons (dying included) whose motor unit is lost: terminal retracted or in
+    /// apoptosis. `motor_neurons_alive − motor_units_denervated` is the number of functional
+    /// motor units. 0 when `motor_units` is off.
+    pub motor_units_denervated: u64,
+    /// Share of the muscle's endplates (fibres not atrophied) that are denervated, in [0, 1]
+    /// (Fischer et al. 2004 measure it). 0 when `motor_units` is off.
+    pub endplates_denervated_fraction: f64,
+    /// Mean size of the functional motor units relative to their starting size (1 unenlarged;
+    /// 0 when none is functional). 1 when `motor_units` is off.
+    pub motor_unit_enlargement: f64,
+    /// Means over living motor neurons (dying included) of their internal state, in
+    /// [`NEURON_MEANS`] order; 0 for a mechanism that is off or when none is alive.
+    pub neuron_means: [f64; 5],
 }
+
+/// Column names of [`Observation::neuron_means`]: aggregate load (a.u.), mitochondrial
+/// function (1 healthy), oxidative damage, axonal transport efficiency (1 normal), damage.
+pub const NEURON_MEANS: [&str; 5] = [
+    "mn_aggregate_load_mean",
+    "mn_mitochondrial_function_mean",
+    "mn_oxidative_damage_mean",
+    "mn_transport_efficiency_mean",
+    "mn_damage_mean",
+];
 
 impl Observation {
     /// Column names, in [`Observation::values`] order. These names are an interface: scripts
@@ -58,6 +85,16 @@ impl Observation {
             cols.push(format!("{}_total", f.name()));
             cols.push(format!("{}_max", f.name()));
         }
+        cols.extend(
+            [
+                "force_proxy",
+                "motor_units_denervated",
+                "endplates_denervated_fraction",
+                "motor_unit_enlargement",
+            ]
+            .map(String::from),
+        );
+        cols.extend(NEURON_MEANS.map(String::from));
         cols
     }
 
@@ -79,6 +116,13 @@ impl Observation {
             v.push(s.total);
             v.push(s.max);
         }
+        v.extend([
+            self.force_proxy,
+            self.motor_units_denervated as f64,
+            self.endplates_denervated_fraction,
+            self.motor_unit_enlargement,
+        ]);
+        v.extend(self.neuron_means);
         v
     }
 }
@@ -94,6 +138,10 @@ pub struct Summary {
     pub days_to_10pct_mn_loss: Option<f64>,
     /// First day on which at least 50% of motor neurons were dead; `None` if never.
     pub days_to_50pct_mn_loss: Option<f64>,
+    /// Clinical onset: the first day on which the muscle-force proxy was below
+    /// `mechanisms.motor_units.onset_force_threshold`; `None` if never, or if `motor_units` is
+    /// off.
+    pub days_to_clinical_onset: Option<f64>,
     /// Simulated days.
     pub simulated_days: f64,
     /// Ticks run.

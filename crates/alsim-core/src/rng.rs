@@ -22,6 +22,14 @@ pub enum Purpose {
     AstrocyteState = 4,
     /// Motor neuron commitment to death.
     Death = 5,
+    /// Whether an activated microglia divides this tick.
+    MicrogliaDivision = 20,
+    /// Where a microglia's daughter is placed (drawn from the parent's id).
+    MicrogliaDaughter = 21,
+    /// A microglia's random motility.
+    MicrogliaMotility = 22,
+    /// A microglia's death (turnover and oxidative stress).
+    MicrogliaDeath = 23,
 }
 
 /// SplitMix64 finaliser: a bijection on u64 with full avalanche.

@@ -1,9 +1,13 @@
 //! The simulation: builds the world and schedule from a scenario and runs it tick by tick.
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
+use crate::mechanisms::aggregation::Aggregates;
+use crate::mechanisms::mitochondria::Mitochondria;
+use crate::mechanisms::neuron_damage::Damage;
+use crate::mechanisms::transport::Transport;
 use crate::mechanisms::{
-    aggregation, astrocytes, cell_death, environment, microglia, mitochondria, motor_units,
-    neuron_damage, transport,
+    aggregation, astrocytes, cell_death, environment, genetics, interventions, microglia,
+    mitochondria, motor_units, neuron_damage, transport,
 };
 use crate::observe::{Census, Observation, Summary};
 use crate::world::{Kind, place, spawn, take_ids};
@@ -101,7 +105,9 @@ impl Simulation {
             apply_exchange.in_set(SimSet::Exchange),
             advance_fields.in_set(SimSet::Diffuse),
         ));
-        let m = &scenario.mechanisms;
+        let mut mechanisms = scenario.mechanisms.clone();
+        genetics::modify(scenario.genotype, &mut mechanisms);
+        let m = &mechanisms;
         if let Some(p) = &m.aggregation {
             aggregation::register(&mut world, &mut schedule, p);
         }
@@ -128,6 +134,9 @@ impl Simulation {
         }
         if !scenario.events.is_empty() {
             environment::register(&mut world, &mut schedule, scenario);
+        }
+        if !scenario.interventions.is_empty() {
+            interventions::register(&mut world, &mut schedule, &scenario.interventions);
         }
         schedule
             .initialize(&mut world)
@@ -179,7 +188,15 @@ impl Simulation {
         let census = *self.world.resource::<Census>();
         let days = self.time_days();
         let ticks = self.tick();
+        let onset_tick = self
+            .world
+            .get_resource::<motor_units::Clinical>()
+            .and_then(|c| c.onset_tick);
+        let onset_days = onset_tick.map(|t| self.world.resource::<Clock>().days_after(t));
         let s = &mut self.summary;
+        if s.days_to_clinical_onset.is_none() {
+            s.days_to_clinical_onset = onset_days;
+        }
         let (dead, initial) = (census.motor_neurons_dead, census.motor_neurons_initial);
         if initial > 0 {
             if s.days_to_10pct_mn_loss.is_none() && dead * 10 >= initial {
@@ -234,6 +251,10 @@ impl Simulation {
         }
         let grid = self.world.resource::<FieldGrid>();
         let fields: [_; FIELD_COUNT] = FieldId::ALL.map(|f| grid.stats(f));
+        // With the motor_units mechanism off the readout is not modelled: full force, nothing
+        // denervated, units at their own size.
+        let neuron_means = self.neuron_means();
+        let clinical = self.world.get_resource::<motor_units::Clinical>();
         Observation {
             time_days: self.time_days(),
             motor_neurons_alive: alive,
@@ -244,7 +265,54 @@ impl Simulation {
             astrocytes_reactive: reactive,
             astrocytes_total,
             fields,
+            force_proxy: clinical.map_or(1.0, |c| c.force),
+            motor_units_denervated: clinical.map_or(0, |c| c.denervated_units),
+            endplates_denervated_fraction: clinical
+                .map_or(0.0, motor_units::Clinical::endplates_denervated_fraction),
+            motor_unit_enlargement: clinical.map_or(1.0, |c| c.enlargement),
+            neuron_means,
         }
+    }
+
+    /// Means of living motor neurons' internal state, summed in cell-id order so the result
+    /// does not depend on how the ECS stores them.
+    fn neuron_means(&mut self) -> [f64; 5] {
+        let mut q = self.world.query_filtered::<(
+            &CellId,
+            &LifeState,
+            Option<&Aggregates>,
+            Option<&Mitochondria>,
+            Option<&Transport>,
+            Option<&Damage>,
+        ), With<MotorNeuron>>();
+        let mut living: Vec<(CellId, [f64; 5])> = q
+            .iter(&self.world)
+            .filter(|(_, life, ..)| **life != LifeState::Dead)
+            .map(|(id, _, a, m, t, d)| {
+                let state = [
+                    a.map_or(0.0, |a| a.load),
+                    m.map_or(0.0, |m| m.function),
+                    m.map_or(0.0, |m| m.oxidative_damage),
+                    t.map_or(0.0, |t| t.efficiency),
+                    d.map_or(0.0, |d| d.0),
+                ];
+                (*id, state.map(f64::from))
+            })
+            .collect();
+        living.sort_unstable_by_key(|(id, _)| *id);
+        let mut sums = [0.0; 5];
+        for (_, state) in &living {
+            for (sum, v) in sums.iter_mut().zip(state) {
+                *sum += v;
+            }
+        }
+        sums.map(|s| {
+            if living.is_empty() {
+                0.0
+            } else {
+                s / living.len() as f64
+            }
+        })
     }
 
     /// The ECS world, for inspection in tests and tools.

@@ -1,8 +1,17 @@
 //! Astrocytes: supportive at rest, reactive and neurotoxic under microglial cytokine
 //! (Liddelow et al. 2017). A supportive astrocyte turns reactive at `k_react·T` per hour and a
-//! reactive one recovers at `k_recover·(1−T)`, with `T` the saturating TNF stimulus. Each tick
-//! the reactive astrocytes are counted per voxel, so a motor neuron can ask how many lie within
-//! the toxic factor's reach.
+//! reactive one recovers at `k_recover·(1−T)`, with `T` the saturating TNF stimulus.
+//!
+//! Each astrocyte also has a support capacity `s` in [0, 1] (trophic support and glutamate
+//! clearance through EAAT2/GLT-1). It relaxes toward a target at `k_s` per day, exactly over a
+//! step: `s ← s* + (s − s*)·e^{−k_s Δt}`, with `s* = baseline_support` while supportive and
+//! `s* = min(reactive_support, baseline_support)` while reactive (Rothstein et al. 1995: EAAT2
+//! down by up to ~70% in ALS), so reactivity never raises support.
+//!
+//! Each tick (`Sense`) the astrocytes are mapped per voxel: how many are reactive, how many there
+//! are and the sum of their support. A motor neuron then asks for the reactive astrocytes within
+//! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
+//! astrocytes within the same reach.
 
 use super::{chance, give, saturating};
 use crate::rng::{Purpose, stream};
@@ -20,43 +29,44 @@ pub struct Reactivity {
     pub reactive: bool,
 }
 
+/// Support capacity of one astrocyte: trophic support and glutamate clearance (EAAT2/GLT-1),
+/// 1 = full, 0 = none.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Support(pub f32);
+
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct AstrocyteConfig(pub AstrocyteParams);
 
-/// Reactive astrocytes per voxel at the start of the tick, and the voxel offsets within the
-/// toxic factor's reach.
-#[derive(Resource, Debug)]
-pub struct ReactiveAstrocyteMap {
+/// The voxels whose centres lie within a radius of a voxel's centre, clipped to the box. The
+/// offsets are computed once; `for_each` visits the in-box voxels in a fixed order.
+#[derive(Clone, Debug)]
+pub(crate) struct Neighbourhood {
     shape: GridShape,
-    counts: Vec<u16>,
-    reach: Vec<[i32; 3]>,
+    offsets: Vec<[i32; 3]>,
 }
 
-impl ReactiveAstrocyteMap {
-    /// An empty map for `shape`, with the offsets whose voxel centres lie within `reach_um`.
-    pub fn new(shape: GridShape, reach_um: f64) -> Self {
+impl Neighbourhood {
+    /// Offsets of the voxels whose centres lie within `reach_um` (the voxel itself always).
+    pub(crate) fn new(shape: GridShape, reach_um: f64) -> Self {
         let r = (reach_um / shape.voxel_um).floor() as i32;
-        let mut reach = Vec::new();
+        let mut offsets = Vec::new();
         for dz in -r..=r {
             for dy in -r..=r {
                 for dx in -r..=r {
                     let d2 = (dx * dx + dy * dy + dz * dz) as f64 * shape.voxel_um.powi(2);
                     if d2 <= reach_um * reach_um {
-                        reach.push([dx, dy, dz]);
+                        offsets.push([dx, dy, dz]);
                     }
                 }
             }
         }
-        Self {
-            shape,
-            counts: vec![0; shape.voxels()],
-            reach,
-        }
+        Self { shape, offsets }
     }
 
-    /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre.
-    pub fn within_reach(&self, voxel: u32) -> u32 {
+    /// The grid.
+    /// Calls `f` with the index of every voxel within reach of `voxel` that lies in the box.
+    pub(crate) fn for_each(&self, voxel: u32, mut f: impl FnMut(usize)) {
         let s = self.shape;
         let v = voxel as usize;
         let (x, y, z) = (
@@ -64,24 +74,117 @@ impl ReactiveAstrocyteMap {
             (v / s.nx % s.ny) as i32,
             (v / (s.nx * s.ny)) as i32,
         );
-        self.reach
-            .iter()
-            .filter_map(|[dx, dy, dz]| {
-                let (i, j, k) = (x + dx, y + dy, z + dz);
-                let inside = (0..s.nx as i32).contains(&i)
-                    && (0..s.ny as i32).contains(&j)
-                    && (0..s.nz as i32).contains(&k);
-                inside.then(|| self.counts[s.index(i as usize, j as usize, k as usize)] as u32)
-            })
-            .sum()
+        for [dx, dy, dz] in &self.offsets {
+            let (i, j, k) = (x + dx, y + dy, z + dz);
+            if (0..s.nx as i32).contains(&i)
+                && (0..s.ny as i32).contains(&j)
+                && (0..s.nz as i32).contains(&k)
+            {
+                f(s.index(i as usize, j as usize, k as usize));
+            }
+        }
     }
 }
 
-/// Registers the mechanism.
+/// Support is summed per voxel in fixed point (this many units per 1.0), so the sums are
+/// integers and do not depend on the order astrocytes are visited. 65,535 astrocytes of full
+/// support in one voxel still fit in a u32.
+const SUPPORT_ONE: f64 = 65536.0;
+
+/// Astrocytes per voxel at the start of the tick (reactive ones, all, and the sum of their
+/// support), and the voxels within the toxic factor's reach.
+#[derive(Resource, Debug)]
+pub struct ReactiveAstrocyteMap {
+    reach: Neighbourhood,
+    reactive: Vec<u16>,
+    astrocytes: Vec<u16>,
+    support: Vec<u32>,
+    toxicity_scale: f32,
+}
+
+impl ReactiveAstrocyteMap {
+    /// An empty map for `shape`, with the offsets whose voxel centres lie within `reach_um`,
+    /// and a toxicity scale of 1.
+    pub fn new(shape: GridShape, reach_um: f64) -> Self {
+        Self {
+            reach: Neighbourhood::new(shape, reach_um),
+            reactive: vec![0; shape.voxels()],
+            astrocytes: vec![0; shape.voxels()],
+            support: vec![0; shape.voxels()],
+            toxicity_scale: 1.0,
+        }
+    }
+
+    /// The same map with each reactive astrocyte's toxicity weighted by `scale`.
+    pub fn with_toxicity_scale(mut self, scale: f32) -> Self {
+        self.toxicity_scale = scale;
+        self
+    }
+
+    /// Multiplier of each reactive astrocyte's toxicity (`astrocytes.toxicity_scale`).
+    pub fn toxicity_scale(&self) -> f32 {
+        self.toxicity_scale
+    }
+
+    /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre (a
+    /// plain count, not weighted).
+    pub fn within_reach(&self, voxel: u32) -> u32 {
+        let mut n = 0;
+        self.reach
+            .for_each(voxel, |i| n += u32::from(self.reactive[i]));
+        n
+    }
+
+    /// Toxicity within reach of `voxel` in reactive-astrocyte equivalents: the count of
+    /// [`Self::within_reach`] times the toxicity scale (equal to the count at the default 1).
+    pub fn toxicity_within_reach(&self, voxel: u32) -> f32 {
+        self.toxicity_scale * self.within_reach(voxel) as f32
+    }
+
+    /// Mean support capacity of the astrocytes in voxels within reach of `voxel`, in [0, 1].
+    /// Where no astrocyte is within reach it is 1: the excitotoxic term stands for lost
+    /// function of the astrocytes that serve a neuron, so a neuron with none around (a
+    /// scenario without astrocytes, or a sparse corner) gets no extra stress from it.
+    pub fn support_within_reach(&self, voxel: u32) -> f32 {
+        let (mut n, mut sum) = (0u64, 0u64);
+        self.reach.for_each(voxel, |i| {
+            n += u64::from(self.astrocytes[i]);
+            sum += u64::from(self.support[i]);
+        });
+        if n == 0 {
+            1.0
+        } else {
+            (sum as f64 / (n as f64 * SUPPORT_ONE)) as f32
+        }
+    }
+
+    fn clear(&mut self) {
+        self.reactive.fill(0);
+        self.astrocytes.fill(0);
+        self.support.fill(0);
+    }
+
+    /// Adds one astrocyte. Counts saturate at u16::MAX per voxel.
+    fn record(&mut self, voxel: u32, reactive: bool, support: f32) {
+        let v = voxel as usize;
+        if self.astrocytes[v] == u16::MAX {
+            return;
+        }
+        self.astrocytes[v] += 1;
+        self.reactive[v] += u16::from(reactive);
+        self.support[v] += (f64::from(support.clamp(0.0, 1.0)) * SUPPORT_ONE).round() as u32;
+    }
+}
+
+/// Registers the mechanism: every astrocyte starts supportive with `baseline_support`.
 pub fn register(world: &mut World, schedule: &mut Schedule, params: &AstrocyteParams) {
     let shape = world.resource::<FieldGrid>().shape();
-    world.insert_resource(ReactiveAstrocyteMap::new(shape, params.toxicity_reach_um));
+    world.insert_resource(
+        ReactiveAstrocyteMap::new(shape, params.toxicity_reach_um)
+            .with_toxicity_scale(params.toxicity_scale as f32),
+    );
     give::<Astrocyte, _>(world, Reactivity::default());
+    give::<Astrocyte, _>(world, Support(params.baseline_support as f32));
     world.insert_resource(AstrocyteConfig(params.clone()));
     schedule.add_systems((
         map_reactive_astrocytes.in_set(SimSet::Sense),
@@ -99,17 +202,29 @@ pub fn switch_chance(p: &AstrocyteParams, reactive: bool, tnf: f32, dt_hours: f3
     chance(rate, dt_hours)
 }
 
+/// The support an astrocyte drifts toward in its state.
+pub fn support_target(p: &AstrocyteParams, reactive: bool) -> f32 {
+    if reactive {
+        p.reactive_support.min(p.baseline_support) as f32
+    } else {
+        p.baseline_support as f32
+    }
+}
+
+/// Support after `dt_days` relaxing from `support` toward `target` at `rate_per_day`; exact for
+/// a constant target, so any step lands between the two.
+pub fn relax_support(support: f32, target: f32, rate_per_day: f32, dt_days: f32) -> f32 {
+    target + (support - target) * (-rate_per_day * dt_days).exp()
+}
+
 fn map_reactive_astrocytes(
     mut map: ResMut<ReactiveAstrocyteMap>,
-    cells: Query<(&Voxel, &Reactivity), With<Astrocyte>>,
+    cells: Query<(&Voxel, &Reactivity, &Support), With<Astrocyte>>,
 ) {
-    // Integer counts: the result does not depend on visiting order.
-    map.counts.fill(0);
-    for (voxel, r) in &cells {
-        if r.reactive {
-            let slot = &mut map.counts[voxel.0 as usize];
-            *slot = slot.saturating_add(1);
-        }
+    // Integer counts and fixed-point sums: the result does not depend on visiting order.
+    map.clear();
+    for (voxel, r, s) in &cells {
+        map.record(voxel.0, r.reactive, s.0);
     }
 }
 
@@ -118,12 +233,13 @@ fn update_astrocytes(
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
     seed: Res<RunSeed>,
-    mut cells: Query<(&CellId, &Voxel, &mut Reactivity), With<Astrocyte>>,
+    mut cells: Query<(&CellId, &Voxel, &mut Reactivity, &mut Support), With<Astrocyte>>,
 ) {
     let p = &config.0;
     let dt = clock.dt_hours as f32;
+    let rate = p.support_change_per_day as f32;
     let mut items: Vec<_> = cells.iter_mut().collect();
-    items.par_iter_mut().for_each(|(id, voxel, r)| {
+    items.par_iter_mut().for_each(|(id, voxel, r, support)| {
         let tnf = saturating(
             grid.at(FieldId::Tnf, voxel.0),
             p.tnf_half_max_ng_per_ml as f32,
@@ -132,12 +248,25 @@ fn update_astrocytes(
         if draw < switch_chance(p, r.reactive, tnf, dt) {
             r.reactive = !r.reactive;
         }
+        let target = support_target(p, r.reactive);
+        if support.0 != target {
+            support.0 = relax_support(support.0, target, rate, dt / 24.0);
+        }
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shape() -> GridShape {
+        GridShape {
+            nx: 10,
+            ny: 10,
+            nz: 10,
+            voxel_um: 20.0,
+        }
+    }
 
     #[test]
     fn astrocytes_turn_reactive_only_under_cytokine() {
@@ -152,21 +281,94 @@ mod tests {
 
     #[test]
     fn reach_counts_neighbours_inside_the_sphere_and_the_box() {
-        let shape = GridShape {
-            nx: 10,
-            ny: 10,
-            nz: 10,
-            voxel_um: 20.0,
-        };
+        let shape = shape();
         let mut map = ReactiveAstrocyteMap::new(shape, 25.0);
         // 25 µm reach at 20 µm voxels: the voxel and its 6 face neighbours.
-        assert_eq!(map.reach.len(), 7);
-        map.counts[shape.index(5, 5, 5)] = 2;
-        map.counts[shape.index(6, 5, 5)] = 1;
-        map.counts[shape.index(6, 6, 5)] = 4; // diagonal: 28 µm away, out of reach
+        assert_eq!(map.reach.offsets.len(), 7);
+        map.reactive[shape.index(5, 5, 5)] = 2;
+        map.reactive[shape.index(6, 5, 5)] = 1;
+        map.reactive[shape.index(6, 6, 5)] = 4; // diagonal: 28 µm away, out of reach
         assert_eq!(map.within_reach(shape.index(5, 5, 5) as u32), 3);
         // At a corner the offsets that leave the box are skipped.
-        map.counts[shape.index(0, 0, 0)] = 5;
+        map.reactive[shape.index(0, 0, 0)] = 5;
         assert_eq!(map.within_reach(shape.index(0, 0, 0) as u32), 5);
+    }
+
+    #[test]
+    fn toxicity_scale_weights_the_reactive_count() {
+        let shape = shape();
+        let v = shape.index(5, 5, 5) as u32;
+        let mut plain = ReactiveAstrocyteMap::new(shape, 25.0);
+        plain.record(v, true, 0.3);
+        plain.record(v, true, 0.3);
+        plain.record(v, false, 1.0);
+        assert_eq!(plain.within_reach(v), 2);
+        assert_eq!(plain.toxicity_within_reach(v), 2.0);
+        let mut mutant = ReactiveAstrocyteMap::new(shape, 25.0).with_toxicity_scale(2.5);
+        mutant.record(v, true, 0.3);
+        mutant.record(v, true, 0.3);
+        // The count stays a count; the toxicity is weighted.
+        assert_eq!(mutant.within_reach(v), 2);
+        assert_eq!(mutant.toxicity_within_reach(v), 5.0);
+    }
+
+    #[test]
+    fn support_within_reach_is_the_mean_of_astrocytes_in_reach_and_one_where_none() {
+        let shape = shape();
+        let mut map = ReactiveAstrocyteMap::new(shape, 25.0);
+        let centre = shape.index(5, 5, 5) as u32;
+        assert_eq!(
+            map.support_within_reach(centre),
+            1.0,
+            "no astrocyte in reach"
+        );
+        map.record(centre, false, 1.0);
+        map.record(shape.index(6, 5, 5) as u32, true, 0.3);
+        map.record(shape.index(5, 4, 5) as u32, true, 0.2);
+        // Out of reach (diagonal): must not count.
+        map.record(shape.index(6, 6, 5) as u32, true, 0.0);
+        let mean = map.support_within_reach(centre);
+        assert!((mean - 0.5).abs() < 1e-4, "{mean}");
+        // Visiting order does not matter: the same astrocytes recorded backwards give the same
+        // bits.
+        let mut backwards = ReactiveAstrocyteMap::new(shape, 25.0);
+        backwards.record(shape.index(6, 6, 5) as u32, true, 0.0);
+        backwards.record(shape.index(5, 4, 5) as u32, true, 0.2);
+        backwards.record(shape.index(6, 5, 5) as u32, true, 0.3);
+        backwards.record(centre, false, 1.0);
+        assert_eq!(
+            backwards.support_within_reach(centre).to_bits(),
+            mean.to_bits()
+        );
+        map.clear();
+        assert_eq!(map.support_within_reach(centre), 1.0);
+    }
+
+    #[test]
+    fn reactive_astrocytes_lose_support_and_recover_it_exactly() {
+        let p = AstrocyteParams::default();
+        assert_eq!(support_target(&p, false), 1.0);
+        assert!((support_target(&p, true) - 0.3).abs() < 1e-6);
+        // Exact relaxation: 10 steps of a day equal one step of 10 days.
+        let mut s = 1.0;
+        for _ in 0..10 {
+            s = relax_support(s, 0.3, 0.5, 1.0);
+        }
+        let exact = 0.3 + 0.7 * (-5.0f32).exp();
+        assert!((s - exact).abs() < 1e-5, "{s} vs {exact}");
+        assert!((relax_support(1.0, 0.3, 0.5, 10.0) - exact).abs() < 1e-5);
+        // A huge step lands on the target, never beyond it.
+        assert_eq!(relax_support(1.0, 0.3, 0.5, 1e6), 0.3);
+        // Recovery after the cytokine is gone returns to baseline.
+        assert!(relax_support(0.3, support_target(&p, false), 0.5, 2.0) > 0.6);
+    }
+
+    #[test]
+    fn reactivity_never_raises_the_support_of_weak_astrocytes() {
+        let p = AstrocyteParams {
+            baseline_support: 0.2,
+            ..AstrocyteParams::default()
+        };
+        assert_eq!(support_target(&p, true), support_target(&p, false));
     }
 }

@@ -63,21 +63,21 @@ fn commit_to_apoptosis(
     });
 }
 
+/// A motor neuron's state as apoptosis completes.
+type Dying<'a> = (
+    &'a CellId,
+    &'a Voxel,
+    &'a mut LifeState,
+    &'a mut Exchange,
+    Option<&'a mut Aggregates>,
+);
+
 fn complete_apoptosis(
     config: Res<CellDeathConfig>,
     clock: Res<Clock>,
     mut grid: ResMut<FieldGrid>,
     mut census: ResMut<Census>,
-    mut cells: Query<
-        (
-            &CellId,
-            &Voxel,
-            &mut LifeState,
-            &mut Exchange,
-            Option<&mut Aggregates>,
-        ),
-        With<MotorNeuron>,
-    >,
+    mut cells: Query<Dying, With<MotorNeuron>>,
 ) {
     let p = &config.0;
     let apoptosis_ticks = (p.apoptosis_hours / clock.dt_hours).round() as u64;

@@ -6,6 +6,8 @@ pub mod aggregation;
 pub mod astrocytes;
 pub mod cell_death;
 pub mod environment;
+pub mod genetics;
+pub mod interventions;
 pub mod microglia;
 pub mod mitochondria;
 pub mod motor_units;

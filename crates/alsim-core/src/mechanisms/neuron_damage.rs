@@ -1,7 +1,7 @@
 //! Motor neuron damage: every stress a motor neuron is under, added up and repaired at a
 //! first-order rate:
-//! `dd/dt = v·k_int + k_agg·A/(A+A½) + k_ox·O + k_starve·(1−E) + k_exc·(1−S) + k_tnf·T
-//!          + k_astro·n − r·d`,
+//! `dd/dt = v·k_int + k_agg·A/(A+A½) + k_ox·(O−O_tol)⁺ + k_starve·(E_tol−E)⁺/E_tol
+//!          + k_exc·(1−S) + k_tnf·T + k_astro·n − r·d`,
 //! from cell-autonomous stress (`v` a fixed vulnerability), aggregates `A`, oxidative damage `O`,
 //! axonal transport `E`, astrocytic support `S` (excitotoxicity), TNF `T` (saturating) and `n`
 //! reactive astrocytes in reach. It is integrated exactly over each tick (inputs held constant),
@@ -91,13 +91,24 @@ impl Default for Exposure {
     }
 }
 
+/// Shortfall of transport below the tolerated efficiency, as a fraction of it (0 to 1).
+fn starvation(efficiency: f32, tolerated: f32) -> f32 {
+    if tolerated > 0.0 {
+        ((tolerated - efficiency) / tolerated).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Damage added per day by `exposure` to a neuron of `vulnerability` (before repair).
 pub fn damage_input(p: &NeuronDamageParams, vulnerability: f32, e: &Exposure) -> f32 {
     let k = |v: f64| v as f32;
     vulnerability * k(p.intrinsic_damage_per_day)
         + k(p.aggregate_damage_per_day) * saturating(e.aggregate_load, k(p.aggregate_half_load))
-        + k(p.oxidative_damage_per_day) * e.oxidative_damage.max(0.0)
-        + k(p.starvation_damage_per_day) * (1.0 - e.transport_efficiency).clamp(0.0, 1.0)
+        + k(p.oxidative_damage_per_day)
+            * (e.oxidative_damage - k(p.oxidative_damage_tolerated)).max(0.0)
+        + k(p.starvation_damage_per_day)
+            * starvation(e.transport_efficiency, k(p.transport_tolerated))
         + k(p.excitotoxic_damage_per_day) * (1.0 - e.astrocyte_support).clamp(0.0, 1.0)
         + k(p.tnf_damage_per_day) * saturating(e.tnf_ng_per_ml, k(p.tnf_half_max_ng_per_ml))
         + k(p.astrocyte_damage_per_day) * e.reactive_astrocytes
@@ -136,9 +147,11 @@ fn accumulate_damage(
                     .map_or(neutral.oxidative_damage, |m| m.oxidative_damage),
                 transport_efficiency: transport
                     .map_or(neutral.transport_efficiency, |t| t.efficiency),
-                astrocyte_support: neutral.astrocyte_support, // WIRE: support_within_reach
+                astrocyte_support: astrocytes.map_or(neutral.astrocyte_support, |m| {
+                    m.support_within_reach(voxel.0)
+                }),
                 tnf_ng_per_ml: grid.at(FieldId::Tnf, voxel.0),
-                reactive_astrocytes: astrocytes.map_or(0, |m| m.within_reach(voxel.0)) as f32,
+                reactive_astrocytes: astrocytes.map_or(0.0, |m| m.toxicity_within_reach(voxel.0)),
             };
             let input = damage_input(p, vulnerability.0, &exposure);
             damage.0 = integrate(damage.0, input, p.repair_per_day as f32, dt_days);
@@ -192,8 +205,23 @@ mod tests {
             (agg - 0.5 * p.aggregate_damage_per_day as f32).abs() < 1e-6,
             "{agg}"
         );
+        // Oxidative damage and transport count only past what a healthy neuron carries.
+        assert_eq!(
+            with(Exposure {
+                oxidative_damage: 0.15,
+                ..d
+            }),
+            0.0
+        );
+        assert_eq!(
+            with(Exposure {
+                transport_efficiency: 0.95,
+                ..d
+            }),
+            0.0
+        );
         let ox = with(Exposure {
-            oxidative_damage: 2.0,
+            oxidative_damage: 2.2,
             ..d
         });
         assert!(
@@ -201,10 +229,13 @@ mod tests {
             "{ox}"
         );
         let starve = with(Exposure {
-            transport_efficiency: 0.25,
+            transport_efficiency: 0.45,
             ..d
         });
-        assert!((starve - 0.75 * p.starvation_damage_per_day as f32).abs() < 1e-6);
+        assert!(
+            (starve - 0.5 * p.starvation_damage_per_day as f32).abs() < 1e-6,
+            "{starve}"
+        );
         let exc = with(Exposure {
             astrocyte_support: 0.3,
             ..d

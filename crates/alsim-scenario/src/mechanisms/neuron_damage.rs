@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// Accumulated damage `d` (dimensionless; 1 is the damage at which the death hazard is half its
 /// maximum) adds up every stress a motor neuron is under:
-/// `dd/dt = v·k_intrinsic + k_agg·A/(A+A½) + k_ox·O + k_starve·(1−E) + k_exc·(1−S)
-///          + k_tnf·T/(T+K) + k_astro·n_reactive − r·d`,
+/// `dd/dt = v·k_intrinsic + k_agg·A/(A+A½) + k_ox·(O−O_tol)⁺ + k_starve·(E_tol−E)⁺/E_tol
+///          + k_exc·(1−S) + k_tnf·T/(T+K) + k_astro·n_reactive − r·d`,
 /// with `v` a per-neuron vulnerability drawn once from a log-normal of median 1, `A` the
 /// aggregate load, `O` oxidative damage, `E` axonal transport efficiency, `S` the glutamate
 /// clearing and trophic support of astrocytes in reach. A term whose mechanism is off is zero.
@@ -24,12 +24,19 @@ pub struct NeuronDamageParams {
     pub aggregate_damage_per_day: f64,
     /// Aggregate load at which its damage is half-maximal, a.u. Default 1. Range (0, 1e6].
     pub aggregate_half_load: f64,
-    /// Damage per day per unit of oxidative damage (DNA, lipids, proteins). Default 0.05.
-    /// Range [0, 100].
+    /// Damage per day per unit of oxidative damage (DNA, lipids, proteins) above what a neuron
+    /// tolerates. Default 0.05. Range [0, 100].
     pub oxidative_damage_per_day: f64,
+    /// Oxidative damage a neuron carries without harm (a healthy neuron's steady state is
+    /// ~0.12 with the default mitochondria). Default 0.2. Range [0, 1e3].
+    pub oxidative_damage_tolerated: f64,
     /// Damage rate when axonal transport has stopped (trophic starvation of axon and soma),
-    /// per day. Default 0.03. Range [0, 100].
+    /// per day, scaled by the shortfall below `transport_tolerated`. Default 0.03.
+    /// Range [0, 100].
     pub starvation_damage_per_day: f64,
+    /// Transport efficiency above which a neuron is not starved (a healthy neuron runs at
+    /// ~0.98). Default 0.9. Range [0, 1].
+    pub transport_tolerated: f64,
     /// Damage rate with no astrocytic glutamate clearance or trophic support (excitotoxicity),
     /// per day. Default 0.05 (Rothstein et al. 1995: EAAT2 down by up to ~70% in ALS). An
     /// anti-glutamate therapy (riluzole) scales it. Range [0, 100].
@@ -57,7 +64,9 @@ impl Default for NeuronDamageParams {
             aggregate_damage_per_day: 0.05,
             aggregate_half_load: 1.0,
             oxidative_damage_per_day: 0.05,
+            oxidative_damage_tolerated: 0.2,
             starvation_damage_per_day: 0.03,
+            transport_tolerated: 0.9,
             excitotoxic_damage_per_day: 0.05,
             tnf_damage_per_day: 0.05,
             tnf_half_max_ng_per_ml: 1.0,
@@ -70,6 +79,13 @@ impl Default for NeuronDamageParams {
 
 impl NeuronDamageParams {
     pub(crate) fn check(&self, c: &mut Checker) {
+        c.range(
+            "oxidative_damage_tolerated",
+            self.oxidative_damage_tolerated,
+            0.0,
+            1e3,
+        );
+        c.range("transport_tolerated", self.transport_tolerated, 0.0, 1.0);
         c.range(
             "intrinsic_damage_per_day",
             self.intrinsic_damage_per_day,
