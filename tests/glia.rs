@@ -68,8 +68,8 @@ fn mean_distance(points: &[[f32; 3]], to: [f32; 3]) -> f64 {
     sum / points.len() as f64
 }
 
-/// Uniform debris well above the microglia's half-max, held (no decay, no diffusion to speak
-/// of), so every microglia stays activated.
+/// Uniform debris a hundred times the microglia's half-max that never decays, so every
+/// microglia turns and stays activated.
 fn sustained_debris(s: &mut Scenario) {
     s.fields.debris.initial = 100_000.0;
     s.fields.debris.decay_per_hour = 0.0;
@@ -93,6 +93,7 @@ fn proliferation_under_sustained_debris_fills_up_to_the_density_cap_and_stops() 
     let cap = 17_000.0 * s.tissue.volume_mm3();
     let mut sim = Simulation::new(&s).unwrap();
     let start = microglia(&mut sim);
+    let first_new_id = sim.world().resource::<NextCellId>().0;
     steps(&mut sim, 24 * 6);
     let day6 = microglia(&mut sim);
     run(&mut sim);
@@ -105,7 +106,8 @@ fn proliferation_under_sustained_debris_fills_up_to_the_density_cap_and_stops() 
     // the tissue fills up to it and stops.
     assert!(day12 as f64 <= cap, "{day12} above cap {cap}");
     assert!(day12 as f64 > 0.95 * cap, "{day12} far below cap {cap}");
-    // Daughters have fresh ids past every starting cell, and sit in the voxel of their position.
+    // Daughters have fresh ids past every starting cell, one each, and every microglia sits in
+    // the voxel of its position.
     let grid_check: Vec<(u64, u32, [f32; 3])> = {
         let world = sim.world_mut();
         let mut q = world.query_filtered::<(&CellId, &Voxel, &Position), With<Microglia>>();
@@ -116,6 +118,8 @@ fn proliferation_under_sustained_debris_fills_up_to_the_density_cap_and_stops() 
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), grid_check.len(), "ids are unique");
+    let daughters = ids.iter().filter(|&&id| id >= first_new_id).count() as u64;
+    assert_eq!(daughters, day12 - start);
     for (_, voxel, p) in &grid_check {
         assert_eq!(*voxel, grid.voxel_of(*p));
     }

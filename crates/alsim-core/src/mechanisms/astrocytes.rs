@@ -121,9 +121,15 @@ impl ReactiveAstrocyteMap {
         self
     }
 
-    /// Multiplier of each reactive astrocyte's toxicity (`astrocytes.toxicity_scale`).
+    /// Multiplier of each reactive astrocyte's toxicity (`astrocytes.toxicity_scale`, taken at
+    /// registration).
     pub fn toxicity_scale(&self) -> f32 {
         self.toxicity_scale
+    }
+
+    /// Changes the toxicity multiplier from now on (for events or therapies during a run).
+    pub fn set_toxicity_scale(&mut self, scale: f32) {
+        self.toxicity_scale = scale;
     }
 
     /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre (a
@@ -310,6 +316,8 @@ mod tests {
         // The count stays a count; the toxicity is weighted.
         assert_eq!(mutant.within_reach(v), 2);
         assert_eq!(mutant.toxicity_within_reach(v), 5.0);
+        mutant.set_toxicity_scale(0.5);
+        assert_eq!(mutant.toxicity_within_reach(v), 1.0);
     }
 
     #[test]
