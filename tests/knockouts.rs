@@ -1,0 +1,123 @@
+//! Switching each mechanism off changes the outcome of the SOD1-G93A mouse scenario in the
+//! direction docs/model.md gives it. Outcomes are averaged over a few seeds so one lucky run
+//! cannot decide a test.
+
+use alsim::core::Simulation;
+use alsim::scenario::{Scenario, load};
+use std::path::Path;
+use std::sync::OnceLock;
+
+const SEEDS: [u64; 3] = [1, 2, 3];
+const DAYS: f64 = 40.0;
+
+/// What a run ends with: motor neurons dead, force proxy, living neurons denervated.
+#[derive(Debug, Default, Clone, Copy)]
+struct Outcome {
+    dead: f64,
+    force: f64,
+    denervated: f64,
+}
+
+fn mouse() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sod1-g93a-mouse.ron");
+    let mut s = load(&path).unwrap_or_else(|e| panic!("{e}"));
+    s.time.duration_days = DAYS;
+    s
+}
+
+/// Mean outcome over `SEEDS`, each run in its own thread pool.
+fn outcome(edit: impl Fn(&mut Scenario)) -> Outcome {
+    let mut scenario = mouse();
+    edit(&mut scenario);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let runs: Vec<Outcome> = SEEDS
+        .iter()
+        .map(|&seed| {
+            let mut s = scenario.clone();
+            s.seed = seed;
+            pool.install(|| {
+                let mut sim = Simulation::new(&s).unwrap();
+                while !sim.is_finished() {
+                    sim.step();
+                }
+                let o = sim.observe();
+                Outcome {
+                    dead: o.motor_neurons_dead as f64,
+                    force: o.force_proxy,
+                    denervated: o.motor_units_denervated as f64,
+                }
+            })
+        })
+        .collect();
+    let n = runs.len() as f64;
+    Outcome {
+        dead: runs.iter().map(|o| o.dead).sum::<f64>() / n,
+        force: runs.iter().map(|o| o.force).sum::<f64>() / n,
+        denervated: runs.iter().map(|o| o.denervated).sum::<f64>() / n,
+    }
+}
+
+/// The scenario with every mechanism on, computed once for all tests.
+fn base() -> Outcome {
+    static BASE: OnceLock<Outcome> = OnceLock::new();
+    let base = *BASE.get_or_init(|| outcome(|_| {}));
+    assert!(
+        base.dead >= 4.0,
+        "the scenario must lose neurons for these tests to mean anything: {base:?}"
+    );
+    base
+}
+
+#[test]
+fn without_aggregation_fewer_neurons_die() {
+    // Misfolded SOD1 drives the disease in this scenario.
+    let (o, base) = (outcome(|s| s.mechanisms.aggregation = None), base());
+    assert!(o.dead < base.dead, "{o:?} vs {base:?}");
+}
+
+#[test]
+fn without_mitochondrial_failure_fewer_neurons_die() {
+    // No oxidative damage, and transport holds up.
+    let (o, base) = (outcome(|s| s.mechanisms.mitochondria = None), base());
+    assert!(o.dead < base.dead, "{o:?} vs {base:?}");
+}
+
+#[test]
+fn without_transport_deficit_fewer_units_are_denervated() {
+    let (o, base) = (outcome(|s| s.mechanisms.transport = None), base());
+    assert!(
+        o.denervated < base.denervated && o.force > base.force,
+        "{o:?} vs {base:?}"
+    );
+}
+
+#[test]
+fn without_astrocytes_fewer_neurons_die() {
+    // Mutant astrocytes kill motor neurons (Nagai 2007; Di Giorgio 2007).
+    let (o, base) = (outcome(|s| s.mechanisms.astrocytes = None), base());
+    assert!(o.dead < base.dead, "{o:?} vs {base:?}");
+}
+
+#[test]
+fn without_microglia_fewer_neurons_die() {
+    // Mutant microglia drive progression (Boillée 2006).
+    let (o, base) = (outcome(|s| s.mechanisms.microglia = None), base());
+    assert!(o.dead < base.dead, "{o:?} vs {base:?}");
+}
+
+#[test]
+fn without_damage_or_death_no_neuron_dies() {
+    assert!(base().dead > 0.0);
+    assert_eq!(outcome(|s| s.mechanisms.neuron_damage = None).dead, 0.0);
+    assert_eq!(outcome(|s| s.mechanisms.cell_death = None).dead, 0.0);
+}
+
+#[test]
+fn without_the_readout_nothing_counts_as_weakness() {
+    let (o, base) = (outcome(|s| s.mechanisms.motor_units = None), base());
+    assert!(base.force < 1.0, "{base:?}");
+    assert_eq!((o.force, o.denervated), (1.0, 0.0), "{o:?}");
+}
