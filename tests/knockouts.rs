@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 const SEEDS: [u64; 3] = [1, 2, 3];
-const DAYS: f64 = 40.0;
+const DAYS: f64 = 90.0;
 
 /// What a run ends with: motor neurons dead, force proxy, living neurons denervated.
 #[derive(Debug, Default, Clone, Copy)]

@@ -6,7 +6,8 @@
 //! dA/dt = P + u + k_t·A·(1 − A/A_max) − C·A/(A + K) − r·A
 //! ```
 //!
-//! `P` production of misfolded protein (`misfolding_per_day`), `u` uptake of extracellular
+//! `P` production of misfolded protein (`misfolding_per_day`, times the neuron's vulnerability
+//! from `neuron_damage` when that mechanism is on: larger neurons make more), `u` uptake of extracellular
 //! seeds, `k_t` templated growth (`templating_per_day`) limited by crowding at `A_max`
 //! (`max_load`), `C` and `K` the capacity and half-saturation of proteostatic clearance, `r` the
 //! release of seeds (`seed_release_per_day`). Clearance saturates, so each unit of load is
@@ -41,6 +42,7 @@
 //! their seeds slots are zero.
 
 use super::give;
+use super::neuron_damage::Vulnerability;
 use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
 use alsim_scenario::mechanisms::AggregationParams;
 use bevy_ecs::prelude::*;
@@ -138,7 +140,16 @@ fn update_aggregates(
     config: Res<AggregationConfig>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
-    mut cells: Query<(&Voxel, &LifeState, &mut Aggregates, &mut Exchange), With<MotorNeuron>>,
+    mut cells: Query<
+        (
+            &Voxel,
+            &LifeState,
+            Option<&Vulnerability>,
+            &mut Aggregates,
+            &mut Exchange,
+        ),
+        With<MotorNeuron>,
+    >,
 ) {
     let p = &config.0;
     let dt_hours = clock.dt_hours;
@@ -148,7 +159,7 @@ fn update_aggregates(
     let mut items: Vec<_> = cells.iter_mut().collect();
     items
         .par_iter_mut()
-        .for_each(|(voxel, life, aggregates, exchange)| {
+        .for_each(|(voxel, life, vulnerability, aggregates, exchange)| {
             if !life.is_viable() {
                 exchange.secretion_per_hour[slot] = 0.0;
                 exchange.uptake[slot] = 0.0;
@@ -156,6 +167,18 @@ fn update_aggregates(
             }
             let held = grid.at(FieldId::Seeds, voxel.0) as f64 * amount_per_concentration;
             let uptake = seed_uptake(p, held, voxel_um3, dt_hours);
+            // Larger, more vulnerable neurons make more of the protein that misfolds.
+            let scaled;
+            let p = match vulnerability {
+                Some(v) => {
+                    scaled = AggregationParams {
+                        misfolding_per_day: p.misfolding_per_day * f64::from(v.0),
+                        ..p.clone()
+                    };
+                    &scaled
+                }
+                None => p,
+            };
             let next = step(p, aggregates.load as f64, uptake, dt_hours / 24.0);
             aggregates.load = next.load as f32;
             exchange.secretion_per_hour[slot] = (next.released / dt_hours) as f32;
