@@ -136,20 +136,20 @@ pub fn step(p: &AggregationParams, a0: f64, uptake: f64, dt_days: f64) -> LoadSt
     }
 }
 
+/// What aggregation reads and writes on a motor neuron.
+type NeuronProteins<'a> = (
+    &'a Voxel,
+    &'a LifeState,
+    Option<&'a Vulnerability>,
+    &'a mut Aggregates,
+    &'a mut Exchange,
+);
+
 fn update_aggregates(
     config: Res<AggregationConfig>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
-    mut cells: Query<
-        (
-            &Voxel,
-            &LifeState,
-            Option<&Vulnerability>,
-            &mut Aggregates,
-            &mut Exchange,
-        ),
-        With<MotorNeuron>,
-    >,
+    mut cells: Query<NeuronProteins, With<MotorNeuron>>,
 ) {
     let p = &config.0;
     let dt_hours = clock.dt_hours;
