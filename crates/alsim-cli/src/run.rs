@@ -141,12 +141,23 @@ pub(crate) fn validate(path: &Path) -> Result<()> {
         scenario.time.dt_hours,
         scenario.time.field_substeps()
     );
+    let switched = [
+        ("aggregation", m.aggregation.is_some()),
+        ("mitochondria", m.mitochondria.is_some()),
+        ("transport", m.transport.is_some()),
+        ("microglia", m.microglia.is_some()),
+        ("astrocytes", m.astrocytes.is_some()),
+        ("neuron_damage", m.neuron_damage.is_some()),
+        ("cell_death", m.cell_death.is_some()),
+        ("motor_units", m.motor_units.is_some()),
+    ];
+    let listed: Vec<String> = switched.iter().map(|(n, e)| on(n, *e)).collect();
+    println!("  mechanisms: {}", listed.join(", "));
     println!(
-        "  mechanisms: {}, {}, {}, {}",
-        on("microglia", m.microglia.is_some()),
-        on("astrocytes", m.astrocytes.is_some()),
-        on("neuron_damage", m.neuron_damage.is_some()),
-        on("cell_death", m.cell_death.is_some())
+        "  genotype:   {:?}; {} events, {} interventions",
+        scenario.genotype,
+        scenario.events.len(),
+        scenario.interventions.len()
     );
     println!(
         "  memory:     about {:.1} MiB",

@@ -65,7 +65,8 @@ impl LifeState {
 }
 
 /// What a cell puts into or takes out of the fields during the current tick, in amount units
-/// (fg for cytokines, neuron-equivalents for debris), indexed by [`crate::FieldId`]. Mechanisms
+/// (fg for cytokines, fmol for ROS, neuron-equivalents for debris, a.u. for seeds), indexed by
+/// [`crate::FieldId`]. Mechanisms
 /// write it; the exchange step applies all cells' exchanges in [`CellId`] order.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
 pub struct Exchange {

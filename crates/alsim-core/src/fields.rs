@@ -69,7 +69,8 @@ fn flush_negligible(values: &mut [f32]) {
 /// Per-field sums for the time series.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FieldStats {
-    /// Total amount in the tissue (fg for cytokines, neuron-equivalents for debris).
+    /// Total amount in the tissue (fg for cytokines, fmol for ROS, neuron-equivalents for
+    /// debris, a.u. for seeds).
     pub total: f64,
     /// Largest voxel concentration.
     pub max: f64,

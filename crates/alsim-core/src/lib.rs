@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! Scenario --Simulation::new--> World (cells, FieldGrid, mechanism resources) + Schedule
-//!          --Simulation::step--> Sense → Act → Exchange → Die → Diffuse  (one tick)
+//!          --Simulation::step--> Sense → Proteostasis → Energetics → Transport → Glia → Damage
+//!                                → Exchange → Die → Spawn → Readout → Diffuse  (one tick)
 //!          --Simulation::observe--> Observation rows, Summary milestones
 //! ```
 //!
@@ -16,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod calibration;
 mod cells;
 mod fields;
 pub mod mechanisms;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Something that happens to the tissue at a given time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Event {
     /// A toxin (pesticides, heavy metals, BMAA; Oskarsson et al. 2015) raising oxidative
     /// stress: a source of extracellular ROS throughout `region` from `start_day` to `end_day`.
@@ -55,7 +56,7 @@ impl Event {
                         format!("must be after start_day ({start_day}), got {end_day}"),
                     );
                 }
-                c.scope("Toxin", |c| region.check(c, tissue));
+                c.scope("Toxin.region", |c| region.check(c, tissue));
                 c.positive(
                     "Toxin.ros_fmol_per_hour_per_mm3",
                     *ros_fmol_per_hour_per_mm3,
