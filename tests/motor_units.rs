@@ -234,8 +234,11 @@ fn new_columns_follow_the_existing_ones() {
     let mut sim = Simulation::new(&dying_pool(1.0, 0.0)).unwrap();
     assert_eq!(cols.len(), sim.observe().values().len());
     assert_eq!(cols[0], "time_days");
+    // After every column that existed before them (the fields' ones end with seeds_max).
+    let at = cols.iter().position(|c| c == "force_proxy").unwrap();
+    assert!(at > cols.iter().position(|c| c == "seeds_max").unwrap());
     assert_eq!(
-        cols[cols.len() - 4..],
+        cols[at..at + 4],
         [
             "force_proxy",
             "motor_units_denervated",

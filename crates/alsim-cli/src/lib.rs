@@ -5,12 +5,15 @@
 //! argv --clap--> Command --run-->      alsim_scenario::load -> alsim_core::Simulation (in a rayon
 //!                                      pool of --threads) -> alsim_io::RunFolder
 //!                        --validate--> alsim_scenario::load -> footprint report
+//!                        --calibrate--> many seeds of the calibration scenarios ->
+//!                                       alsim_core::calibration -> markdown table
 //! ```
 //!
 //! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit.
 
 #![warn(missing_docs)]
 
+mod calibrate;
 mod progress;
 mod run;
 
@@ -35,6 +38,9 @@ enum Command {
         /// Scenario file (RON).
         scenario: PathBuf,
     },
+    /// Run the calibration scenarios over many seeds and compare them with the measured
+    /// biology; print the table or write it into a document.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Entry point of the `alsim` binary.
@@ -43,6 +49,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenario } => run::validate(&scenario),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
