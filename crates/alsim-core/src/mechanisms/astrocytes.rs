@@ -127,11 +127,6 @@ impl ReactiveAstrocyteMap {
         self.toxicity_scale
     }
 
-    /// Changes the toxicity multiplier from now on (for events or therapies during a run).
-    pub fn set_toxicity_scale(&mut self, scale: f32) {
-        self.toxicity_scale = scale;
-    }
-
     /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre (a
     /// plain count, not weighted).
     pub fn within_reach(&self, voxel: u32) -> u32 {
@@ -316,8 +311,6 @@ mod tests {
         // The count stays a count; the toxicity is weighted.
         assert_eq!(mutant.within_reach(v), 2);
         assert_eq!(mutant.toxicity_within_reach(v), 5.0);
-        mutant.set_toxicity_scale(0.5);
-        assert_eq!(mutant.toxicity_within_reach(v), 1.0);
     }
 
     #[test]

@@ -49,13 +49,6 @@ pub struct Therapies {
     untreated: [Option<f64>; KINDS],
 }
 
-impl Therapies {
-    /// Number of courses active now.
-    pub fn active_count(&self) -> usize {
-        self.courses.iter().filter(|c| c.active()).count()
-    }
-}
-
 /// Registers the therapies.
 pub fn register(world: &mut World, schedule: &mut Schedule, interventions: &[Intervention]) {
     world.insert_resource(Therapies {
