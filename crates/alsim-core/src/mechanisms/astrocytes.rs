@@ -121,12 +121,6 @@ impl ReactiveAstrocyteMap {
         self
     }
 
-    /// Multiplier of each reactive astrocyte's toxicity (`astrocytes.toxicity_scale`, taken at
-    /// registration).
-    pub fn toxicity_scale(&self) -> f32 {
-        self.toxicity_scale
-    }
-
     /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre (a
     /// plain count, not weighted).
     pub fn within_reach(&self, voxel: u32) -> u32 {
