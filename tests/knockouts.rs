@@ -2,10 +2,11 @@
 //! direction docs/model.md gives it. Outcomes are averaged over a few seeds so one lucky run
 //! cannot decide a test.
 
-use alsim::core::Simulation;
-use alsim::scenario::{Scenario, load};
-use std::path::Path;
+mod support;
+
+use alsim::scenario::Scenario;
 use std::sync::OnceLock;
+use support::{bundled, run_in_pool};
 
 const SEEDS: [u64; 3] = [1, 2, 3];
 const DAYS: f64 = 90.0;
@@ -19,37 +20,27 @@ struct Outcome {
 }
 
 fn mouse() -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sod1-g93a-mouse.ron");
-    let mut s = load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = bundled("sod1-g93a-mouse");
     s.time.duration_days = DAYS;
     s
 }
 
-/// Mean outcome over `SEEDS`, each run in its own thread pool.
+/// Mean outcome over `SEEDS`.
 fn outcome(edit: impl Fn(&mut Scenario)) -> Outcome {
     let mut scenario = mouse();
     edit(&mut scenario);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
     let runs: Vec<Outcome> = SEEDS
         .iter()
         .map(|&seed| {
             let mut s = scenario.clone();
             s.seed = seed;
-            pool.install(|| {
-                let mut sim = Simulation::new(&s).unwrap();
-                while !sim.is_finished() {
-                    sim.step();
-                }
-                let o = sim.observe();
-                Outcome {
-                    dead: o.motor_neurons_dead as f64,
-                    force: o.force_proxy,
-                    denervated: o.motor_units_denervated as f64,
-                }
-            })
+            let (rows, _) = run_in_pool(&s);
+            let o = rows.last().unwrap();
+            Outcome {
+                dead: o.motor_neurons_dead as f64,
+                force: o.force_proxy,
+                denervated: o.motor_units_denervated as f64,
+            }
         })
         .collect();
     let n = runs.len() as f64;

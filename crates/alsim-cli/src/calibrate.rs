@@ -37,13 +37,7 @@ pub(crate) struct CalibrateArgs {
 /// Runs a scenario to its end, keeping every output row.
 fn run(scenario: &Scenario) -> Result<(Vec<Observation>, Summary)> {
     let mut sim = Simulation::new(scenario)?;
-    let mut rows = vec![sim.observe()];
-    while !sim.is_finished() {
-        sim.step();
-        if sim.is_output_tick() {
-            rows.push(sim.observe());
-        }
-    }
+    let rows = sim.run_to_end();
     Ok((rows, sim.summary().clone()))
 }
 

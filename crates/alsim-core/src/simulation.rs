@@ -211,6 +211,19 @@ impl Simulation {
         s.ticks = ticks;
     }
 
+    /// Runs the remaining ticks and returns the observations at the current tick and at every
+    /// output tick after it (the rows `timeseries.csv` would hold).
+    pub fn run_to_end(&mut self) -> Vec<Observation> {
+        let mut rows = vec![self.observe()];
+        while !self.is_finished() {
+            self.step();
+            if self.is_output_tick() {
+                rows.push(self.observe());
+            }
+        }
+        rows
+    }
+
     /// Milestones so far.
     pub fn summary(&self) -> &Summary {
         &self.summary
