@@ -1,10 +1,13 @@
 //! Same scenario and seed give bit-identical worlds at any thread count; the seed alone decides.
 
+mod support;
+
 use alsim::core::mechanisms::astrocytes::Reactivity;
 use alsim::core::mechanisms::microglia::MicrogliaState;
 use alsim::core::mechanisms::neuron_damage::Damage;
 use alsim::core::{CellId, FieldGrid, FieldId, LifeState, Position, Simulation};
 use alsim::scenario::Scenario;
+use support::bundled;
 
 /// Everything that varies between runs, cell by cell in id order, as bits.
 fn fingerprint(sim: &mut Simulation) -> Vec<u64> {
@@ -65,12 +68,7 @@ fn run_in_pool(scenario: &Scenario, threads: usize) -> (Vec<Vec<u64>>, Vec<u64>)
 }
 
 fn scenario() -> Scenario {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/default.ron"
-    ))
-    .unwrap();
-    let mut s = Scenario::from_ron_str(&text, "default.ron").unwrap();
+    let mut s = bundled("default");
     s.time.duration_days = 40.0;
     s
 }

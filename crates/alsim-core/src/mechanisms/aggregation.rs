@@ -41,8 +41,8 @@
 //! Dying and dead neurons stop: their load is frozen (the burst at death is `cell_death`'s) and
 //! their seeds slots are zero.
 
-use super::give;
 use super::neuron_damage::Vulnerability;
+use super::{give, relax};
 use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
 use alsim_scenario::mechanisms::AggregationParams;
 use bevy_ecs::prelude::*;
@@ -65,38 +65,6 @@ pub struct Aggregates {
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct AggregationConfig(pub AggregationParams);
-
-/// The solution over one step of `dx/dt = s − l·x` with `s` and `l ≥ 0` constant.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Relaxed {
-    /// Value at the end of the step.
-    pub end: f64,
-    /// Mean value over the step (its integral divided by the step).
-    pub mean: f64,
-}
-
-/// Solves `dx/dt = s − l·x` exactly over `dt` from `x0` (`l ≥ 0`; `l = 0` is linear growth):
-/// `x(dt) = x0·e^{−l·dt} + s·dt·φ(l·dt)` and mean `x0·φ(l·dt) + s·dt·ψ(l·dt)`, with
-/// `φ(z) = (1 − e^{−z})/z` and `ψ(z) = (z − 1 + e^{−z})/z²`, evaluated without cancellation.
-/// Shared by the cell-state mechanisms (aggregation, mitochondria, transport).
-pub fn relax(x0: f64, s: f64, l: f64, dt: f64) -> Relaxed {
-    debug_assert!(l >= 0.0 && dt >= 0.0, "relax needs l ≥ 0 and dt ≥ 0");
-    let z = l * dt;
-    let phi = if z < 1e-8 {
-        1.0 - 0.5 * z
-    } else {
-        -(-z).exp_m1() / z
-    };
-    let psi = if z < 1e-2 {
-        0.5 - z / 6.0 + z * z / 24.0 - z * z * z / 120.0 + z * z * z * z / 720.0
-    } else {
-        (z + (-z).exp_m1()) / (z * z)
-    };
-    Relaxed {
-        end: x0 * (-z).exp() + s * dt * phi,
-        mean: x0 * phi + s * dt * psi,
-    }
-}
 
 /// Seeds (a.u.) taken up over `dt_hours` from a voxel of `voxel_um3` holding `held` a.u.
 pub fn seed_uptake(p: &AggregationParams, held: f64, voxel_um3: f64, dt_hours: f64) -> f64 {
@@ -221,33 +189,6 @@ mod tests {
             found.push(0.5 * (lo + hi));
         }
         found
-    }
-
-    #[test]
-    fn relax_is_the_exact_solution_and_its_mean() {
-        // x' = 2 − 0.5x from 1 over 3: x = 4 − 3e^{−t/2}, mean 4 − 2(1 − e^{−1.5}).
-        let r = relax(1.0, 2.0, 0.5, 3.0);
-        let exact_end = 4.0 - 3.0 * (-1.5f64).exp();
-        let exact_mean = 4.0 - 3.0 * (1.0 - (-1.5f64).exp()) / 1.5;
-        assert!((r.end - exact_end).abs() < 1e-12, "{r:?}");
-        assert!((r.mean - exact_mean).abs() < 1e-12, "{r:?}");
-        // Tiny and zero loss rates: the series agree with linear growth.
-        let r = relax(1.0, 2.0, 0.0, 3.0);
-        assert_eq!((r.end, r.mean), (7.0, 4.0));
-        let r = relax(1.0, 2.0, 1e-9, 3.0);
-        assert!(
-            (r.end - 7.0).abs() < 1e-7 && (r.mean - 4.0).abs() < 1e-7,
-            "{r:?}"
-        );
-        // Just below the switch to the closed form the series matches it (and the closed form
-        // has no cancellation to speak of there).
-        let z: f64 = 0.9999e-2;
-        let psi = (z + (-z).exp_m1()) / (z * z);
-        let phi = -(-z).exp_m1() / z;
-        let r = relax(1.0, 2.0, z / 3.0, 3.0);
-        assert!((r.mean - (phi + 6.0 * psi)).abs() < 1e-12, "{r:?}");
-        // A huge step lands on the steady state s/l.
-        assert!((relax(9.0, 2.0, 0.5, 1e6).end - 4.0).abs() < 1e-12);
     }
 
     #[test]

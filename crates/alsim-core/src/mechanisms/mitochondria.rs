@@ -33,8 +33,9 @@
 //!
 //! Dying and dead neurons stop: their state is frozen and their ROS slots are zero.
 
-use super::aggregation::{Aggregates, relax};
+use super::aggregation::Aggregates;
 use super::give;
+use super::relax;
 use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
 use alsim_scenario::mechanisms::MitochondriaParams;
 use bevy_ecs::prelude::*;

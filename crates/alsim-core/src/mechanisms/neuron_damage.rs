@@ -11,8 +11,8 @@
 use super::aggregation::Aggregates;
 use super::astrocytes::ReactiveAstrocyteMap;
 use super::mitochondria::Mitochondria;
-use super::saturating;
 use super::transport::Transport;
+use super::{relax, saturating};
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel};
 use alsim_scenario::mechanisms::NeuronDamageParams;
@@ -49,16 +49,6 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &NeuronDamag
     }
     world.insert_resource(NeuronDamageConfig(params.clone()));
     schedule.add_systems(accumulate_damage.in_set(SimSet::Damage));
-}
-
-/// Damage after `dt_days` from `d` with constant `input` per day and repair rate `repair`.
-pub fn integrate(d: f32, input: f32, repair: f32, dt_days: f32) -> f32 {
-    if repair > 0.0 {
-        let keep = (-repair * dt_days).exp();
-        d * keep + input / repair * (1.0 - keep)
-    } else {
-        d + input * dt_days
-    }
 }
 
 /// What a neuron is exposed to over a tick. `Exposure::default()` is an unstressed neuron.
@@ -154,7 +144,13 @@ fn accumulate_damage(
                 reactive_astrocytes: astrocytes.map_or(0.0, |m| m.toxicity_within_reach(voxel.0)),
             };
             let input = damage_input(p, vulnerability.0, &exposure);
-            damage.0 = integrate(damage.0, input, p.repair_per_day as f32, dt_days);
+            damage.0 = relax(
+                f64::from(damage.0),
+                f64::from(input),
+                p.repair_per_day,
+                f64::from(dt_days),
+            )
+            .end as f32;
             **life = if damage.0 as f64 > p.stressed_at_damage {
                 LifeState::Stressed
             } else {
@@ -167,21 +163,6 @@ fn accumulate_damage(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn damage_relaxes_to_input_over_repair_exactly() {
-        // d(t) = (I/r)(1 − e^{−rt}) from 0; 100 steps of 1 day equal one step of 100 days.
-        let (input, repair) = (0.03, 0.02);
-        let mut d = 0.0;
-        for _ in 0..100 {
-            d = integrate(d, input, repair, 1.0);
-        }
-        let exact = input / repair * (1.0 - (-repair * 100.0f32).exp());
-        assert!((d - exact).abs() < 1e-5, "{d} vs {exact}");
-        assert!((integrate(0.0, input, repair, 100.0) - exact).abs() < 1e-5);
-        // A huge step lands on the steady state instead of overshooting.
-        assert!((integrate(5.0, input, repair, 1e6) - 1.5).abs() < 1e-5);
-    }
 
     #[test]
     fn an_unstressed_neuron_takes_only_its_intrinsic_damage() {
@@ -251,10 +232,5 @@ mod tests {
             ..d
         });
         assert!((astro - 4.0 * p.astrocyte_damage_per_day as f32).abs() < 1e-6);
-    }
-
-    #[test]
-    fn without_repair_damage_grows_linearly() {
-        assert_eq!(integrate(0.5, 0.25, 0.0, 2.0), 1.0);
     }
 }

@@ -26,9 +26,10 @@
 //! Dying neurons stop (their state is frozen); a dead neuron has no transport and no terminal
 //! (`E = H = 0`).
 
-use super::aggregation::{Aggregates, relax};
+use super::aggregation::Aggregates;
 use super::give;
 use super::mitochondria::{self, Mitochondria, MitochondriaConfig};
+use super::relax;
 use crate::{Clock, LifeState, MotorNeuron, SimSet};
 use alsim_scenario::mechanisms::TransportParams;
 use bevy_ecs::prelude::*;
