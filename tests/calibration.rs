@@ -1,5 +1,5 @@
 //! Calibration checks that fit in CI time: the order of events in the SOD1-G93A mouse and the
-//! familial-before-sporadic ordering. The full table over ten seeds comes from
+//! order of ages at onset across genotypes. The full table over ten seeds comes from
 //! `alsim calibrate --write docs/model.md` (see docs/model.md, "Calibration status").
 
 mod support;
@@ -32,21 +32,21 @@ fn sod1_mouse_transport_fails_before_onset_and_onset_before_end_stage() {
 }
 
 #[test]
-fn familial_tissue_loses_half_its_motor_neurons_before_sporadic_tissue() {
-    let half = |name: &str| {
-        let mut s = bundled(name);
-        s.time.duration_days = 200.0;
-        run_in_pool(&s)
-            .1
-            .days_to_50pct_mn_loss
-            .unwrap_or(f64::INFINITY)
+fn familial_lifetimes_reach_clinical_onset_younger_than_sporadic() {
+    // calibration.md, section B: familial onset comes years before sporadic; FUS earliest.
+    let onset_age = |name: &str| {
+        let (_, summary) = run_in_pool(&bundled(name));
+        summary
+            .age_at_clinical_onset_years
+            .unwrap_or_else(|| panic!("{name}: no clinical onset in its lifetime"))
     };
-    let sporadic = half("sporadic");
-    for familial in ["sod1", "fus"] {
-        let day = half(familial);
-        assert!(
-            day < sporadic,
-            "{familial}: day {day} vs sporadic {sporadic}"
-        );
-    }
+    let sporadic = onset_age("sporadic");
+    assert!(
+        (50.0..75.0).contains(&sporadic),
+        "sporadic onset at {sporadic}"
+    );
+    let sod1 = onset_age("sod1");
+    let fus = onset_age("fus");
+    assert!(sod1 < sporadic - 3.0, "sod1 {sod1} vs sporadic {sporadic}");
+    assert!(fus < sod1, "fus {fus} vs sod1 {sod1}");
 }

@@ -2,8 +2,20 @@
 //! with the measured biology (`alsim_core::calibration`), as a markdown table printed or written
 //! into a document between marker lines.
 
-use alsim_core::calibration::{MouseCourse, Spread, mouse_table};
+use alsim_core::calibration::{HumanCourse, MouseCourse, human_table, mouse_table};
 use alsim_core::{Observation, Simulation, Summary};
+
+/// The human lifetime scenarios the table covers.
+const HUMAN_SCENARIOS: [&str; 8] = [
+    "sporadic",
+    "sod1",
+    "sod1-a4v",
+    "c9orf72",
+    "tardbp",
+    "fus",
+    "sporadic-toxin",
+    "sporadic-trauma",
+];
 use alsim_scenario::Scenario;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -26,7 +38,7 @@ pub(crate) struct CalibrateArgs {
     /// Folder holding the bundled scenarios.
     #[arg(long, default_value = "scenarios")]
     scenarios: PathBuf,
-    /// Skip the sporadic-versus-familial comparison (the slow part).
+    /// Skip the human lifetime scenarios (the slow part).
     #[arg(long)]
     mouse_only: bool,
     /// Replace the table between the calibration markers of this file (e.g. docs/model.md).
@@ -83,11 +95,10 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<()> {
         bail!("--seeds must be at least 1");
     }
     let mouse = with_seeds(&args.scenarios.join("sod1-g93a-mouse.ron"), args.seeds)?;
-    let human_names = ["sporadic", "sod1", "c9orf72", "tardbp", "fus"];
     let human: Vec<Vec<Scenario>> = if args.mouse_only {
         Vec::new()
     } else {
-        human_names
+        HUMAN_SCENARIOS
             .iter()
             .map(|n| with_seeds(&args.scenarios.join(format!("{n}.ron")), args.seeds))
             .collect::<Result<_>>()?
@@ -104,42 +115,20 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<()> {
         mouse_table(&courses)
     );
     if !human.is_empty() {
-        table.push_str(&format!(
-            "\nSporadic versus familial (one-year scenarios, {} seeds each): days to motor neuron loss; a familial genotype should lose them earlier than sporadic.\n\n| scenario | 10% lost | 50% lost | clinical onset | 50% lost earlier than sporadic? |\n|---|---|---|---|---|\n",
-            args.seeds
-        ));
-        let mut sporadic_50 = None;
-        for (name, scenarios) in human_names.iter().zip(&human) {
+        let mut courses = Vec::new();
+        for (name, scenarios) in HUMAN_SCENARIOS.iter().zip(&human) {
             let runs = run_all(scenarios, &bar)?;
-            let spread = |pick: fn(&Summary) -> Option<f64>| {
-                let values: Vec<Option<f64>> = runs.iter().map(|(_, s)| pick(s)).collect();
-                Spread::of(&values).map_or(format!("not reached (0/{})", values.len()), |s| {
-                    format!("{:.1} ± {:.1} ({}/{})", s.mean, s.sd, s.reached, s.runs)
-                })
-            };
-            let fifty: Vec<Option<f64>> =
-                runs.iter().map(|(_, s)| s.days_to_50pct_mn_loss).collect();
-            let mean_50 = Spread::of(&fifty).map(|s| s.mean);
-            let earlier = match (*name, sporadic_50, mean_50) {
-                ("sporadic", ..) => {
-                    sporadic_50 = mean_50;
-                    "(reference)".to_string()
-                }
-                (_, Some(sp), Some(f)) => format!(
-                    "{} ({:+.1} days)",
-                    if f < sp { "yes" } else { "no" },
-                    f - sp
-                ),
-                (_, None, Some(_)) => "yes (sporadic did not reach it)".to_string(),
-                _ => "no (not reached)".to_string(),
-            };
-            table.push_str(&format!(
-                "| `{name}.ron` | {} | {} | {} | {earlier} |\n",
-                spread(|s| s.days_to_10pct_mn_loss),
-                spread(|s| s.days_to_50pct_mn_loss),
-                spread(|s| s.days_to_clinical_onset),
-            ));
+            let measured = runs
+                .iter()
+                .map(|(rows, summary)| HumanCourse::measure(rows, summary))
+                .collect();
+            courses.push((*name, measured));
         }
+        table.push_str(&format!(
+            "\nHuman lifetimes (`scenarios/<name>.ron`, {} seeds each; ages in years, survival from onset to end stage):\n\n{}",
+            args.seeds,
+            human_table(&courses)
+        ));
     }
     bar.finish_and_clear();
     match &args.write {

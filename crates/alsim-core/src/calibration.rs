@@ -181,6 +181,209 @@ pub fn mouse_table(courses: &[MouseCourse]) -> String {
     out
 }
 
+/// The human course of one lifetime run, in years; `None` when not reached in the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HumanCourse {
+    /// Age at clinical onset.
+    pub age_at_onset: Option<f64>,
+    /// Years from clinical onset to end stage (force proxy below [`END_STAGE_FORCE`]).
+    pub survival: Option<f64>,
+}
+
+impl HumanCourse {
+    /// Measures the course on a run's rows (in time order) and summary.
+    pub fn measure(rows: &[Observation], summary: &Summary) -> Self {
+        let age_at_onset = summary.age_at_clinical_onset_years;
+        let end_stage = first_day(rows, |o| o.force_proxy < END_STAGE_FORCE)
+            .map(|day| summary.start_age_years + day / crate::DAYS_PER_YEAR);
+        Self {
+            age_at_onset,
+            survival: age_at_onset.zip(end_stage).map(|(onset, end)| end - onset),
+        }
+    }
+}
+
+/// What a human target compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HumanObservable {
+    /// Mean age at onset, years.
+    AgeAtOnset,
+    /// Mean age at onset, years earlier than the sporadic scenario's.
+    YearsEarlierThanSporadic,
+    /// Median survival from onset, years.
+    Survival,
+}
+
+/// A human target (calibration.md, section B) for one bundled scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanTarget {
+    /// Bundled scenario (file stem in `scenarios/`).
+    pub scenario: &'static str,
+    /// What is compared.
+    pub observable: HumanObservable,
+    /// Lower end of the range, years.
+    pub low: f64,
+    /// Upper end of the range, years.
+    pub high: f64,
+    /// Where the target comes from.
+    pub source: &'static str,
+}
+
+/// Human targets. Where the sheet gives a genotype's own age at onset it is used with the
+/// spread of the cited cohorts (±3 to 5 years); TARDBP has none of its own, so it takes the
+/// familial-versus-sporadic difference of Mehta et al. 2019 (5.3 years, 95% CI 2.8–7.8).
+pub const HUMAN_TARGETS: [HumanTarget; 9] = [
+    HumanTarget {
+        scenario: "sporadic",
+        observable: HumanObservable::AgeAtOnset,
+        low: 58.0,
+        high: 63.0,
+        source: "Logroscino et al. 2010; Chiò et al. 2013",
+    },
+    HumanTarget {
+        scenario: "sporadic",
+        observable: HumanObservable::Survival,
+        low: 2.0,
+        high: 4.0,
+        source: "Chiò et al. 2009",
+    },
+    HumanTarget {
+        scenario: "sod1",
+        observable: HumanObservable::AgeAtOnset,
+        low: 45.0,
+        high: 55.0,
+        source: "Bali et al. 2017",
+    },
+    HumanTarget {
+        scenario: "sod1",
+        observable: HumanObservable::Survival,
+        low: 2.0,
+        high: 4.0,
+        source: "Chiò et al. 2009",
+    },
+    HumanTarget {
+        scenario: "sod1-a4v",
+        observable: HumanObservable::Survival,
+        low: 1.0,
+        high: 1.5,
+        source: "Cudkowicz et al. 1997; Bali et al. 2017",
+    },
+    HumanTarget {
+        scenario: "c9orf72",
+        observable: HumanObservable::AgeAtOnset,
+        low: 53.0,
+        high: 59.0,
+        source: "Byrne et al. 2012; Majounie et al. 2012",
+    },
+    HumanTarget {
+        scenario: "tardbp",
+        observable: HumanObservable::YearsEarlierThanSporadic,
+        low: 2.8,
+        high: 7.8,
+        source: "Mehta et al. 2019",
+    },
+    HumanTarget {
+        scenario: "fus",
+        observable: HumanObservable::AgeAtOnset,
+        low: 25.0,
+        high: 45.0,
+        source: "Vance et al. 2009; Kwiatkowski et al. 2009",
+    },
+    HumanTarget {
+        scenario: "fus",
+        observable: HumanObservable::Survival,
+        low: 1.0,
+        high: 4.0,
+        source: "Vance et al. 2009",
+    },
+];
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// The markdown table comparing per-scenario courses with [`HUMAN_TARGETS`]; `courses` holds
+/// each scenario's runs by name (the sporadic scenario among them).
+pub fn human_table(courses: &[(&str, Vec<HumanCourse>)]) -> String {
+    let runs_of = |name: &str| courses.iter().find(|(n, _)| *n == name).map(|(_, c)| c);
+    let onset_spread = |name: &str| {
+        runs_of(name)
+            .and_then(|c| Spread::of(&c.iter().map(|c| c.age_at_onset).collect::<Vec<_>>()))
+    };
+    let mut out = String::from(
+        "| scenario | observable | target (years) | model | inside? | source |\n|---|---|---|---|---|---|\n",
+    );
+    for target in &HUMAN_TARGETS {
+        let Some(runs) = runs_of(target.scenario) else {
+            continue;
+        };
+        let (label, model, value, complete) = match target.observable {
+            HumanObservable::AgeAtOnset => {
+                let s = onset_spread(target.scenario);
+                (
+                    "mean age at onset",
+                    s.map_or(format!("not reached (0/{})", runs.len()), |s| {
+                        format!("{:.1} ± {:.1} ({}/{})", s.mean, s.sd, s.reached, s.runs)
+                    }),
+                    s.map(|s| s.mean),
+                    s.is_some_and(|s| s.reached == s.runs),
+                )
+            }
+            HumanObservable::YearsEarlierThanSporadic => {
+                let (own, sporadic) = (onset_spread(target.scenario), onset_spread("sporadic"));
+                let difference = own.zip(sporadic).map(|(o, s)| s.mean - o.mean);
+                (
+                    "onset earlier than sporadic",
+                    difference.map_or("not reached".into(), |d| format!("{d:.1}")),
+                    difference,
+                    own.zip(sporadic)
+                        .is_some_and(|(o, s)| o.reached == o.runs && s.reached == s.runs),
+                )
+            }
+            HumanObservable::Survival => {
+                let mut got: Vec<f64> = runs.iter().filter_map(|c| c.survival).collect();
+                let reached = got.len();
+                let value = (!got.is_empty()).then(|| median(&mut got));
+                (
+                    "median survival from onset",
+                    value.map_or(format!("not reached (0/{})", runs.len()), |m| {
+                        format!("{m:.1} ({reached}/{})", runs.len())
+                    }),
+                    value,
+                    reached == runs.len(),
+                )
+            }
+        };
+        let inside = complete && value.is_some_and(|v| (target.low..=target.high).contains(&v));
+        out.push_str(&format!(
+            "| `{}.ron` | {label} | {}–{} | {model} | {} | {} |\n",
+            target.scenario,
+            target.low,
+            target.high,
+            if inside { "yes" } else { "no" },
+            target.source
+        ));
+    }
+    // Events have no numeric target (modest or debated effects): report the shift they cause.
+    for (name, _) in courses.iter().filter(|(n, _)| n.starts_with("sporadic-")) {
+        let shift = onset_spread(name)
+            .zip(onset_spread("sporadic"))
+            .map_or("not reached".into(), |(e, s)| {
+                format!("{:+.1}", e.mean - s.mean)
+            });
+        out.push_str(&format!(
+            "| `{name}.ron` | mean age at onset minus sporadic's | (none: modest or debated effects) | {shift} | | Oskarsson et al. 2015 |\n"
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +414,60 @@ mod tests {
             .find(|l| l.starts_with("| clinical onset"))
             .unwrap();
         assert!(onset_row.contains("(1/2) | no"), "{onset_row}");
+    }
+
+    fn human(onset: f64, survival: f64) -> HumanCourse {
+        HumanCourse {
+            age_at_onset: Some(onset),
+            survival: Some(survival),
+        }
+    }
+
+    fn row<'a>(table: &'a str, scenario: &str, observable: &str) -> &'a str {
+        table
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{scenario}.ron` | {observable}")))
+            .unwrap_or_else(|| panic!("no {scenario} {observable} row in\n{table}"))
+    }
+
+    #[test]
+    fn human_table_compares_ages_differences_and_median_survival_with_targets() {
+        let courses = vec![
+            (
+                "sporadic",
+                vec![human(60.0, 2.0), human(62.0, 5.0), human(61.0, 3.0)],
+            ),
+            ("tardbp", vec![human(57.0, 2.0), human(55.0, 2.0)]),
+            ("sporadic-toxin", vec![human(60.0, 2.0)]),
+        ];
+        let table = human_table(&courses);
+        assert!(row(&table, "sporadic", "mean age at onset").contains("61.0 ± 1.0 (3/3) | yes"));
+        // Median of 2, 3 and 5 years.
+        assert!(row(&table, "sporadic", "median survival").contains("3.0 (3/3) | yes"));
+        // 61 − 56 = 5 years earlier, inside 2.8–7.8.
+        assert!(row(&table, "tardbp", "onset earlier").contains("| 5.0 | yes"));
+        assert!(row(&table, "sporadic-toxin", "mean age at onset minus").contains("| -1.0 |"));
+        // Scenarios not run get no rows.
+        assert!(!table.contains("fus.ron"));
+    }
+
+    #[test]
+    fn human_course_measures_ages_from_the_start_age() {
+        let summary = Summary {
+            start_age_years: 40.0,
+            age_at_clinical_onset_years: Some(50.0),
+            ..Summary::default()
+        };
+        let at = |day: f64, force: f64| Observation {
+            time_days: day,
+            force_proxy: force,
+            ..Observation::default()
+        };
+        let rows = [at(0.0, 1.0), at(3652.5, 0.7), at(4383.0, 0.1)];
+        let c = HumanCourse::measure(&rows, &summary);
+        assert_eq!(c.age_at_onset, Some(50.0));
+        assert!((c.survival.unwrap() - 2.0).abs() < 1e-9, "{c:?}");
+        let never = HumanCourse::measure(&rows[..2], &summary);
+        assert_eq!(never.survival, None);
     }
 }

@@ -67,7 +67,7 @@ fn flush_negligible(values: &mut [f32]) {
 }
 
 /// Per-field sums for the time series.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FieldStats {
     /// Total amount in the tissue (fg for cytokines, fmol for ROS, neuron-equivalents for
     /// debris, a.u. for seeds).

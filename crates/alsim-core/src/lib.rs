@@ -41,6 +41,9 @@ use bevy_ecs::prelude::*;
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct RunSeed(pub u64);
 
+/// Days in a year, for ages: the mean Julian year.
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
 /// The simulation clock: the tick being computed and the cell time step.
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct Clock {

@@ -14,7 +14,7 @@ pub struct Census {
 }
 
 /// One row of the time series.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Observation {
     /// Simulated time, days.
     pub time_days: f64,
@@ -142,6 +142,10 @@ pub struct Summary {
     /// `mechanisms.motor_units.onset_force_threshold`; `None` if never, or if `motor_units` is
     /// off.
     pub days_to_clinical_onset: Option<f64>,
+    /// Age at the start of the run (`time.start_age_years`), years.
+    pub start_age_years: f64,
+    /// Age at clinical onset, years: `start_age_years` plus the days to onset over 365.25.
+    pub age_at_clinical_onset_years: Option<f64>,
     /// Simulated days.
     pub simulated_days: f64,
     /// Ticks run.

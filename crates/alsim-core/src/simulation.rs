@@ -6,14 +6,14 @@ use crate::mechanisms::mitochondria::Mitochondria;
 use crate::mechanisms::neuron_damage::Damage;
 use crate::mechanisms::transport::Transport;
 use crate::mechanisms::{
-    aggregation, astrocytes, cell_death, environment, genetics, interventions, microglia,
+    ageing, aggregation, astrocytes, cell_death, environment, genetics, interventions, microglia,
     mitochondria, motor_units, neuron_damage, transport,
 };
 use crate::observe::{Census, Observation, Summary};
 use crate::world::{Kind, place, spawn, take_ids};
 use crate::{
-    Astrocyte, CellId, Clock, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, RunSeed,
-    SimSet, Voxel,
+    Astrocyte, CellId, Clock, DAYS_PER_YEAR, Exchange, LifeState, Microglia, MotorNeuron,
+    NextCellId, RunSeed, SimSet, Voxel,
 };
 use alsim_scenario::{Scenario, ScenarioError};
 use bevy_ecs::prelude::*;
@@ -111,6 +111,9 @@ impl Simulation {
         if let Some(p) = &m.aggregation {
             aggregation::register(&mut world, &mut schedule, p);
         }
+        if let Some(p) = &m.ageing {
+            ageing::register(&mut world, &mut schedule, p, scenario.time.start_age_years);
+        }
         if let Some(p) = &m.mitochondria {
             mitochondria::register(&mut world, &mut schedule, p);
         }
@@ -150,6 +153,7 @@ impl Simulation {
             summary: Summary {
                 motor_neurons_initial: motor_neurons,
                 motor_neurons_final_alive: motor_neurons,
+                start_age_years: scenario.time.start_age_years,
                 ..Summary::default()
             },
         })
@@ -196,6 +200,8 @@ impl Simulation {
         let s = &mut self.summary;
         if s.days_to_clinical_onset.is_none() {
             s.days_to_clinical_onset = onset_days;
+            s.age_at_clinical_onset_years =
+                onset_days.map(|d| s.start_age_years + d / DAYS_PER_YEAR);
         }
         let (dead, initial) = (census.motor_neurons_dead, census.motor_neurons_initial);
         if initial > 0 {

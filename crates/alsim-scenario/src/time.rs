@@ -19,6 +19,9 @@ pub struct TimeSpec {
     /// Interval between rows of `timeseries.csv`, days. Default 1. Must be a whole number of cell
     /// steps.
     pub output_every_days: f64,
+    /// Age of the tissue (of the person or animal) at the start of the run, years. Default 0.
+    /// Range [0, 120]. Ageing reads it, and the summary reports ages at its milestones.
+    pub start_age_years: f64,
 }
 
 impl Default for TimeSpec {
@@ -28,6 +31,7 @@ impl Default for TimeSpec {
             field_dt_minutes: 6.0,
             duration_days: 60.0,
             output_every_days: 1.0,
+            start_age_years: 0.0,
         }
     }
 }
@@ -62,6 +66,7 @@ impl TimeSpec {
         c.positive("field_dt_minutes", self.field_dt_minutes, 24.0 * 60.0);
         c.positive("duration_days", self.duration_days, 36_500.0);
         c.positive("output_every_days", self.output_every_days, 36_500.0);
+        c.range("start_age_years", self.start_age_years, 0.0, 120.0);
         if !c.is_clean() {
             return;
         }
@@ -106,6 +111,7 @@ mod tests {
             field_dt_minutes: 10.0,
             duration_days: 3.0,
             output_every_days: 0.5,
+            ..TimeSpec::default()
         };
         assert_eq!(t.ticks(), 36);
         assert_eq!(t.field_substeps(), 12);

@@ -6,8 +6,10 @@
 //! dA/dt = P + u + k_t·A·(1 − A/A_max) − C·A/(A + K) − r·A
 //! ```
 //!
-//! `P` production of misfolded protein (`misfolding_per_day`, times the neuron's vulnerability
-//! from `neuron_damage` when that mechanism is on: larger neurons make more), `u` uptake of extracellular
+//! `P` production of misfolded protein: `misfolding_per_day` times the neuron's vulnerability
+//! from `neuron_damage` (larger neurons make more) and times `1 + m_ox·O` with `O` its oxidative
+//! damage from `mitochondria` (oxidised protein misfolds; each factor is 1 when its mechanism is
+//! off). `u` uptake of extracellular
 //! seeds, `k_t` templated growth (`templating_per_day`) limited by crowding at `A_max`
 //! (`max_load`), `C` and `K` the capacity and half-saturation of proteostatic clearance, `r` the
 //! release of seeds (`seed_release_per_day`). Clearance saturates, so each unit of load is
@@ -41,6 +43,7 @@
 //! Dying and dead neurons stop: their load is frozen (the burst at death is `cell_death`'s) and
 //! their seeds slots are zero.
 
+use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
 use super::{give, relax};
 use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
@@ -79,6 +82,12 @@ pub fn load_rate(p: &AggregationParams, a: f64, u: f64) -> f64 {
         - p.seed_release_per_day * a
 }
 
+/// Misfolded-protein production of a neuron of vulnerability `size` carrying oxidative damage
+/// `oxidised`: `P·v·(1 + m_ox·O)`, a.u. per day.
+pub fn production(p: &AggregationParams, size: f64, oxidised: f64) -> f64 {
+    p.misfolding_per_day * size * (1.0 + p.oxidative_misfolding * oxidised.max(0.0))
+}
+
 /// One tick of the load.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LoadStep {
@@ -109,6 +118,7 @@ type NeuronProteins<'a> = (
     &'a Voxel,
     &'a LifeState,
     Option<&'a Vulnerability>,
+    Option<&'a Mitochondria>,
     &'a mut Aggregates,
     &'a mut Exchange,
 );
@@ -125,9 +135,8 @@ fn update_aggregates(
     let amount_per_concentration = 1.0 / FieldId::Seeds.concentration_per_amount(voxel_um3);
     let slot = FieldId::Seeds as usize;
     let mut items: Vec<_> = cells.iter_mut().collect();
-    items
-        .par_iter_mut()
-        .for_each(|(voxel, life, vulnerability, aggregates, exchange)| {
+    items.par_iter_mut().for_each(
+        |(voxel, life, vulnerability, mitochondria, aggregates, exchange)| {
             if !life.is_viable() {
                 exchange.secretion_per_hour[slot] = 0.0;
                 exchange.uptake[slot] = 0.0;
@@ -135,23 +144,20 @@ fn update_aggregates(
             }
             let held = grid.at(FieldId::Seeds, voxel.0) as f64 * amount_per_concentration;
             let uptake = seed_uptake(p, held, voxel_um3, dt_hours);
-            // Larger, more vulnerable neurons make more of the protein that misfolds.
-            let scaled;
-            let p = match vulnerability {
-                Some(v) => {
-                    scaled = AggregationParams {
-                        misfolding_per_day: p.misfolding_per_day * f64::from(v.0),
-                        ..p.clone()
-                    };
-                    &scaled
-                }
-                None => p,
+            // Larger, more vulnerable neurons make more of the protein that misfolds, and
+            // oxidised protein misfolds more (last tick's damage: mitochondria runs later).
+            let size = vulnerability.map_or(1.0, |v| f64::from(v.0));
+            let oxidised = mitochondria.map_or(0.0, |m| f64::from(m.oxidative_damage));
+            let p = &AggregationParams {
+                misfolding_per_day: production(p, size, oxidised),
+                ..p.clone()
             };
             let next = step(p, aggregates.load as f64, uptake, dt_hours / 24.0);
             aggregates.load = next.load as f32;
             exchange.secretion_per_hour[slot] = (next.released / dt_hours) as f32;
             exchange.uptake[slot] = uptake as f32;
-        });
+        },
+    );
 }
 
 #[cfg(test)]
@@ -224,6 +230,32 @@ mod tests {
             ..p
         };
         assert!(run(&treated, 0.0, 0.0, 365) < 0.5);
+    }
+
+    #[test]
+    fn an_oxidative_pulse_leaves_a_near_threshold_neuron_past_the_threshold_for_good() {
+        // Production 0.009 a.u./day is short of the runaway at ~0.022 (the fold where the
+        // low root and the threshold merge); oxidative damage of 1 for half a year raises it
+        // by m_ox = 2 to 0.027, and the load, once past the threshold, stays high after the
+        // damage is repaired.
+        let p = AggregationParams {
+            misfolding_per_day: 0.009,
+            ..params()
+        };
+        assert_eq!(roots(&p).len(), 3, "{:?}", roots(&p));
+        assert!((production(&p, 1.0, 1.0) - 3.0 * 0.009).abs() < 1e-12);
+        assert_eq!(production(&p, 2.0, 0.0), 2.0 * 0.009);
+        let calm = run(&p, 0.0, 0.0, 3650);
+        let oxidised = AggregationParams {
+            misfolding_per_day: production(&p, 1.0, 1.0),
+            ..p.clone()
+        };
+        let after_pulse = run(&p, run(&oxidised, calm, 0.0, 180), 0.0, 3650);
+        assert!(calm < roots(&p)[1], "{calm}");
+        assert!(
+            after_pulse > roots(&p)[1] && after_pulse > 50.0,
+            "{after_pulse}"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
 //! astrocytes within the same reach.
 
-use super::{chance, give, saturating};
+use super::{give, saturating, transition_probabilities};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{Astrocyte, CellId, Clock, FieldGrid, FieldId, RunSeed, SimSet, Voxel};
@@ -187,14 +187,14 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &AstrocytePa
     ));
 }
 
-/// Probability of switching state within `dt_hours` at TNF stimulus `tnf`.
+/// Probability that an astrocyte is in the other state after `dt_hours` at TNF stimulus `tnf`
+/// (switching back within the step included, so the reactive share does not depend on the step).
 pub fn switch_chance(p: &AstrocyteParams, reactive: bool, tnf: f32, dt_hours: f32) -> f32 {
-    let rate = if reactive {
-        p.recovery_per_hour as f32 * (1.0 - tnf)
-    } else {
-        p.reactivation_per_hour as f32 * tnf
-    };
-    chance(rate, dt_hours)
+    let react = p.reactivation_per_hour * f64::from(tnf);
+    let recover = p.recovery_per_hour * (1.0 - f64::from(tnf));
+    let probabilities = transition_probabilities([[0.0, react], [recover, 0.0]], dt_hours.into());
+    let from = usize::from(reactive);
+    probabilities[from][1 - from] as f32
 }
 
 /// The support an astrocyte drifts toward in its state.
@@ -267,8 +267,14 @@ mod tests {
     fn astrocytes_turn_reactive_only_under_cytokine() {
         let p = AstrocyteParams::default();
         assert_eq!(switch_chance(&p, false, 0.0, 1.0), 0.0);
+        // Reactivation at 0.025/h and recovery at 0.005/h under half-saturating TNF: the
+        // two-state chain's P(supportive → reactive) = a/(a+b)·(1 − e^{−(a+b)t}).
+        let (a, b) = (p.reactivation_per_hour * 0.5, p.recovery_per_hour * 0.5);
         let under_tnf = switch_chance(&p, false, 0.5, 1.0);
-        assert!((under_tnf - (1.0 - (-0.025f32).exp())).abs() < 1e-6);
+        let expected = a / (a + b) * (1.0 - (-(a + b)).exp());
+        assert!((f64::from(under_tnf) - expected).abs() < 1e-6);
+        // However long the step, the reactive share never passes its stationary a/(a+b).
+        assert!((f64::from(switch_chance(&p, false, 0.5, 1e4)) - a / (a + b)).abs() < 1e-6);
         // Recovery is fastest with no cytokine and stops at saturation.
         assert!(switch_chance(&p, true, 0.0, 1.0) > switch_chance(&p, true, 0.5, 1.0));
         assert_eq!(switch_chance(&p, true, 1.0, 1.0), 0.0);

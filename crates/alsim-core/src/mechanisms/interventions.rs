@@ -67,7 +67,7 @@ pub fn register(world: &mut World, schedule: &mut Schedule, interventions: &[Int
 
 /// The mechanism parameters therapies act on; each `None` when its mechanism is off.
 #[derive(SystemParam)]
-struct Targets<'w> {
+pub(crate) struct Targets<'w> {
     mitochondria: Option<ResMut<'w, MitochondriaConfig>>,
     aggregation: Option<ResMut<'w, AggregationConfig>>,
     damage: Option<ResMut<'w, NeuronDamageConfig>>,
@@ -97,7 +97,7 @@ impl Targets<'_> {
     }
 }
 
-fn administer(
+pub(crate) fn administer(
     mut therapies: ResMut<Therapies>,
     clock: Res<Clock>,
     clinical: Option<Res<Clinical>>,

@@ -6,7 +6,7 @@
 //!
 //! Transitions are competing Poisson events per tick. With stimuli `D`, `T`, `I` (danger, TNF,
 //! IL-10 as saturating fractions) and activation rate `a`:
-//! surveying → anti at `a·D·(1−T)`, surveying → pro at `a·T·(1−I)`,
+//! surveying → anti at `a·D·(1−T)`, surveying → pro at `a·T·(1−I)·D`,
 //! anti → pro at `a·T·(1−I)` plus `k_chronic` once activated longer than `chronic_after`,
 //! pro → anti at `k_repol·I`, activated → surveying at `k_rest·(1−D)`. Rest depends on danger
 //! alone: a microglia's own TNF must not hold it activated once the injury is cleared. The danger
@@ -33,7 +33,7 @@
 //!   more than one cell past the cap. A daughter copies its parent's state (phenotype and
 //!   activation clock): the clone shares its parent's history and surroundings.
 
-use super::{chance, give, saturating};
+use super::{chance, give, pick_state, saturating, transition_probabilities};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{
@@ -57,6 +57,13 @@ pub enum Phenotype {
     /// Anti-inflammatory: secretes IL-10, engulfs debris and seeds.
     AntiInflammatory,
 }
+
+/// The phenotypes in the order of [`transition_rates`]' entries.
+const PHENOTYPES: [Phenotype; 3] = [
+    Phenotype::Surveying,
+    Phenotype::ProInflammatory,
+    Phenotype::AntiInflammatory,
+];
 
 /// State of one microglia.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
@@ -220,38 +227,39 @@ pub fn transition_rates(p: &MicrogliaParams, state: MicrogliaState, s: Stimuli) 
         0.0
     };
     match state.phenotype {
-        Phenotype::Surveying => [0.0, to_pro, a * d * (1.0 - s.tnf)],
+        Phenotype::Surveying => [0.0, to_pro * d, a * d * (1.0 - s.tnf)],
         Phenotype::AntiInflammatory => [rest, to_pro + chronic, 0.0],
         Phenotype::ProInflammatory => [rest, 0.0, p.repolarisation_per_hour as f32 * s.il10],
     }
 }
 
-/// Advances one microglia by `dt_hours` given two uniform draws; returns its new state.
+/// Advances one microglia by `dt_hours` given a uniform draw; returns its new state. The end
+/// phenotype is drawn from the exact transition probabilities over the step with the rates held
+/// at the start of the tick, so the share in each phenotype does not depend on the step.
 pub fn next_state(
     p: &MicrogliaParams,
     state: MicrogliaState,
     s: Stimuli,
     dt_hours: f32,
-    draws: [f32; 2],
+    draw: f32,
 ) -> MicrogliaState {
-    let rates = transition_rates(p, state, s);
-    let total: f32 = rates.iter().sum();
-    let mut next = state;
-    if total > 0.0 && draws[0] < chance(total, dt_hours) {
-        let mut pick = draws[1] * total;
-        let phenotypes = [
-            Phenotype::Surveying,
-            Phenotype::ProInflammatory,
-            Phenotype::AntiInflammatory,
-        ];
-        for (phenotype, rate) in phenotypes.into_iter().zip(rates) {
-            if rate > 0.0 && pick < rate {
-                next.phenotype = phenotype;
-                break;
-            }
-            pick -= rate;
+    let rates = transition_rates(p, state, s).map(f64::from);
+    let from = PHENOTYPES
+        .iter()
+        .position(|&ph| ph == state.phenotype)
+        .expect("every phenotype is listed");
+    let mut q = [[0.0; 3]; 3];
+    q[from] = rates;
+    // Other rows only matter through moves out and back within the step: fill them too.
+    for (i, &phenotype) in PHENOTYPES.iter().enumerate() {
+        if i != from {
+            let other = MicrogliaState { phenotype, ..state };
+            q[i] = transition_rates(p, other, s).map(f64::from);
         }
     }
+    let row = transition_probabilities(q, dt_hours.into())[from];
+    let mut next = state;
+    next.phenotype = PHENOTYPES[pick_state(row, draw.into())];
     next.activated_hours = match next.phenotype {
         Phenotype::Surveying => 0.0,
         _ => state.activated_hours + dt_hours,
@@ -500,8 +508,7 @@ fn update_microglia(
     items.par_iter_mut().for_each(|(id, voxel, state, ex)| {
         let stimuli = stimuli_at(p, &grid, voxel.0);
         let mut rng = stream(seed.0, **id, clock.tick, Purpose::MicrogliaState);
-        let draws = [rng.random::<f32>(), rng.random::<f32>()];
-        let mut next = next_state(p, **state, stimuli, dt, draws);
+        let mut next = next_state(p, **state, stimuli, dt, rng.random());
         let hazard = death_hazard_per_day(p, grid.at(FieldId::Ros, voxel.0));
         next.dying = hazard > 0.0 && {
             let draw: f32 = stream(seed.0, **id, clock.tick, Purpose::MicrogliaDeath).random();
@@ -622,7 +629,7 @@ mod tests {
             };
             for tick in 0..hours {
                 let mut rng = stream(9, CellId(cell), tick as u64, Purpose::MicrogliaState);
-                state = next_state(&p, state, s, 1.0, [rng.random(), rng.random()]);
+                state = next_state(&p, state, s, 1.0, rng.random());
             }
             counts[state.phenotype as usize] += 1;
         }
@@ -699,16 +706,71 @@ mod tests {
         assert_eq!(early[1], 0.0, "{early:?}");
     }
 
+    /// Phenotype shares after `hours` from `start` by integrating the master equation
+    /// `dπ/dt = πQ` in small Euler steps: an independent check of the sampled chain.
+    fn master_equation(start: Phenotype, s: Stimuli, hours: f64) -> [f64; 3] {
+        let p = MicrogliaParams::default();
+        let mut pi = [0.0; 3];
+        pi[start as usize] = 1.0;
+        let h = 1e-3;
+        for _ in 0..(hours / h) as usize {
+            let mut next = pi;
+            for (i, &phenotype) in PHENOTYPES.iter().enumerate() {
+                let rates = transition_rates(&p, state(phenotype), s);
+                for (j, &rate) in rates.iter().enumerate() {
+                    let flow = h * pi[i] * f64::from(rate);
+                    next[i] -= flow;
+                    next[j] += flow;
+                }
+            }
+            pi = next;
+        }
+        pi
+    }
+
     #[test]
     fn il10_repolarises_pro_inflammatory_microglia() {
         // Pro → anti at 0.045/h against anti → pro at 0.025/h, both resting at 0.02/h: IL-10
-        // turns about a third anti-inflammatory and cuts the pro-inflammatory share by half or
-        // more; without it none become anti-inflammatory (no debris calls that phenotype).
+        // turns about a quarter anti-inflammatory within two days and cuts the pro-inflammatory
+        // share by half or more; without it none become anti-inflammatory (no debris calls that
+        // phenotype).
         let with_il10 = occupancy(Phenotype::ProInflammatory, stimuli(0.0, 0.5, 0.9), 48, 0.0);
         let without = occupancy(Phenotype::ProInflammatory, stimuli(0.0, 0.5, 0.0), 48, 0.0);
-        assert!(with_il10[2] > 0.25, "{with_il10:?}");
+        assert!(with_il10[2] > 0.2, "{with_il10:?}");
         assert!(with_il10[1] < 0.5 * without[1], "{with_il10:?} {without:?}");
         assert_eq!(without[2], 0.0, "{without:?}");
+        // The sampled shares are the master equation's, within sampling error (sd ≤ 0.005).
+        let exact = master_equation(Phenotype::ProInflammatory, stimuli(0.0, 0.5, 0.9), 48.0);
+        for (sampled, exact) in with_il10.iter().zip(exact) {
+            assert!(
+                (f64::from(*sampled) - exact).abs() < 0.02,
+                "{with_il10:?} vs {exact:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn phenotype_shares_do_not_depend_on_the_time_step() {
+        // Two days in one-hour ticks or in two 24-hour ticks: the same distribution.
+        let s = stimuli(0.3, 0.4, 0.2);
+        let p = MicrogliaParams::default();
+        let share = |dt: f32, ticks: u32| {
+            let mut counts = [0u32; 3];
+            for cell in 0..10_000u64 {
+                let mut state = state(Phenotype::Surveying);
+                for tick in 0..ticks {
+                    let mut rng = stream(5, CellId(cell), tick as u64, Purpose::MicrogliaState);
+                    state = next_state(&p, state, s, dt, rng.random());
+                }
+                counts[state.phenotype as usize] += 1;
+            }
+            counts.map(|c| f64::from(c) / 10_000.0)
+        };
+        let hourly = share(1.0, 48);
+        let daily = share(24.0, 2);
+        for (h, d) in hourly.iter().zip(daily) {
+            assert!((h - d).abs() < 0.03, "{hourly:?} vs {daily:?}");
+        }
     }
 
     #[test]

@@ -22,6 +22,13 @@ pub struct AggregationParams {
     /// SOD1, TDP-43 or FUS raise it (a genotype scales it); an antisense oligonucleotide lowering
     /// SOD1 production (tofersen; Miller et al. 2022) lowers it. Range [0, 100].
     pub misfolding_per_day: f64,
+    /// Rise of misfolding with oxidative damage `O` (from `mitochondria`): production is
+    /// `P·(1 + m_ox·O)`, per unit of oxidative damage. Default 2 (model choice: oxidised
+    /// wild-type SOD1 takes on the misfolded, toxic conformation of the mutant, Bosco et al.
+    /// 2010; a healthy neuron's `O` of ~0.12 raises production by a quarter). Through it an
+    /// oxidative load such as a toxin raises misfolding, and a neuron it pushes past the
+    /// runaway threshold stays there after the exposure ends. Range [0, 1e3].
+    pub oxidative_misfolding: f64,
     /// Templated (autocatalytic) growth `k_t`: existing aggregate recruits native protein at
     /// this rate per unit load, per day. Default 0.1 (model choice; misfolded SOD1 and TDP-43
     /// template their own misfolding, Münch et al. 2011, Nonaka et al. 2013). Range [0, 100].
@@ -52,6 +59,7 @@ impl Default for AggregationParams {
     fn default() -> Self {
         Self {
             misfolding_per_day: 0.001,
+            oxidative_misfolding: 2.0,
             templating_per_day: 0.1,
             clearance_capacity_per_day: 0.2,
             clearance_half_load: 1.0,
@@ -65,6 +73,7 @@ impl Default for AggregationParams {
 impl AggregationParams {
     pub(crate) fn check(&self, c: &mut Checker) {
         c.range("misfolding_per_day", self.misfolding_per_day, 0.0, 100.0);
+        c.range("oxidative_misfolding", self.oxidative_misfolding, 0.0, 1e3);
         c.range("templating_per_day", self.templating_per_day, 0.0, 100.0);
         c.range(
             "clearance_capacity_per_day",
@@ -100,6 +109,7 @@ mod tests {
         assert!(c.is_clean());
         let bad = AggregationParams {
             misfolding_per_day: -1.0,
+            oxidative_misfolding: -2.0,
             templating_per_day: f64::NAN,
             clearance_capacity_per_day: 1e4,
             clearance_half_load: 0.0,
@@ -112,6 +122,7 @@ mod tests {
         let err = c.finish("x.ron").unwrap_err().to_string();
         for field in [
             "misfolding_per_day",
+            "oxidative_misfolding",
             "templating_per_day",
             "clearance_capacity_per_day",
             "clearance_half_load",

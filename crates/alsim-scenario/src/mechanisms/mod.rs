@@ -1,6 +1,7 @@
 //! Parameters of the disease mechanisms, one file per mechanism, mirroring
 //! `alsim-core/src/mechanisms/`. A mechanism set to `None` in a scenario is not run at all.
 
+mod ageing;
 mod aggregation;
 mod astrocytes;
 mod cell_death;
@@ -10,6 +11,7 @@ mod motor_units;
 mod neuron_damage;
 mod transport;
 
+pub use ageing::AgeingParams;
 pub use aggregation::AggregationParams;
 pub use astrocytes::AstrocyteParams;
 pub use cell_death::CellDeathParams;
@@ -52,6 +54,9 @@ pub struct Mechanisms {
     /// Clinical readout: motor units, collateral reinnervation and a muscle-force proxy.
     #[serde(default = "on")]
     pub motor_units: Option<MotorUnitParams>,
+    /// Ageing: proteostatic clearance declining with the tissue's age.
+    #[serde(default = "on")]
+    pub ageing: Option<AgeingParams>,
 }
 
 fn on<T: Default>() -> Option<T> {
@@ -69,6 +74,7 @@ impl Default for Mechanisms {
             astrocytes: on(),
             neuron_damage: on(),
             cell_death: on(),
+            ageing: on(),
         }
     }
 }
@@ -98,6 +104,9 @@ impl Mechanisms {
         }
         if let Some(p) = &self.cell_death {
             c.scope("cell_death", |c| p.check(c));
+        }
+        if let Some(p) = &self.ageing {
+            c.scope("ageing", |c| p.check(c));
         }
     }
 }
