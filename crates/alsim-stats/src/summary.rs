@@ -1,0 +1,109 @@
+//! Descriptive statistics of one sample.
+
+use crate::{StatsError, check_sample};
+
+/// Summary of a sample. Quantiles interpolate linearly between order statistics (Hyndman & Fan
+/// type 7, R's default), so the median of an even-sized sample is the mean of the middle two.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Number of values.
+    pub n: usize,
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample standard deviation (divisor n - 1); `None` for a single value.
+    pub sd: Option<f64>,
+    /// Median.
+    pub median: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// First quartile (25%).
+    pub q1: f64,
+    /// Third quartile (75%).
+    pub q3: f64,
+}
+
+/// Summarises `values`; fails if it is empty or holds a non-finite value.
+pub fn summarize(values: &[f64]) -> Result<Summary, StatsError> {
+    check_sample(values, "summary")?;
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let mean = mean(&sorted);
+    Ok(Summary {
+        n,
+        mean,
+        sd: sample_sd(&sorted, mean),
+        median: quantile_sorted(&sorted, 0.5),
+        min: sorted[0],
+        max: sorted[n - 1],
+        q1: quantile_sorted(&sorted, 0.25),
+        q3: quantile_sorted(&sorted, 0.75),
+    })
+}
+
+pub(crate) fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Sample standard deviation around `mean`; `None` below two values.
+pub(crate) fn sample_sd(values: &[f64], mean: f64) -> Option<f64> {
+    let n = values.len();
+    (n >= 2).then(|| {
+        let ss: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+        (ss / (n - 1) as f64).sqrt()
+    })
+}
+
+/// Type 7 quantile of a non-empty sorted slice, `p` in [0, 1].
+pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    match sorted.get(lo + 1) {
+        Some(&next) => sorted[lo] + (h - lo as f64) * (next - sorted[lo]),
+        None => sorted[lo],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::close;
+
+    #[test]
+    fn summary_of_one_to_eight_matches_hand_values() {
+        let s = summarize(&[5.0, 1.0, 8.0, 3.0, 2.0, 7.0, 4.0, 6.0]).unwrap();
+        assert_eq!(s.n, 8);
+        // mean 36/8; squared deviations 12.25+6.25+2.25+0.25 twice = 42, sd = sqrt(42/7) = sqrt 6.
+        assert!(close(s.mean, 4.5, 1e-12));
+        assert!(close(s.sd.unwrap(), 6f64.sqrt(), 1e-12));
+        // Type 7: h = 7p; q1 at h = 1.75 -> 2 + 0.75 * 1, median at 3.5 -> 4.5, q3 at 5.25 -> 6.25
+        // (R: quantile(1:8) gives 2.75, 4.5, 6.25).
+        assert!(close(s.q1, 2.75, 1e-12));
+        assert!(close(s.median, 4.5, 1e-12));
+        assert!(close(s.q3, 6.25, 1e-12));
+        assert_eq!((s.min, s.max), (1.0, 8.0));
+    }
+
+    #[test]
+    fn median_of_odd_sample_is_middle_value() {
+        assert_eq!(summarize(&[9.0, 1.0, 4.0]).unwrap().median, 4.0);
+    }
+
+    #[test]
+    fn single_value_has_no_sd() {
+        let s = summarize(&[3.0]).unwrap();
+        assert_eq!(s.sd, None);
+        assert_eq!((s.median, s.q1, s.q3), (3.0, 3.0, 3.0));
+    }
+
+    #[test]
+    fn empty_or_nan_sample_is_an_error() {
+        assert!(matches!(summarize(&[]), Err(StatsError::Empty { .. })));
+        assert!(matches!(
+            summarize(&[1.0, f64::NAN]),
+            Err(StatsError::NonFinite { .. })
+        ));
+    }
+}
