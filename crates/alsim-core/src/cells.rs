@@ -74,4 +74,12 @@ pub struct Exchange {
     pub secretion_per_hour: [f32; crate::FIELD_COUNT],
     /// Amount taken up from the cell's voxel this tick (limited to what is there).
     pub uptake: [f32; crate::FIELD_COUNT],
+    /// Volume of its voxel the cell clears per hour, µm³/h, continuously through the coming
+    /// field sub-steps (a first-order sink `V_up/V` per hour on the voxel). Unlike `uptake`, it
+    /// keeps taking what diffuses in during a long tick, so the amount taken does not depend
+    /// on the time step.
+    pub clearance_um3_per_hour: [f32; crate::FIELD_COUNT],
+    /// Amount the clearance took during the last field advance, credited after it (so a
+    /// mechanism reads last tick's take at the start of the next).
+    pub absorbed: [f32; crate::FIELD_COUNT],
 }

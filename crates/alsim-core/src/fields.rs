@@ -88,6 +88,18 @@ pub struct FieldGrid {
     /// Sources that are not cells (toxin exposure): (voxel, concentration per hour), held
     /// until replaced.
     background: [Vec<(u32, f32)>; FIELD_COUNT],
+    /// Continuous uptake this tick, in the order recorded.
+    sinks: [Vec<Sink>; FIELD_COUNT],
+}
+
+/// A first-order sink on one voxel for the coming field advance, and what it took.
+#[derive(Clone, Copy, Debug)]
+struct Sink {
+    voxel: u32,
+    /// Fraction of the voxel's content kept per sub-step, `e^{−(V_up/V)·Δt_sub}`.
+    kept_per_substep: f32,
+    /// Amount taken so far, in amount units.
+    taken: f64,
 }
 
 fn face(b: Boundary) -> FaceBoundary {
@@ -131,6 +143,7 @@ impl FieldGrid {
             substeps,
             sources: Default::default(),
             background: Default::default(),
+            sinks: Default::default(),
         }
     }
 
@@ -243,21 +256,52 @@ impl FieldGrid {
         out
     }
 
-    /// Forgets the recorded sources (done at the start of every exchange).
+    /// Records a continuous uptake for the coming advance: the cell clears `volume_um3_per_hour`
+    /// of its voxel per hour, applied after each sub-step's sources as the exact first-order
+    /// loss `c ← c·e^{−(V_up/V)·Δt_sub}`. Returns the sink's index, by which
+    /// [`FieldGrid::sink_taken`] reports what it took. Call in cell-id order: where several
+    /// cells share a voxel, the sinks act in the order recorded.
+    pub fn add_sink(&mut self, field: FieldId, voxel: u32, volume_um3_per_hour: f32) -> usize {
+        let substep_hours = self.solvers[field as usize].dt_hours();
+        let rate_per_hour = volume_um3_per_hour as f64 / self.voxel_um3();
+        let sinks = &mut self.sinks[field as usize];
+        sinks.push(Sink {
+            voxel,
+            kept_per_substep: (-rate_per_hour * substep_hours).exp() as f32,
+            taken: 0.0,
+        });
+        sinks.len() - 1
+    }
+
+    /// Amount sink `index` of `field` took during the last advance, in amount units.
+    pub fn sink_taken(&self, field: FieldId, index: usize) -> f32 {
+        self.sinks[field as usize][index].taken as f32
+    }
+
+    /// Forgets the recorded sources and sinks (done at the start of every exchange).
     pub fn clear_sources(&mut self) {
         self.sources.iter_mut().for_each(Vec::clear);
+        self.sinks.iter_mut().for_each(Vec::clear);
     }
 
     /// Advances every field by one cell step: sub-steps of source, decay and diffusion, then
     /// negligible values flushed to zero.
     pub fn advance(&mut self) {
-        for f in 0..FIELD_COUNT {
+        let voxel_um3 = self.voxel_um3();
+        for (f, field) in FieldId::ALL.into_iter().enumerate() {
             let solver = &self.solvers[f];
             let increment = solver.source_increment_factor() as f32;
+            let per_amount = field.concentration_per_amount(voxel_um3);
             let values = &mut self.values[f];
             for _ in 0..self.substeps {
                 for &(voxel, rate) in self.sources[f].iter().chain(&self.background[f]) {
                     values[voxel as usize] += rate * increment;
+                }
+                for sink in &mut self.sinks[f] {
+                    let c = &mut values[sink.voxel as usize];
+                    let before = *c;
+                    *c *= sink.kept_per_substep;
+                    sink.taken += f64::from(before - *c) / per_amount;
                 }
                 solver.step(values);
             }
@@ -309,6 +353,63 @@ mod tests {
         // 1 fg of cytokine in 8000 µm³ is 125 ng/mL.
         g.deposit(FieldId::Tnf, 0, 1.0);
         assert!((g.at(FieldId::Tnf, 0) - 125.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_sink_takes_exactly_the_first_order_loss_and_conserves_the_amount() {
+        // Seeds without decay and with almost no diffusion: one voxel holding 2 a.u., cleared
+        // at 10,000 µm³/h out of 8000 µm³, loses 2·(1 − e^{−1.25·t}) over t hours.
+        let mut g = grid(|s| {
+            s.fields.seeds.decay_per_hour = 0.0;
+            s.fields.seeds.diffusion_um2_per_s = 1e-9;
+        });
+        g.deposit(FieldId::Seeds, 7, 2.0);
+        let sink = g.add_sink(FieldId::Seeds, 7, 10_000.0);
+        g.advance();
+        let taken = f64::from(g.sink_taken(FieldId::Seeds, sink));
+        let expected = 2.0 * (1.0 - (-1.25f64).exp());
+        assert!((taken - expected).abs() < 1e-5, "{taken} vs {expected}");
+        // Nothing is created or lost: what the voxel lost, the sink holds.
+        let left = g.stats(FieldId::Seeds).total;
+        assert!((left + taken - 2.0).abs() < 1e-5, "{left} + {taken}");
+    }
+
+    #[test]
+    fn a_sink_keeps_taking_what_flows_in_during_a_long_tick() {
+        // A steady source beside the sink's voxel: over one day the sink takes several times
+        // what its voxel holds at the end (all a take-once-per-tick rule could get), and the
+        // same whether the day is one tick or 24.
+        let day_taken = |dt_hours: f64| {
+            let mut g = grid(|s| {
+                s.time.dt_hours = dt_hours;
+                s.time.field_dt_minutes = 30.0;
+                s.fields.seeds.decay_per_hour = 0.0;
+            });
+            let mut taken = 0.0;
+            for _ in 0..(24.0 / dt_hours) as usize {
+                g.clear_sources();
+                g.add_source(FieldId::Seeds, 8, 1.0);
+                let sink = g.add_sink(FieldId::Seeds, 7, 10_000.0);
+                g.advance();
+                taken += f64::from(g.sink_taken(FieldId::Seeds, sink));
+            }
+            let held = f64::from(g.at(FieldId::Seeds, 7))
+                / FieldId::Seeds.concentration_per_amount(8000.0);
+            (taken, g.stats(FieldId::Seeds).total, held)
+        };
+        let (hourly, left_hourly, _) = day_taken(1.0);
+        let (daily, left_daily, held) = day_taken(24.0);
+        assert!(daily > 3.0 * held, "{daily} vs {held}");
+        assert!(
+            (hourly - daily).abs() < 1e-4 * hourly,
+            "{hourly} vs {daily}"
+        );
+        // 24 a.u. went in: taken plus what is left.
+        assert!(
+            (daily + left_daily - 24.0).abs() < 1e-3,
+            "{daily} + {left_daily}"
+        );
+        assert!((left_hourly - left_daily).abs() < 1e-3);
     }
 
     #[test]

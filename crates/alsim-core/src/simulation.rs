@@ -70,6 +70,7 @@ impl Simulation {
         });
         world.insert_resource(FieldGrid::new(scenario));
         world.insert_resource(NextCellId::default());
+        world.insert_resource(SinkOwners::default());
 
         let populations = &scenario.populations;
         for (kind, spec) in [
@@ -345,15 +346,30 @@ impl Simulation {
     }
 }
 
-/// Applies every cell's secretion and uptake to the fields in cell-id order.
-fn apply_exchange(mut grid: ResMut<FieldGrid>, cells: Query<(&CellId, &Voxel, &Exchange)>) {
+/// The cells whose continuous uptake the coming field advance applies: (cell, field, sink
+/// index), recorded in cell-id order by the exchange step.
+#[derive(Resource, Default)]
+struct SinkOwners(Vec<(Entity, FieldId, usize)>);
+
+/// Applies every cell's secretion and uptake to the fields in cell-id order, and records its
+/// continuous uptake as sinks for the coming advance.
+fn apply_exchange(
+    mut grid: ResMut<FieldGrid>,
+    mut owners: ResMut<SinkOwners>,
+    cells: Query<(Entity, &CellId, &Voxel, &Exchange)>,
+) {
     let mut active: Vec<_> = cells
         .iter()
-        .filter(|(_, _, ex)| **ex != Exchange::default())
+        .filter(|(_, _, _, ex)| {
+            ex.secretion_per_hour.iter().any(|&r| r > 0.0)
+                || ex.uptake.iter().any(|&u| u > 0.0)
+                || ex.clearance_um3_per_hour.iter().any(|&v| v > 0.0)
+        })
         .collect();
-    active.sort_unstable_by_key(|(id, _, _)| **id);
+    active.sort_unstable_by_key(|(_, id, _, _)| **id);
     grid.clear_sources();
-    for (_, voxel, ex) in active {
+    owners.0.clear();
+    for (entity, _, voxel, ex) in active {
         for f in FieldId::ALL {
             let i = f as usize;
             if ex.secretion_per_hour[i] > 0.0 {
@@ -362,10 +378,29 @@ fn apply_exchange(mut grid: ResMut<FieldGrid>, cells: Query<(&CellId, &Voxel, &E
             if ex.uptake[i] > 0.0 {
                 grid.take(f, voxel.0, ex.uptake[i]);
             }
+            if ex.clearance_um3_per_hour[i] > 0.0 {
+                let sink = grid.add_sink(f, voxel.0, ex.clearance_um3_per_hour[i]);
+                owners.0.push((entity, f, sink));
+            }
         }
     }
 }
 
-fn advance_fields(mut grid: ResMut<FieldGrid>) {
+/// Advances the fields, then credits each cell with what its continuous uptake took.
+fn advance_fields(
+    mut grid: ResMut<FieldGrid>,
+    owners: Res<SinkOwners>,
+    mut exchanges: Query<&mut Exchange>,
+) {
     grid.advance();
+    for mut ex in &mut exchanges {
+        if ex.absorbed != [0.0; FIELD_COUNT] {
+            ex.absorbed = [0.0; FIELD_COUNT];
+        }
+    }
+    for &(entity, field, sink) in &owners.0 {
+        if let Ok(mut ex) = exchanges.get_mut(entity) {
+            ex.absorbed[field as usize] += grid.sink_taken(field, sink);
+        }
+    }
 }

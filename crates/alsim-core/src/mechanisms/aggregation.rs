@@ -17,11 +17,11 @@
 //! load settles at a low steady state, above it templating wins and the load grows to near
 //! `A_max`.
 //!
-//! **Uptake.** A neuron clears `V_up` µm³ of its voxel per hour (`seed_uptake_um3_per_hour`). Of
-//! the `M = c·V/10⁹` a.u. of seeds its voxel holds (concentration `c` per mm³, voxel volume `V`
-//! µm³) it takes up `U = M·(1 − e^{−V_up·Δt/V})` over a tick of `Δt` hours (`V_up·c` per hour
-//! while that is small, and never more than the voxel holds), written to the `seeds` uptake
-//! slot of its `Exchange` and added to its load as `u = U/Δt` over the tick.
+//! **Uptake.** A neuron clears `V_up` µm³ of its voxel per hour (`seed_uptake_um3_per_hour`),
+//! written to the `seeds` clearance slot of its `Exchange`: the field advance applies it as a
+//! first-order sink `V_up/V` per hour (`V` the voxel volume) through every sub-step, so it keeps
+//! taking what diffuses in during a long tick. What it took (`Exchange::absorbed`, `U` a.u.) is
+//! added to the load over the next tick as `u = U/Δt`.
 //!
 //! **Integration.** Over a tick of `Δt` days the source and the loss rate are frozen at the
 //! load `A₀` at the start of the tick,
@@ -46,7 +46,7 @@
 use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
 use super::{give, relax};
-use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
+use crate::{Clock, Exchange, FieldId, LifeState, MotorNeuron, SimSet};
 use alsim_scenario::mechanisms::AggregationParams;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
@@ -68,11 +68,6 @@ pub struct Aggregates {
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct AggregationConfig(pub AggregationParams);
-
-/// Seeds (a.u.) taken up over `dt_hours` from a voxel of `voxel_um3` holding `held` a.u.
-pub fn seed_uptake(p: &AggregationParams, held: f64, voxel_um3: f64, dt_hours: f64) -> f64 {
-    held.max(0.0) * -(-p.seed_uptake_um3_per_hour * dt_hours / voxel_um3).exp_m1()
-}
 
 /// Rate of change of the load (a.u. per day) at load `a` with seed uptake `u` a.u. per day:
 /// the right-hand side of the module's equation.
@@ -115,7 +110,6 @@ pub fn step(p: &AggregationParams, a0: f64, uptake: f64, dt_days: f64) -> LoadSt
 
 /// What aggregation reads and writes on a motor neuron.
 type NeuronProteins<'a> = (
-    &'a Voxel,
     &'a LifeState,
     Option<&'a Vulnerability>,
     Option<&'a Mitochondria>,
@@ -125,25 +119,22 @@ type NeuronProteins<'a> = (
 
 fn update_aggregates(
     config: Res<AggregationConfig>,
-    grid: Res<FieldGrid>,
     clock: Res<Clock>,
     mut cells: Query<NeuronProteins, With<MotorNeuron>>,
 ) {
     let p = &config.0;
     let dt_hours = clock.dt_hours;
-    let voxel_um3 = grid.voxel_um3();
-    let amount_per_concentration = 1.0 / FieldId::Seeds.concentration_per_amount(voxel_um3);
     let slot = FieldId::Seeds as usize;
     let mut items: Vec<_> = cells.iter_mut().collect();
     items.par_iter_mut().for_each(
-        |(voxel, life, vulnerability, mitochondria, aggregates, exchange)| {
+        |(life, vulnerability, mitochondria, aggregates, exchange)| {
             if !life.is_viable() {
                 exchange.secretion_per_hour[slot] = 0.0;
-                exchange.uptake[slot] = 0.0;
+                exchange.clearance_um3_per_hour[slot] = 0.0;
                 return;
             }
-            let held = grid.at(FieldId::Seeds, voxel.0) as f64 * amount_per_concentration;
-            let uptake = seed_uptake(p, held, voxel_um3, dt_hours);
+            // What the neuron's clearance of its voxel took during the last field advance.
+            let uptake = f64::from(exchange.absorbed[slot]);
             // Larger, more vulnerable neurons make more of the protein that misfolds, and
             // oxidised protein misfolds more (last tick's damage: mitochondria runs later).
             let size = vulnerability.map_or(1.0, |v| f64::from(v.0));
@@ -155,7 +146,7 @@ fn update_aggregates(
             let next = step(p, aggregates.load as f64, uptake, dt_hours / 24.0);
             aggregates.load = next.load as f32;
             exchange.secretion_per_hour[slot] = (next.released / dt_hours) as f32;
-            exchange.uptake[slot] = uptake as f32;
+            exchange.clearance_um3_per_hour[slot] = p.seed_uptake_um3_per_hour as f32;
         },
     );
 }
@@ -355,23 +346,5 @@ mod tests {
             );
             assert_eq!((day > a0), (hourly > a0), "{a0}: {day} vs {hourly}");
         }
-    }
-
-    #[test]
-    fn uptake_takes_at_most_what_the_voxel_holds() {
-        let p = params();
-        // 10,000 µm³/h from an 8000 µm³ voxel: 1 − e^{−1.25} per hour, all of it over a day.
-        let hour = seed_uptake(&p, 2.0, 8000.0, 1.0);
-        assert!(
-            (hour - 2.0 * (1.0 - (-1.25f64).exp())).abs() < 1e-12,
-            "{hour}"
-        );
-        assert!(seed_uptake(&p, 2.0, 8000.0, 24.0) <= 2.0);
-        // At small steps it is V_up·c·Δt.
-        let small = seed_uptake(&p, 2.0, 8000.0, 1e-4);
-        assert!(
-            (small / (2.0 / 8000.0 * 1e4 * 1e-4) - 1.0).abs() < 1e-4,
-            "{small}"
-        );
     }
 }

@@ -9,10 +9,10 @@
 //! | SOD1 (all) | misfolding ×M, mitochondrial aggregate toxicity ×2, astrocyte support ×0.97 and toxicity ×2, microglial activation ×1.5 | misfolded SOD1 aggregates and damages mitochondria; mutant SOD1 in astrocytes (Nagai 2007, Di Giorgio 2007) and microglia (Boillée 2006) drives progression |
 //! | SOD1 G93A | M = 30 | the G93A mouse overexpresses the mutant protein many-fold from a high-copy transgene |
 //! | SOD1 typical | M = 2.4 | one mutant allele at the native level: onset ~50 years (Bali et al. 2017) |
-//! | SOD1 A4V | M = 2.4, templating ×1.05 | A4V is among the least stable variants and aggregates fastest: the fastest human course (Cudkowicz et al. 1997) |
+//! | SOD1 A4V | M = 1.6, templating ×1.08 | A4V is among the least stable variants and aggregates fastest: the fastest human course (Cudkowicz et al. 1997) |
 //! | C9orf72 | proteostatic clearance ×0.97, misfolding ×1.2, microglial activation ×2 and TNF secretion ×2 | C9orf72 loss impairs autophagy; dipeptide repeats and TDP-43 pathology; C9orf72-deficient microglia are hyper-inflammatory (O'Rourke et al. 2016) |
 //! | TARDBP | misfolding ×1.4, RNA processing (transport) ×0.97 | TDP-43 mislocalises and aggregates; its nuclear loss impairs RNA processing and axonal mRNA transport (Alami et al. 2014) |
-//! | FUS | misfolding ×4.5, RNA processing ×0.95 | FUS aggregates aggressively, with the earliest onsets (Vance et al. 2009) |
+//! | FUS | misfolding ×2.5, templating ×1.12, RNA processing ×0.95 | FUS aggregates aggressively, with the earliest onsets (Vance et al. 2009) |
 //!
 //! With ageing on, a neuron's load runs away once clearance capacity falls below what its
 //! misfolding needs, so small multipliers move the age at onset by years (see `ageing`).
@@ -33,14 +33,14 @@ pub fn modify(genotype: Genotype, mechanisms: &mut Mechanisms) {
     match genotype {
         Genotype::Sporadic => {}
         Genotype::Sod1(variant) => {
-            misfolding(match variant {
-                Sod1Variant::G93A => 30.0,
-                Sod1Variant::A4V | Sod1Variant::Typical => 2.4,
-            });
-            if variant == Sod1Variant::A4V
-                && let Some(a) = m.aggregation.as_mut()
-            {
-                a.templating_per_day *= 1.05;
+            let (misfolds, templates) = match variant {
+                Sod1Variant::G93A => (30.0, 1.0),
+                Sod1Variant::Typical => (2.4, 1.0),
+                Sod1Variant::A4V => (1.6, 1.08),
+            };
+            misfolding(misfolds);
+            if let Some(a) = m.aggregation.as_mut() {
+                a.templating_per_day *= templates;
             }
             if let Some(mito) = m.mitochondria.as_mut() {
                 mito.aggregate_toxicity_per_day *= 2.0;
@@ -70,7 +70,10 @@ pub fn modify(genotype: Genotype, mechanisms: &mut Mechanisms) {
             }
         }
         Genotype::Fus => {
-            misfolding(4.5);
+            misfolding(2.5);
+            if let Some(a) = m.aggregation.as_mut() {
+                a.templating_per_day *= 1.12;
+            }
             if let Some(t) = m.transport.as_mut() {
                 t.rna_processing *= 0.95;
             }
