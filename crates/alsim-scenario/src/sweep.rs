@@ -439,18 +439,20 @@ mod tests {
 
     #[test]
     fn tuple_axes_enum_contents_and_list_items_are_reached_by_their_error_paths() {
-        let mut s = Scenario::default();
-        s.events = vec![crate::Event::Toxin {
-            start_day: 1.0,
-            end_day: 5.0,
-            region: crate::Region::Whole,
-            ros_fmol_per_hour_per_mm3: 10.0,
-        }];
-        s.sweep = vec![
-            axis("tissue.size_um.y", &[200.0]),
-            axis("populations.microglia.amount.DensityPerMm3", &[1000.0]),
-            axis("events[0].Toxin.end_day", &[9.0]),
-        ];
+        let s = Scenario {
+            events: vec![crate::Event::Toxin {
+                start_day: 1.0,
+                end_day: 5.0,
+                region: crate::Region::Whole,
+                ros_fmol_per_hour_per_mm3: 10.0,
+            }],
+            sweep: vec![
+                axis("tissue.size_um.y", &[200.0]),
+                axis("populations.microglia.amount.DensityPerMm3", &[1000.0]),
+                axis("events[0].Toxin.end_day", &[9.0]),
+            ],
+            ..Scenario::default()
+        };
         let p = &s.sweep_points("s.ron").unwrap()[0].scenario;
         assert_eq!(p.tissue.size_um.1, 200.0);
         assert_eq!(
