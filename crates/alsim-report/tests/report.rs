@@ -1,7 +1,8 @@
 //! write_report on small synthetic groups whose statistics can be worked out by hand.
 
 use alsim_report::{
-    Group, REPORT, ReportError, ReportFiles, ReportOptions, RunSeries, write_report,
+    DAYS_PER_YEAR, Group, REPORT, ReportError, ReportFiles, ReportOptions, RunSeries, TimeAxis,
+    write_report,
 };
 use alsim_stats::bootstrap_median_difference;
 use std::fs;
@@ -62,6 +63,7 @@ fn options() -> ReportOptions {
         bootstrap_resamples: 500,
         bootstrap_seed: 9,
         plot_size: (800, 500),
+        time_axis: TimeAxis::Days,
     }
 }
 
@@ -136,6 +138,65 @@ fn report_states_hand_computed_event_statistics() {
 fn trimmed(x: f64) -> String {
     let s = format!("{x:.1}");
     s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+}
+
+/// `group` with every time moved to the tissue's age in days, for runs that start at `years`.
+fn aged(group: Group, years: f64) -> Group {
+    let shift = years * DAYS_PER_YEAR;
+    let runs = group
+        .runs
+        .into_iter()
+        .map(|r| RunSeries {
+            time_days: r.time_days.iter().map(|t| t + shift).collect(),
+            duration_days: r.duration_days + shift,
+            days_to_10pct_loss: r.days_to_10pct_loss.map(|t| t + shift),
+            days_to_50pct_loss: r.days_to_50pct_loss.map(|t| t + shift),
+            days_to_clinical_onset: r.days_to_clinical_onset.map(|t| t + shift),
+            ..r
+        })
+        .collect();
+    Group { runs, ..group }
+}
+
+#[test]
+fn groups_starting_at_different_ages_are_compared_age_for_age_in_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ReportOptions {
+        time_axis: TimeAxis::AgeYears,
+        ..options()
+    };
+    // A starts at 40 and loses 10% at day 10; B starts at 30 and loses 10% at day 6: B is
+    // (30 + 6/365.25) − (40 + 10/365.25) = −10.01 years earlier, the same in every run.
+    let files = write_report(
+        &aged(group_a(), 40.0),
+        &aged(group_b(), 30.0),
+        dir.path(),
+        &options,
+    )
+    .unwrap();
+    let report = fs::read_to_string(&files.report).unwrap();
+    assert!(report.contains("Times are ages in years"), "{report}");
+    let loss10 = section(&report, "Time to 10% motor neuron loss");
+    // Every B event precedes every A event, as in days: the same log-rank test.
+    assert!(
+        loss10.contains(
+            "B loses 10% of motor neurons a median 10 years earlier than A (95% CI 10–10; log-rank p = 0.0082)."
+        ),
+        "{loss10}"
+    );
+    // 40 + 10/365.25 = 40.03 and 30 + 6/365.25 = 30.02 years.
+    assert!(loss10.contains("| median (years) | 40 | 30 |"), "{loss10}");
+    let survival = section(&report, "Motor neuron survival");
+    // The last sample is day 100: ages 40.27 and 30.27.
+    assert!(
+        survival.contains("| age (years) | 40.3 | 30.3 |"),
+        "{survival}"
+    );
+    for plot in &files.plots {
+        let svg = fs::read_to_string(&plot.svg).unwrap();
+        assert!(svg.contains("Age (years)"), "{}", plot.name);
+        assert!(!svg.contains("Time (days)"), "{}", plot.name);
+    }
 }
 
 #[test]
