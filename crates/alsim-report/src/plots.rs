@@ -305,7 +305,11 @@ where
     if let Some(title) = panel.title {
         builder.caption(title, (FONT, 20));
     }
-    let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo.max(0.0)..y_hi)?;
+    let y_lo = y_lo.max(0.0);
+    let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+    // plotters does not clip polygons and lines to the chart: a confidence limit below zero
+    // (a count's t interval can be) would be drawn over the axis labels.
+    let clip = |v: &f64| v.clamp(y_lo, y_hi);
     configure_mesh(&mut chart, [x_label, panel.y_label])?;
 
     for (series, color) in panel.series.iter().zip(COLORS) {
@@ -315,12 +319,12 @@ where
             let outline: Vec<(f64, f64)> = time
                 .iter()
                 .copied()
-                .zip(ci.limits.upper.iter().copied())
+                .zip(ci.limits.upper.iter().map(clip))
                 .chain(
                     time.iter()
                         .rev()
                         .copied()
-                        .zip(ci.limits.lower.iter().rev().copied()),
+                        .zip(ci.limits.lower.iter().rev().map(clip)),
                 )
                 .collect();
             chart.draw_series(std::iter::once(Polygon::new(
@@ -332,7 +336,7 @@ where
         if band.replicates > 1 {
             for limit in [&band.quantiles.upper, &band.quantiles.lower] {
                 chart.draw_series(DashedLineSeries::new(
-                    time.iter().copied().zip(limit.iter().copied()),
+                    time.iter().copied().zip(limit.iter().map(clip)),
                     6,
                     4,
                     color.stroke_width(1),
@@ -341,11 +345,19 @@ where
         }
         let runs = band.replicates;
         let shaded = band.mean_ci.is_some();
+        let mean: Vec<(f64, f64)> = time
+            .iter()
+            .copied()
+            .zip(band.mean.iter().map(clip))
+            .collect();
         chart
-            .draw_series(LineSeries::new(
-                time.iter().copied().zip(band.mean.iter().copied()),
-                color.stroke_width(3),
-            ))?
+            // Segment by segment: plotters' bitmap backend joins the segments of a thick path
+            // with unbounded miters, which shoot far past the chart at the sharp turns of a
+            // spiky series (inflammation sampled monthly over a lifetime).
+            .draw_series(
+                mean.windows(2)
+                    .map(|pair| PathElement::new(pair.to_vec(), color.stroke_width(3))),
+            )?
             .label(format!("{} ({runs} run{})", series.name, plural(runs)))
             .legend(move |at| group_mark(at, color, shaded));
     }

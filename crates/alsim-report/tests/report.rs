@@ -277,6 +277,65 @@ fn every_plot_is_a_png_of_the_requested_size_with_drawn_title_and_an_svg_with_it
     assert!(inflammation.contains("Reactive astrocytes (cells)"));
 }
 
+/// The RGB pixels of a PNG.
+fn pixels(path: &Path) -> Vec<[u8; 3]> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut bytes = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut bytes).unwrap();
+    bytes.chunks(3).map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+#[test]
+fn spiky_series_are_drawn_inside_their_chart() {
+    // Activated microglia jumping between 0 and 300 at every sample, with a 95% interval of
+    // the mean reaching below zero: neither the limits nor the joins of the thick mean line may
+    // reach the axis labels below the chart.
+    // 600 samples, so consecutive segments are nearly vertical and meet at sharp angles.
+    let spiky = |seed: u64, high: f64| {
+        let times: Vec<f64> = (0..600).map(f64::from).collect();
+        RunSeries {
+            seed,
+            motor_neurons_alive: vec![100.0; 600],
+            microglia_activated: (0..600)
+                .map(|i| if i % 2 == 0 { 0.0 } else { high })
+                .collect(),
+            astrocytes_reactive: vec![1.0; 600],
+            motor_neurons_initial: 100.0,
+            duration_days: 599.0,
+            days_to_10pct_loss: None,
+            days_to_50pct_loss: None,
+            days_to_clinical_onset: None,
+            time_days: times,
+        }
+    };
+    let a = Group {
+        name: "A".into(),
+        runs: vec![spiky(1, 300.0), spiky(2, 10.0), spiky(3, 150.0)],
+    };
+    let b = Group {
+        name: "B".into(),
+        runs: vec![spiky(4, 200.0), spiky(5, 20.0)],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_report(&a, &b, dir.path(), &options()).unwrap();
+    let inflammation = files
+        .plots
+        .iter()
+        .find(|p| p.name == "inflammation")
+        .unwrap();
+    let rgb = pixels(&inflammation.png);
+    // The bottom 12 rows hold the margin under the axis title: text is grey, groups are
+    // coloured (Okabe–Ito blue and vermillion), so any coloured pixel there is a stray line.
+    let coloured = |p: &[u8; 3]| p.iter().max().unwrap() - p.iter().min().unwrap() > 40;
+    let stray = rgb[800 * (500 - 12)..]
+        .iter()
+        .filter(|p| coloured(p))
+        .count();
+    assert_eq!(stray, 0, "coloured pixels below the chart");
+    assert!(rgb.iter().any(coloured), "the series are drawn at all");
+}
+
 #[test]
 fn report_links_only_written_plots_and_leaves_no_partial_files() {
     let (dir, files, report) = written();
