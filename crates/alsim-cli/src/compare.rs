@@ -286,3 +286,56 @@ fn read_run(folder: &Path, seed: u64) -> Result<(RunSeries, f64)> {
     };
     Ok((series, summary.start_age_years))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(name: &str, ages: &[f64]) -> AgedGroup {
+        let runs = ages
+            .iter()
+            .enumerate()
+            .map(|(i, _)| RunSeries {
+                seed: i as u64,
+                time_days: vec![0.0, 10.0],
+                motor_neurons_alive: vec![10.0, 8.0],
+                motor_neurons_initial: 10.0,
+                microglia_activated: vec![0.0, 1.0],
+                astrocytes_reactive: vec![0.0, 1.0],
+                duration_days: 10.0,
+                days_to_10pct_loss: Some(4.0),
+                days_to_50pct_loss: None,
+                days_to_clinical_onset: Some(6.0),
+            })
+            .collect();
+        (
+            Group {
+                name: name.into(),
+                runs,
+            },
+            ages.to_vec(),
+        )
+    }
+
+    #[test]
+    fn runs_that_start_at_an_age_are_put_on_the_age_clock() {
+        let (groups, axis) = on_clock([group("a", &[40.0, 40.0]), group("b", &[30.0])]);
+        assert_eq!(axis, TimeAxis::AgeYears);
+        let b = &groups[1].runs[0];
+        let start = 30.0 * DAYS_PER_YEAR;
+        assert_eq!(b.time_days, [start, start + 10.0]);
+        assert_eq!(b.duration_days, start + 10.0);
+        assert_eq!(b.days_to_10pct_loss, Some(start + 4.0));
+        assert_eq!(b.days_to_50pct_loss, None);
+        assert_eq!(b.days_to_clinical_onset, Some(start + 6.0));
+        assert_eq!(groups[0].runs[1].time_days[0], 40.0 * DAYS_PER_YEAR);
+    }
+
+    #[test]
+    fn runs_from_birth_keep_days_of_simulated_time() {
+        let plain = group("a", &[0.0]);
+        let (groups, axis) = on_clock([plain.clone(), group("b", &[0.0])]);
+        assert_eq!(axis, TimeAxis::Days);
+        assert_eq!(groups[0], plain.0);
+    }
+}
