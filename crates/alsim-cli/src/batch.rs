@@ -30,9 +30,10 @@ pub(crate) struct BatchArgs {
     /// k the k-th output of SplitMix64 seeded with it.
     #[arg(long, default_value_t = 1)]
     replicates: u64,
-    /// Runs at once; each gets cores / jobs threads. Results are identical for any value.
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
+    /// Runs at once; each gets cores / jobs threads. Default: one per core (fewer when fewer
+    /// runs are left, each then with more threads). Results are identical for any value.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// Batch folder. Default: batches/<file stems joined by +>.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -116,15 +117,15 @@ fn default_out(files: &[PathBuf]) -> PathBuf {
 }
 
 /// Runs the runs of `plan` in `shard` (all without one) into the batch folder `out`, `jobs` at
-/// a time; finished runs of the same scenario are skipped. Fails only when nothing can start
+/// a time (one per core when `None`); finished runs of the same scenario are skipped. Fails only when nothing can start
 /// (the folder cannot be written, no threads); a failing run is recorded and the rest go on.
 pub(crate) fn run_plan(
     plan: &Plan,
     shard: Option<Shard>,
     out: &Path,
-    jobs: usize,
+    jobs: Option<usize>,
 ) -> Result<Outcome> {
-    if jobs == 0 {
+    if jobs == Some(0) {
         bail!("--jobs must be at least 1");
     }
     let file = BatchFile {
@@ -163,6 +164,7 @@ pub(crate) fn run_plan(
         );
     }
     let cores = cores();
+    let jobs = jobs.unwrap_or(cores);
     if jobs > cores && !todo.is_empty() {
         eprintln!(
             "alsim: batch: --jobs {jobs} is more than the {cores} cores here; running {cores} at once"

@@ -25,9 +25,9 @@ pub(crate) struct CompareArgs {
     /// Runs of each scenario. Default: the comparison file's, else 10.
     #[arg(long)]
     replicates: Option<u64>,
-    /// Runs at once; each gets cores / jobs threads.
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
+    /// Runs at once; each gets cores / jobs threads. Default: one per core.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// Folder of the report (and, for scenario files, of the batch).
     /// Default: comparisons/<A>-vs-<B>, or comparisons/<comparison file name>.
     #[arg(long)]
