@@ -2,10 +2,13 @@
 //! and names of replicate and sweep runs, resuming, shards merged, failures that let the batch go
 //! on, sweeps refused before running, and the comparison report.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
+use support::{assert_clean_failure, stderr};
 
 /// Runs the alsim binary in `dir`, so the relative scenario paths a plan records are the same in
 /// every command of a test.
@@ -17,26 +20,9 @@ fn alsim(dir: &Path, args: &[&str]) -> Output {
         .expect("the alsim binary runs")
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn assert_ok(out: &Output) -> String {
     let err = stderr(out);
     assert!(out.status.success(), "expected success, stderr:\n{err}");
-    err
-}
-
-/// Fails unless the command exited with status 1 (an error, not a panic) and said `needle`.
-fn assert_fails_saying(out: &Output, needle: &str) -> String {
-    let err = stderr(out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected exit 1, stderr:\n{err}"
-    );
-    assert!(!err.contains("panicked"), "must not panic:\n{err}");
-    assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
     err
 }
 
@@ -48,6 +34,15 @@ const SWEPT: &str = "(name: \"swept\", seed: 5, time: (duration_days: 3.0),
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// A fresh folder holding `files` (name, text).
+fn folder_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    dir
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -79,10 +74,8 @@ fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn replicates_and_sweep_points_get_their_own_folders_seeds_and_manifests() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = folder_with(&[("quick.ron", QUICK), ("swept.ron", SWEPT)]);
     let d = dir.path();
-    write(d, "quick.ron", QUICK);
-    write(d, "swept.ron", SWEPT);
     let err = assert_ok(&alsim(
         d,
         &[
@@ -166,9 +159,8 @@ fn replicates_and_sweep_points_get_their_own_folders_seeds_and_manifests() {
 
 #[test]
 fn running_the_same_batch_again_skips_every_finished_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = folder_with(&[("quick.ron", QUICK)]);
     let d = dir.path();
-    write(d, "quick.ron", QUICK);
     let args = ["batch", "quick.ron", "--replicates", "3", "--out", "b"];
     assert_ok(&alsim(d, &args));
     let summaries: Vec<PathBuf> = (0..3)
@@ -182,7 +174,7 @@ fn running_the_same_batch_again_skips_every_finished_run() {
 
     // A finished run of another scenario under the same name is not taken for this one.
     write(d, "quick.ron", &QUICK.replace("3.0", "2.0"));
-    let err = assert_fails_saying(&alsim(d, &args), "holds a finished run of another scenario");
+    let err = assert_clean_failure(&alsim(d, &args), "holds a finished run of another scenario");
     assert!(err.contains("quick-r0"), "{err}");
     assert_eq!(modified(&summaries[0]), before[0], "and it is kept");
 }
@@ -275,10 +267,8 @@ fn comparable(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn three_shards_merged_equal_the_whole_batch_file_for_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = folder_with(&[("quick.ron", QUICK), ("swept.ron", SWEPT)]);
     let d = dir.path();
-    write(d, "quick.ron", QUICK);
-    write(d, "swept.ron", SWEPT);
     let batch = ["batch", "quick.ron", "swept.ron", "--replicates", "2"];
     let mut whole = batch.to_vec();
     whole.extend(["--jobs", "2", "--out", "whole"]);
@@ -312,9 +302,8 @@ fn three_shards_merged_equal_the_whole_batch_file_for_file() {
 
 #[test]
 fn merge_refuses_duplicates_and_reports_missing_runs() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = folder_with(&[("quick.ron", QUICK)]);
     let d = dir.path();
-    write(d, "quick.ron", QUICK);
     for shard in ["0/2", "1/2"] {
         let out = format!("s{}", &shard[..1]);
         assert_ok(&alsim(
@@ -331,14 +320,14 @@ fn merge_refuses_duplicates_and_reports_missing_runs() {
             ],
         ));
     }
-    let err = assert_fails_saying(
+    let err = assert_clean_failure(
         &alsim(d, &["merge", "s0", "s0", "--out", "dup"]),
         "finished in more than one folder",
     );
     assert!(err.contains("quick-r0 (in s0, s0)"), "{err}");
     assert!(!d.join("dup").exists(), "nothing written");
 
-    let err = assert_fails_saying(
+    let err = assert_clean_failure(
         &alsim(d, &["merge", "s0", "--out", "part"]),
         "2 run(s) missing",
     );
@@ -355,7 +344,7 @@ fn merge_refuses_duplicates_and_reports_missing_runs() {
         d,
         &["batch", "other.ron", "--replicates", "4", "--out", "o"],
     ));
-    assert_fails_saying(
+    assert_clean_failure(
         &alsim(d, &["merge", "s0", "o", "--out", "mixed"]),
         "holds another batch",
     );
@@ -363,9 +352,8 @@ fn merge_refuses_duplicates_and_reports_missing_runs() {
 
 #[test]
 fn a_failing_run_and_an_unreadable_file_are_reported_and_the_rest_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = folder_with(&[("quick.ron", QUICK)]);
     let d = dir.path();
-    write(d, "quick.ron", QUICK);
     write(d, "bad.ron", "(\n  name: \"bad\",\n  seed: 3,,\n)\n");
     // A file where run quick-r1's folder should be: that run cannot be written.
     std::fs::create_dir_all(d.join("b/runs")).unwrap();
@@ -382,7 +370,7 @@ fn a_failing_run_and_an_unreadable_file_are_reported_and_the_rest_run() {
             "b",
         ],
     );
-    let err = assert_fails_saying(&out, "bad.ron:3:");
+    let err = assert_clean_failure(&out, "bad.ron:3:");
     assert!(err.contains("quick-r1 FAILED"), "{err}");
     assert!(err.contains("cannot write"), "{err}");
     assert!(
@@ -416,12 +404,12 @@ fn a_bad_sweep_is_refused_before_anything_runs() {
     for (i, (text, needle)) in cases.iter().enumerate() {
         let file = format!("s{i}.ron");
         write(d, &file, text);
-        assert_fails_saying(&alsim(d, &["batch", &file, "--out", "b"]), needle);
+        assert_clean_failure(&alsim(d, &["batch", &file, "--out", "b"]), needle);
         assert!(!d.join("b").exists(), "{file}: nothing may be written");
-        assert_fails_saying(&alsim(d, &["validate", &file]), needle);
+        assert_clean_failure(&alsim(d, &["validate", &file]), needle);
     }
     write(d, "swept.ron", SWEPT);
-    assert_fails_saying(&alsim(d, &["run", "swept.ron"]), "alsim batch swept.ron");
+    assert_clean_failure(&alsim(d, &["run", "swept.ron"]), "alsim batch swept.ron");
     let out = alsim(d, &["validate", "swept.ron"]);
     assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -501,7 +489,7 @@ fn compare_writes_the_same_report_from_scenario_files_and_from_batch_folders() {
             "{file} differs"
         );
     }
-    assert_fails_saying(
+    assert_clean_failure(
         &alsim(d, &["compare", "calm", "stressed.ron"]),
         "two scenario files or two batch folders",
     );

@@ -117,17 +117,7 @@ fn on_clock(groups: [AgedGroup; 2]) -> ([Group; 2], TimeAxis) {
             .runs
             .into_iter()
             .zip(ages)
-            .map(|(r, age)| {
-                let start = age * DAYS_PER_YEAR;
-                RunSeries {
-                    time_days: r.time_days.iter().map(|t| t + start).collect(),
-                    duration_days: r.duration_days + start,
-                    days_to_10pct_loss: r.days_to_10pct_loss.map(|t| t + start),
-                    days_to_50pct_loss: r.days_to_50pct_loss.map(|t| t + start),
-                    days_to_clinical_onset: r.days_to_clinical_onset.map(|t| t + start),
-                    ..r
-                }
-            })
+            .map(|(r, age)| r.shifted(age * DAYS_PER_YEAR))
             .collect(),
         ..group
     };

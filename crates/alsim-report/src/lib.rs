@@ -53,6 +53,21 @@ pub struct RunSeries {
     pub days_to_clinical_onset: Option<f64>,
 }
 
+impl RunSeries {
+    /// The run with every time moved `days` later: from days since its start to days of age,
+    /// for [`TimeAxis::AgeYears`], with `days` its start age in days.
+    pub fn shifted(self, days: f64) -> Self {
+        Self {
+            time_days: self.time_days.iter().map(|t| t + days).collect(),
+            duration_days: self.duration_days + days,
+            days_to_10pct_loss: self.days_to_10pct_loss.map(|t| t + days),
+            days_to_50pct_loss: self.days_to_50pct_loss.map(|t| t + days),
+            days_to_clinical_onset: self.days_to_clinical_onset.map(|t| t + days),
+            ..self
+        }
+    }
+}
+
 /// The replicate runs of one scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {

@@ -142,18 +142,10 @@ fn trimmed(x: f64) -> String {
 
 /// `group` with every time moved to the tissue's age in days, for runs that start at `years`.
 fn aged(group: Group, years: f64) -> Group {
-    let shift = years * DAYS_PER_YEAR;
     let runs = group
         .runs
         .into_iter()
-        .map(|r| RunSeries {
-            time_days: r.time_days.iter().map(|t| t + shift).collect(),
-            duration_days: r.duration_days + shift,
-            days_to_10pct_loss: r.days_to_10pct_loss.map(|t| t + shift),
-            days_to_50pct_loss: r.days_to_50pct_loss.map(|t| t + shift),
-            days_to_clinical_onset: r.days_to_clinical_onset.map(|t| t + shift),
-            ..r
-        })
+        .map(|r| r.shifted(years * DAYS_PER_YEAR))
         .collect();
     Group { runs, ..group }
 }

@@ -54,11 +54,7 @@ impl Comparison {
 /// Reads, parses and checks a comparison file; `a` and `b` come back relative to the current
 /// folder (joined to the file's folder).
 pub fn load_comparison(path: &Path) -> Result<Comparison, ScenarioError> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: origin.clone(),
-        source,
-    })?;
+    let (text, origin) = crate::read_text(path)?;
     let mut comparison: Comparison = ron::Options::default()
         .from_str(&text)
         .map_err(|err| ScenarioError::parse(&origin, &err))?;

@@ -266,13 +266,19 @@ impl Scenario {
     }
 }
 
-/// Reads, parses and validates a scenario file.
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+/// The text of `path`, and the path as error messages name it.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
         path: origin.clone(),
         source,
     })?;
+    Ok((text, origin))
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let (text, origin) = read_text(path)?;
     let scenario = Scenario::from_ron_str(&text, &origin)?;
     scenario.validate(&origin)?;
     Ok(scenario)

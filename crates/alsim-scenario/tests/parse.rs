@@ -31,8 +31,16 @@ fn every_bundled_comparison_sets_sporadic_against_a_familial_genotype() {
         let c = load_comparison(&path).unwrap_or_else(|e| panic!("{e}"));
         let [a, b] = [&c.a, &c.b].map(|p| load(p).unwrap_or_else(|e| panic!("{e}")));
         assert_eq!(a.genotype, Genotype::Sporadic, "{}", path.display());
-        assert!(a.sweep.is_empty() && b.sweep.is_empty(), "{}", path.display());
-        assert!(c.replicates >= 2, "{}: a spread needs replicates", path.display());
+        assert!(
+            a.sweep.is_empty() && b.sweep.is_empty(),
+            "{}",
+            path.display()
+        );
+        assert!(
+            c.replicates >= 2,
+            "{}: a spread needs replicates",
+            path.display()
+        );
         familial.push(format!("{:?}", b.genotype));
     }
     familial.sort();
