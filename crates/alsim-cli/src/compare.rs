@@ -164,8 +164,13 @@ fn from_scenarios(
 /// The one group of a batch folder, and how many of its runs did not finish.
 fn from_batch_folder(dir: &Path) -> Result<(AgedGroup, usize)> {
     let plan = BatchFile::read(dir)?;
-    let mut names: Vec<&str> = plan.runs.iter().map(|r| r.group.as_str()).collect();
-    names.dedup();
+    let names: Vec<&str> = plan
+        .runs
+        .iter()
+        .map(|r| r.group.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let [name] = names.as_slice() else {
         bail!(
             "{} holds runs of {} scenarios or sweep points ({}); compare needs one per folder: run each scenario as its own batch, or give the scenario files",
