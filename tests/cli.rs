@@ -1,8 +1,11 @@
 //! End-to-end tests of the `alsim` binary: run folders, determinism across thread counts, and
 //! clear errors (never a panic) for bad input.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::{assert_clean_failure, stderr};
 
 fn alsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_alsim"))
@@ -10,22 +13,6 @@ fn alsim(args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("the alsim binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Fails unless the command exited with status 1 (an error, not a panic's 101) and said `needle`.
-fn assert_clean_failure(out: &Output, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected exit 1, stderr:\n{err}"
-    );
-    assert!(!err.contains("panicked"), "must not panic:\n{err}");
-    assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
 }
 
 fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -6,6 +6,7 @@
 use alsim::core::{Observation, Simulation, Summary};
 use alsim::scenario::{Scenario, load};
 use std::path::Path;
+use std::process::Output;
 
 /// A bundled scenario from `scenarios/`, loaded and validated.
 pub fn bundled(name: &str) -> Scenario {
@@ -24,4 +25,23 @@ pub fn run_in_pool(scenario: &Scenario) -> (Vec<Observation>, Summary) {
         let rows = sim.run_to_end();
         (rows, sim.summary().clone())
     })
+}
+
+/// The command's stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Fails unless the command exited with status 1 (an error, not a panic's 101) and said
+/// `needle`; returns its stderr.
+pub fn assert_clean_failure(out: &Output, needle: &str) -> String {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1, stderr:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "must not panic:\n{err}");
+    assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+    err
 }

@@ -7,13 +7,23 @@
 //!                        --validate--> alsim_scenario::load -> footprint report
 //!                        --calibrate--> many seeds of the calibration scenarios ->
 //!                                       alsim_core::calibration -> markdown table
+//!                        --batch-->    scenario files -> Plan (sweep points × replicates, seeds,
+//!                                      names; batch.json) -> --jobs runs at once, each as `run`
+//!                                      does, skipping finished ones
+//!                        --merge-->    shard folders -> one batch folder
+//!                        --compare-->  two groups of runs (batch of two files, or two batch
+//!                                      folders) -> alsim_report::write_report
 //! ```
 //!
 //! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit.
 
 #![warn(missing_docs)]
 
+mod batch;
 mod calibrate;
+mod compare;
+mod merge;
+mod plan;
 mod progress;
 mod run;
 
@@ -41,6 +51,13 @@ enum Command {
     /// Run the calibration scenarios over many seeds and compare them with the measured
     /// biology; print the table or write it into a document.
     Calibrate(calibrate::CalibrateArgs),
+    /// Run scenario files (and their sweeps) several times each, several at once, into one
+    /// batch folder; finished runs are skipped, so an interrupted batch resumes.
+    Batch(batch::BatchArgs),
+    /// Gather the folders of a batch's shards into one batch folder.
+    Merge(merge::MergeArgs),
+    /// Compare two groups of replicate runs: report.md with statistics and plots.
+    Compare(compare::CompareArgs),
 }
 
 /// Entry point of the `alsim` binary.
@@ -50,6 +67,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Calibrate(args) => calibrate::calibrate(&args),
+        Command::Batch(args) => batch::batch(&args),
+        Command::Merge(args) => merge::merge(&args),
+        Command::Compare(args) => compare::compare(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,4 @@
-//! alsim-io: writes a run's results to a run folder.
+//! alsim-io: writes a run's results to a run folder, and copies finished runs between folders.
 //!
 //! ```text
 //! RunFolder::create(dir) --refuses to clobber a finished run unless asked
@@ -36,6 +36,14 @@ pub enum OutputError {
     /// A file or folder could not be created or written.
     #[error("{path}: cannot write")]
     Write {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A file or folder could not be read.
+    #[error("{path}: cannot read")]
+    Read {
         /// The path.
         path: PathBuf,
         /// The operating system's reason.
@@ -130,13 +138,53 @@ impl RunFolder {
 
     /// Writes `text` to `name`, atomically: a partial file renamed into place once synced.
     pub fn write_text(&self, name: &str, text: &str) -> Result<(), OutputError> {
-        let path = self.dir.join(name);
-        let tmp = partial(&path);
-        let mut file = File::create(&tmp).map_err(write_err(&tmp))?;
-        file.write_all(text.as_bytes()).map_err(write_err(&tmp))?;
-        file.sync_all().map_err(write_err(&tmp))?;
-        fs::rename(&tmp, &path).map_err(write_err(&path))
+        write_file(&self.dir.join(name), text.as_bytes())
     }
+}
+
+/// Writes `bytes` to `path` atomically: to `path.partial`, synced, then renamed into place.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let tmp = partial(path);
+    let mut file = File::create(&tmp).map_err(write_err(&tmp))?;
+    file.write_all(bytes).map_err(write_err(&tmp))?;
+    file.sync_all().map_err(write_err(&tmp))?;
+    fs::rename(&tmp, path).map_err(write_err(path))
+}
+
+/// Whether `dir` holds a finished run (its `summary.json`).
+pub fn is_finished(dir: &Path) -> bool {
+    dir.join(names::SUMMARY).is_file()
+}
+
+/// Copies the finished run in `from` to the new folder `to`: every file but leftovers of an
+/// interrupted write (`*.partial`), each atomically, `summary.json` last so `to` looks finished
+/// only once complete. A `to` that already holds a finished run is refused.
+pub fn copy_run(from: &Path, to: &Path) -> Result<(), OutputError> {
+    let folder = RunFolder::create(to, false)?;
+    let read_err = |source| OutputError::Read {
+        path: from.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in fs::read_dir(from).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let name = entry.file_name();
+        let is_file = entry.file_type().map_err(read_err)?.is_file();
+        if is_file && !name.to_string_lossy().ends_with(".partial") && name != names::SUMMARY {
+            files.push(name);
+        }
+    }
+    files.sort();
+    files.push(names::SUMMARY.into());
+    for name in files {
+        let source = from.join(&name);
+        let bytes = fs::read(&source).map_err(|source_err| OutputError::Read {
+            path: source.clone(),
+            source: source_err,
+        })?;
+        write_file(&folder.path().join(&name), &bytes)?;
+    }
+    Ok(())
 }
 
 /// Streams time-series rows; the file gets its final name only in [`TimeSeriesWriter::finish`].
@@ -214,6 +262,34 @@ mod tests {
             !dir.path().join(names::SUMMARY).exists(),
             "replacing drops the old summary first"
         );
+    }
+
+    #[test]
+    fn a_copied_run_has_the_same_files_and_no_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("from");
+        let run = RunFolder::create(&from, false).unwrap();
+        run.write_text(names::SCENARIO, "(name: \"x\")\n").unwrap();
+        run.write_json(names::SUMMARY, &serde_json::json!({"x": 1}))
+            .unwrap();
+        fs::write(from.join("timeseries.csv.partial"), "a\n").unwrap();
+        let to = dir.path().join("to");
+        copy_run(&from, &to).unwrap();
+        let mut names: Vec<_> = fs::read_dir(&to)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, [names::SCENARIO, names::SUMMARY]);
+        for name in names {
+            assert_eq!(
+                fs::read(from.join(&name)).unwrap(),
+                fs::read(to.join(&name)).unwrap()
+            );
+        }
+        assert!(is_finished(&to));
+        let err = copy_run(&from, &to).unwrap_err().to_string();
+        assert!(err.contains("already holds a finished run"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Input checks and the statistics the report and plots show.
 
-use crate::{Group, ReportError, ReportOptions, RunSeries};
+use crate::{Group, ReportError, ReportOptions, RunSeries, TimeAxis};
 use alsim_stats::{
     BootstrapCi, KaplanMeier, LogRank, Observation, PointwiseBand, StatsError, Summary,
     bootstrap_median_difference, kaplan_meier, log_rank, pointwise_band, summarize,
@@ -91,7 +91,8 @@ pub(crate) struct EventComparison {
 
 /// One group's replicate bands over time.
 pub(crate) struct GroupSeries {
-    pub(crate) time_days: Vec<f64>,
+    /// Sample times, in the report's unit.
+    pub(crate) time: Vec<f64>,
     pub(crate) survival: PointwiseBand,
     pub(crate) microglia: PointwiseBand,
     pub(crate) astrocytes: PointwiseBand,
@@ -106,6 +107,8 @@ pub(crate) struct Analysis<'a> {
     pub(crate) events: Vec<EventComparison>,
     pub(crate) resamples: usize,
     pub(crate) seed: u64,
+    /// The clock of every time above (already in its unit).
+    pub(crate) time_axis: TimeAxis,
 }
 
 pub(crate) fn analyse<'a>(
@@ -126,6 +129,7 @@ pub(crate) fn analyse<'a>(
         events,
         resamples: options.bootstrap_resamples,
         seed: options.bootstrap_seed,
+        time_axis: options.time_axis,
     })
 }
 
@@ -230,7 +234,7 @@ fn group_series(group: &Group) -> Result<GroupSeries, ReportError> {
     };
     let fraction_slices: Vec<&[f64]> = fractions.iter().map(Vec::as_slice).collect();
     Ok(GroupSeries {
-        time_days: group.runs[0].time_days.clone(),
+        time: group.runs[0].time_days.clone(),
         survival: band("survival", &fraction_slices)?,
         microglia: band("activated microglia", &microglia)?,
         astrocytes: band("reactive astrocytes", &astrocytes)?,

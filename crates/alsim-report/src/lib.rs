@@ -27,7 +27,8 @@ use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
 
-/// One replicate run's observables, sampled at `time_days`.
+/// One replicate run's observables, sampled at `time_days`. Times are days on the clock of
+/// [`ReportOptions::time_axis`]: since the run's start, or of age.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSeries {
     /// The run's seed (named in error messages).
@@ -52,6 +53,21 @@ pub struct RunSeries {
     pub days_to_clinical_onset: Option<f64>,
 }
 
+impl RunSeries {
+    /// The run with every time moved `days` later: from days since its start to days of age,
+    /// for [`TimeAxis::AgeYears`], with `days` its start age in days.
+    pub fn shifted(self, days: f64) -> Self {
+        Self {
+            time_days: self.time_days.iter().map(|t| t + days).collect(),
+            duration_days: self.duration_days + days,
+            days_to_10pct_loss: self.days_to_10pct_loss.map(|t| t + days),
+            days_to_50pct_loss: self.days_to_50pct_loss.map(|t| t + days),
+            days_to_clinical_onset: self.days_to_clinical_onset.map(|t| t + days),
+            ..self
+        }
+    }
+}
+
 /// The replicate runs of one scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
@@ -59,6 +75,68 @@ pub struct Group {
     pub name: String,
     /// The runs; at least one.
     pub runs: Vec<RunSeries>,
+}
+
+/// The clock the report tells time by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeAxis {
+    /// Days of simulated time: every time in a [`RunSeries`] counts from its run's start.
+    #[default]
+    Days,
+    /// Age in years: every time in a [`RunSeries`] is the tissue's age in days (its age at the
+    /// run's start in days plus the simulated days), and the report shows it over 365.25, so
+    /// groups that start at different ages are compared age for age.
+    AgeYears,
+}
+
+/// Days in a year of age.
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
+impl TimeAxis {
+    /// Days per unit shown.
+    fn days_per_unit(self) -> f64 {
+        match self {
+            TimeAxis::Days => 1.0,
+            TimeAxis::AgeYears => DAYS_PER_YEAR,
+        }
+    }
+
+    /// `group` with every time in the unit shown.
+    fn shown(self, group: &Group) -> Group {
+        let k = self.days_per_unit();
+        let runs = group
+            .runs
+            .iter()
+            .map(|r| RunSeries {
+                time_days: r.time_days.iter().map(|t| t / k).collect(),
+                duration_days: r.duration_days / k,
+                days_to_10pct_loss: r.days_to_10pct_loss.map(|t| t / k),
+                days_to_50pct_loss: r.days_to_50pct_loss.map(|t| t / k),
+                days_to_clinical_onset: r.days_to_clinical_onset.map(|t| t / k),
+                ..r.clone()
+            })
+            .collect();
+        Group {
+            name: group.name.clone(),
+            runs,
+        }
+    }
+
+    /// The time axis's title in plots.
+    pub(crate) fn axis_label(self) -> &'static str {
+        match self {
+            TimeAxis::Days => "Time (days)",
+            TimeAxis::AgeYears => "Age (years)",
+        }
+    }
+
+    /// The unit, plural and singular.
+    pub(crate) fn unit(self) -> (&'static str, &'static str) {
+        match self {
+            TimeAxis::Days => ("days", "day"),
+            TimeAxis::AgeYears => ("years", "year"),
+        }
+    }
 }
 
 /// How the report is computed and drawn.
@@ -70,15 +148,18 @@ pub struct ReportOptions {
     pub bootstrap_seed: u64,
     /// Width and height of every plot, pixels (PNG) or SVG user units, each 200–8000.
     pub plot_size: (u32, u32),
+    /// The clock times are given and shown in.
+    pub time_axis: TimeAxis,
 }
 
 impl Default for ReportOptions {
-    /// 2000 resamples, seed 1, 1000 × 600 plots.
+    /// 2000 resamples, seed 1, 1000 × 600 plots, days.
     fn default() -> Self {
         Self {
             bootstrap_resamples: 2000,
             bootstrap_seed: 1,
             plot_size: (1000, 600),
+            time_axis: TimeAxis::Days,
         }
     }
 }
@@ -212,7 +293,8 @@ pub fn write_report(
             "bootstrap_resamples must be at least 1",
         ));
     }
-    let analysis = analysis::analyse([a, b], options)?;
+    let shown = [a, b].map(|g| options.time_axis.shown(g));
+    let analysis = analysis::analyse([&shown[0], &shown[1]], options)?;
     let figures = plots::figures(&analysis);
     let mut rendered = Vec::with_capacity(figures.len());
     for (name, figure) in &figures {

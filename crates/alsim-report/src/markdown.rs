@@ -1,5 +1,6 @@
 //! The text of report.md.
 
+use crate::TimeAxis;
 use crate::analysis::{Analysis, EventComparison};
 use alsim_stats::{BootstrapCi, LogRank, StatsError, Summary};
 use std::fmt::Write;
@@ -7,13 +8,21 @@ use std::fmt::Write;
 pub(crate) fn report(analysis: &Analysis) -> String {
     let [a, b] = analysis.groups.map(|g| escape(&g.name));
     let [na, nb] = analysis.groups.map(|g| g.runs.len());
+    let axis = analysis.time_axis;
+    let clock = match axis {
+        TimeAxis::Days => "Times are days of simulated time.",
+        TimeAxis::AgeYears => {
+            "Times are ages in years (the age at the run's start plus the simulated time), so \
+             groups that start at different ages are compared age for age."
+        }
+    };
     let mut md = String::new();
     // Writing to a String cannot fail.
     let _ = write!(
         md,
         "# {a} vs {b}\n\n\
          Group A is **{a}** ({na} runs), group B is **{b}** ({nb} runs); differences are B − A. \
-         Times are days of simulated time. A run that ended before an event is censored at its \
+         {clock} A run that ended before an event is censored at its \
          end: it counts in the Kaplan–Meier curves and the log-rank test, but not in the \
          medians and means of event times, which are over the runs that reached the event.\n\n"
     );
@@ -21,13 +30,14 @@ pub(crate) fn report(analysis: &Analysis) -> String {
     md.push_str("## Motor neuron survival\n\n");
     md.push_str(&figure("survival", "Motor neuron survival over time"));
     let _ = writeln!(md, "| at the last sample | {a} | {b} |\n|---|---|---|");
-    let last = analysis
-        .series
-        .each_ref()
-        .map(|s| s.time_days.last().copied());
+    let last = analysis.series.each_ref().map(|s| s.time.last().copied());
+    let when = match axis {
+        TimeAxis::Days => "day",
+        TimeAxis::AgeYears => "age (years)",
+    };
     let _ = writeln!(
         md,
-        "| day | {} | {} |",
+        "| {when} | {} | {} |",
         fmt_opt(last[0], 1),
         fmt_opt(last[1], 1)
     );
@@ -66,9 +76,11 @@ fn event_section(
     [a, b]: [&str; 2],
 ) {
     let event = comparison.event;
+    let axis = analysis.time_axis;
+    let (unit, _) = axis.unit();
     let [ga, gb] = &comparison.groups;
     let _ = writeln!(md, "## {}\n", event.heading());
-    let _ = writeln!(md, "{}\n", sentence(comparison, [a, b]));
+    let _ = writeln!(md, "{}\n", sentence(comparison, [a, b], axis));
     let _ = writeln!(md, "| | {a} | {b} |\n|---|---|---|");
     let _ = writeln!(
         md,
@@ -82,15 +94,19 @@ fn event_section(
         let cells = [ga, gb].map(|g| g.summary.as_ref().map_or("–".to_string(), cell));
         format!("| {label} | {} | {} |\n", cells[0], cells[1])
     };
-    md.push_str(&summary_row("median (days)", |s| fmt(s.median, 1)));
-    md.push_str(&summary_row("mean ± sd (days)", |s| mean_sd(s, 1)));
-    md.push_str(&summary_row("range (days)", |s| {
+    md.push_str(&summary_row(&format!("median ({unit})"), |s| {
+        fmt(s.median, 1)
+    }));
+    md.push_str(&summary_row(&format!("mean ± sd ({unit})"), |s| {
+        mean_sd(s, 1)
+    }));
+    md.push_str(&summary_row(&format!("range ({unit})"), |s| {
         format!("{}–{}", fmt(s.min, 1), fmt(s.max, 1))
     }));
     let km = [ga, gb].map(|g| g.km.median.map_or("not reached".to_string(), |m| fmt(m, 1)));
     let _ = writeln!(
         md,
-        "| Kaplan–Meier median (days) | {} | {} |\n",
+        "| Kaplan–Meier median ({unit}) | {} | {} |\n",
         km[0], km[1]
     );
 
@@ -116,7 +132,7 @@ fn event_section(
         Ok(ci) => {
             let _ = writeln!(
                 md,
-                "Difference of medians (B − A): {} days, 95% bootstrap CI {} to {} \
+                "Difference of medians (B − A): {} {unit}, 95% bootstrap CI {} to {} \
                  (percentile, {} resamples, seed {}).\n",
                 fmt(ci.estimate, 1),
                 fmt(ci.lower, 1),
@@ -137,7 +153,7 @@ fn event_section(
 
 /// The plain-language finding, e.g. "B loses 50% of motor neurons a median 38 days earlier
 /// than A (95% CI 30–45; log-rank p = 0.0004)."
-fn sentence(comparison: &EventComparison, [a, b]: [&str; 2]) -> String {
+fn sentence(comparison: &EventComparison, [a, b]: [&str; 2], axis: TimeAxis) -> String {
     let p = match &comparison.log_rank {
         Ok(LogRank { p_value, .. }) => format!("log-rank p {}", fmt_p(*p_value)),
         Err(_) => "log-rank test not computable".to_string(),
@@ -147,13 +163,16 @@ fn sentence(comparison: &EventComparison, [a, b]: [&str; 2]) -> String {
         Ok(ci) => {
             let d = ci.estimate;
             let when = if d < 0.0 {
-                format!("a median {} earlier than", days(-d))
+                format!("a median {} earlier than", span(-d, axis))
             } else if d > 0.0 {
-                format!("a median {} later than", days(d))
+                format!("a median {} later than", span(d, axis))
             } else {
                 "at the same median time as".to_string()
             };
-            format!("{b} {phrase} {when} {a} (95% CI {}; {p}).", interval(ci))
+            format!(
+                "{b} {phrase} {when} {a} (95% CI {}; {p}).",
+                interval(ci, axis)
+            )
         }
         Err(StatsError::TooFewEvents { group, n }) => {
             let name = if *group == "A" { a } else { b };
@@ -176,7 +195,7 @@ fn phrase_reached(phrase: &str) -> String {
 
 /// The CI in the sentence's own terms: "30–45" days earlier/later when it stays on one side,
 /// otherwise "from 10 days earlier to 5 days later".
-fn interval(ci: &BootstrapCi) -> String {
+fn interval(ci: &BootstrapCi, axis: TimeAxis) -> String {
     if ci.estimate < 0.0 && ci.upper < 0.0 {
         format!("{}–{}", fmt(-ci.upper, 1), fmt(-ci.lower, 1))
     } else if ci.estimate > 0.0 && ci.lower > 0.0 {
@@ -184,9 +203,9 @@ fn interval(ci: &BootstrapCi) -> String {
     } else {
         let end = |x: f64| {
             if x < 0.0 {
-                format!("{} earlier", days(-x))
+                format!("{} earlier", span(-x, axis))
             } else if x > 0.0 {
-                format!("{} later", days(x))
+                format!("{} later", span(x, axis))
             } else {
                 "no difference".to_string()
             }
@@ -195,12 +214,14 @@ fn interval(ci: &BootstrapCi) -> String {
     }
 }
 
-fn days(x: f64) -> String {
+/// "1 day", "2.5 days", "1 year", ...
+fn span(x: f64, axis: TimeAxis) -> String {
     let n = fmt(x, 1);
+    let (plural, one) = axis.unit();
     if n == "1" {
-        "1 day".into()
+        format!("1 {one}")
     } else {
-        format!("{n} days")
+        format!("{n} {plural}")
     }
 }
 
@@ -265,15 +286,20 @@ mod tests {
 
     #[test]
     fn interval_is_told_in_the_direction_of_the_difference() {
-        assert_eq!(interval(&ci(-38.0, -45.0, -30.0)), "30–45");
-        assert_eq!(interval(&ci(12.5, 3.0, 20.0)), "3–20");
+        let days = TimeAxis::Days;
+        assert_eq!(interval(&ci(-38.0, -45.0, -30.0), days), "30–45");
+        assert_eq!(interval(&ci(12.5, 3.0, 20.0), days), "3–20");
         assert_eq!(
-            interval(&ci(-3.0, -10.0, 5.0)),
+            interval(&ci(-3.0, -10.0, 5.0), days),
             "from 10 days earlier to 5 days later"
         );
         assert_eq!(
-            interval(&ci(0.0, -1.0, 0.0)),
+            interval(&ci(0.0, -1.0, 0.0), days),
             "from 1 day earlier to no difference"
+        );
+        assert_eq!(
+            interval(&ci(-0.5, -1.0, 2.5), TimeAxis::AgeYears),
+            "from 1 year earlier to 2.5 years later"
         );
     }
 

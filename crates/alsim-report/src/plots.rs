@@ -22,7 +22,7 @@ type DrawResult = Result<(), Box<dyn Error + Send + Sync>>;
 /// One group's replicate band in a panel.
 pub(crate) struct BandSeries<'a> {
     name: &'a str,
-    time_days: &'a [f64],
+    time: &'a [f64],
     band: &'a PointwiseBand,
 }
 
@@ -49,12 +49,16 @@ pub(crate) struct KmCurve<'a> {
 pub(crate) enum Figure<'a> {
     Bands {
         title: &'static str,
+        x_label: &'static str,
         panels: Vec<Panel<'a>>,
     },
     KaplanMeier {
         title: &'static str,
+        x_label: &'static str,
         y_label: String,
         curves: [KmCurve<'a>; 2],
+        /// Start of the time axis: the earliest first sample (0, or the youngest start age).
+        x_min: f64,
         /// End of the time axis: the latest event or censoring time.
         x_max: f64,
     },
@@ -65,14 +69,21 @@ pub(crate) fn figures<'a>(analysis: &'a Analysis) -> Vec<(&'static str, Figure<'
     let band_series = |pick: fn(&GroupSeries) -> &PointwiseBand| {
         [0, 1].map(|g| BandSeries {
             name: &analysis.groups[g].name,
-            time_days: &analysis.series[g].time_days,
+            time: &analysis.series[g].time,
             band: pick(&analysis.series[g]),
         })
     };
+    let x_label = analysis.time_axis.axis_label();
+    let x_min = analysis
+        .series
+        .iter()
+        .filter_map(|s| s.time.first().copied())
+        .fold(f64::INFINITY, f64::min);
     let mut figures = vec![(
         "survival",
         Figure::Bands {
             title: "Motor neuron survival",
+            x_label,
             panels: vec![Panel {
                 title: None,
                 y_label: "Motor neurons alive (fraction of initial)",
@@ -98,8 +109,10 @@ pub(crate) fn figures<'a>(analysis: &'a Analysis) -> Vec<(&'static str, Figure<'
             event.plot_name(),
             Figure::KaplanMeier {
                 title: event.heading(),
+                x_label,
                 y_label: format!("Runs without {} (fraction)", event.noun()),
                 curves,
+                x_min,
                 x_max,
             },
         ));
@@ -108,6 +121,7 @@ pub(crate) fn figures<'a>(analysis: &'a Analysis) -> Vec<(&'static str, Figure<'
         "inflammation",
         Figure::Bands {
             title: "Inflammation markers",
+            x_label,
             panels: vec![
                 Panel {
                     title: Some("Activated microglia"),
@@ -179,20 +193,26 @@ where
 {
     root.fill(&WHITE)?;
     match figure {
-        Figure::Bands { title, panels } => {
+        Figure::Bands {
+            title,
+            x_label,
+            panels,
+        } => {
             let body = titled(root, title, BANDS_KEY)?;
             for (area, panel) in body.split_evenly((1, panels.len())).iter().zip(panels) {
-                draw_panel(area, panel)?;
+                draw_panel(area, x_label, panel)?;
             }
         }
         Figure::KaplanMeier {
             title,
+            x_label,
             y_label,
             curves,
+            x_min,
             x_max,
         } => {
             let body = titled(root, title, KM_KEY)?;
-            draw_km(&body, y_label, curves, *x_max)?;
+            draw_km(&body, [x_label, y_label], curves, (*x_min, *x_max))?;
         }
     }
     Ok(())
@@ -245,14 +265,15 @@ fn group_mark<'a, DB: DrawingBackend + 'a>(
     EmptyElement::at((x, y)) + band + line
 }
 
-fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> DrawResult
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x_label: &str,
+    panel: &Panel,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let times = panel
-        .series
-        .iter()
-        .flat_map(|s| s.time_days.iter().copied());
+    let times = panel.series.iter().flat_map(|s| s.time.iter().copied());
     let x_min = times.clone().fold(f64::INFINITY, f64::min);
     let x_max = times.fold(f64::NEG_INFINITY, f64::max);
     let values = panel.series.iter().flat_map(|s| {
@@ -284,22 +305,26 @@ where
     if let Some(title) = panel.title {
         builder.caption(title, (FONT, 20));
     }
-    let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo.max(0.0)..y_hi)?;
-    configure_mesh(&mut chart, panel.y_label)?;
+    let y_lo = y_lo.max(0.0);
+    let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+    // plotters does not clip polygons and lines to the chart: a confidence limit below zero
+    // (a count's t interval can be) would be drawn over the axis labels.
+    let clip = |v: &f64| v.clamp(y_lo, y_hi);
+    configure_mesh(&mut chart, [x_label, panel.y_label])?;
 
     for (series, color) in panel.series.iter().zip(COLORS) {
-        let time = series.time_days;
+        let time = series.time;
         let band = series.band;
         if let Some(ci) = &band.mean_ci {
             let outline: Vec<(f64, f64)> = time
                 .iter()
                 .copied()
-                .zip(ci.limits.upper.iter().copied())
+                .zip(ci.limits.upper.iter().map(clip))
                 .chain(
                     time.iter()
                         .rev()
                         .copied()
-                        .zip(ci.limits.lower.iter().rev().copied()),
+                        .zip(ci.limits.lower.iter().rev().map(clip)),
                 )
                 .collect();
             chart.draw_series(std::iter::once(Polygon::new(
@@ -311,7 +336,7 @@ where
         if band.replicates > 1 {
             for limit in [&band.quantiles.upper, &band.quantiles.lower] {
                 chart.draw_series(DashedLineSeries::new(
-                    time.iter().copied().zip(limit.iter().copied()),
+                    time.iter().copied().zip(limit.iter().map(clip)),
                     6,
                     4,
                     color.stroke_width(1),
@@ -320,11 +345,19 @@ where
         }
         let runs = band.replicates;
         let shaded = band.mean_ci.is_some();
+        let mean: Vec<(f64, f64)> = time
+            .iter()
+            .copied()
+            .zip(band.mean.iter().map(clip))
+            .collect();
         chart
-            .draw_series(LineSeries::new(
-                time.iter().copied().zip(band.mean.iter().copied()),
-                color.stroke_width(3),
-            ))?
+            // Segment by segment: plotters' bitmap backend joins the segments of a thick path
+            // with unbounded miters, which shoot far past the chart at the sharp turns of a
+            // spiky series (inflammation sampled monthly over a lifetime).
+            .draw_series(
+                mean.windows(2)
+                    .map(|pair| PathElement::new(pair.to_vec(), color.stroke_width(3))),
+            )?
             .label(format!("{} ({runs} run{})", series.name, plural(runs)))
             .legend(move |at| group_mark(at, color, shaded));
     }
@@ -337,24 +370,26 @@ fn plural(n: usize) -> &'static str {
 
 fn draw_km<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    y_label: &str,
+    labels: [&str; 2],
     curves: &[KmCurve; 2],
-    x_max: f64,
+    (x_min, x_max): (f64, f64),
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let x_max = if x_max > 0.0 { x_max } else { 1.0 };
+    let x_min = if x_min.is_finite() { x_min } else { 0.0 };
+    let x_max = if x_max > x_min { x_max } else { x_min + 1.0 };
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(80)
-        .build_cartesian_2d(0.0..x_max * 1.02, 0.0..1.05)?;
-    configure_mesh(&mut chart, y_label)?;
+        .build_cartesian_2d(x_min..x_max + 0.02 * (x_max - x_min), 0.0..1.05)?;
+    configure_mesh(&mut chart, labels)?;
 
+    let xs = (x_min, x_max);
     for (curve, color) in curves.iter().zip(COLORS) {
-        let upper = steps(curve.km, x_max, |s| s.ci_upper);
-        let lower = steps(curve.km, x_max, |s| s.ci_lower);
+        let upper = steps(curve.km, xs, |s| s.ci_upper);
+        let lower = steps(curve.km, xs, |s| s.ci_lower);
         let outline: Vec<(f64, f64)> = upper.into_iter().chain(lower.into_iter().rev()).collect();
         chart.draw_series(std::iter::once(Polygon::new(
             outline,
@@ -362,7 +397,7 @@ where
         )))?;
         chart
             .draw_series(LineSeries::new(
-                steps(curve.km, x_max, |s| s.survival),
+                steps(curve.km, xs, |s| s.survival),
                 color.stroke_width(3),
             ))?
             .label(format!(
@@ -385,9 +420,13 @@ where
     draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)
 }
 
-/// The right-continuous step outline of `value` over the curve, from (0, 1) to `x_max`.
-fn steps(km: &KaplanMeier, x_max: f64, value: impl Fn(&KmStep) -> f64) -> Vec<(f64, f64)> {
-    let mut points = vec![(0.0, 1.0)];
+/// The right-continuous step outline of `value` over the curve, from (`x_min`, 1) to `x_max`.
+fn steps(
+    km: &KaplanMeier,
+    (x_min, x_max): (f64, f64),
+    value: impl Fn(&KmStep) -> f64,
+) -> Vec<(f64, f64)> {
+    let mut points = vec![(x_min, 1.0)];
     let mut level = 1.0;
     for step in &km.steps {
         let next = value(step);
@@ -408,13 +447,16 @@ fn tick(x: &f64) -> String {
     format!("{}", (x * 1000.0).round() / 1000.0)
 }
 
-fn configure_mesh<DB: DrawingBackend>(chart: &mut Chart<DB>, y_label: &str) -> DrawResult
+fn configure_mesh<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    [x_label, y_label]: [&str; 2],
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
     chart
         .configure_mesh()
-        .x_desc("Time (days)")
+        .x_desc(x_label)
         .y_desc(y_label)
         .x_labels(8)
         .y_labels(8)

@@ -1,7 +1,8 @@
 //! write_report on small synthetic groups whose statistics can be worked out by hand.
 
 use alsim_report::{
-    Group, REPORT, ReportError, ReportFiles, ReportOptions, RunSeries, write_report,
+    DAYS_PER_YEAR, Group, REPORT, ReportError, ReportFiles, ReportOptions, RunSeries, TimeAxis,
+    write_report,
 };
 use alsim_stats::bootstrap_median_difference;
 use std::fs;
@@ -62,6 +63,7 @@ fn options() -> ReportOptions {
         bootstrap_resamples: 500,
         bootstrap_seed: 9,
         plot_size: (800, 500),
+        time_axis: TimeAxis::Days,
     }
 }
 
@@ -136,6 +138,57 @@ fn report_states_hand_computed_event_statistics() {
 fn trimmed(x: f64) -> String {
     let s = format!("{x:.1}");
     s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+}
+
+/// `group` with every time moved to the tissue's age in days, for runs that start at `years`.
+fn aged(group: Group, years: f64) -> Group {
+    let runs = group
+        .runs
+        .into_iter()
+        .map(|r| r.shifted(years * DAYS_PER_YEAR))
+        .collect();
+    Group { runs, ..group }
+}
+
+#[test]
+fn groups_starting_at_different_ages_are_compared_age_for_age_in_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ReportOptions {
+        time_axis: TimeAxis::AgeYears,
+        ..options()
+    };
+    // A starts at 40 and loses 10% at day 10; B starts at 30 and loses 10% at day 6: B is
+    // (30 + 6/365.25) − (40 + 10/365.25) = −10.01 years earlier, the same in every run.
+    let files = write_report(
+        &aged(group_a(), 40.0),
+        &aged(group_b(), 30.0),
+        dir.path(),
+        &options,
+    )
+    .unwrap();
+    let report = fs::read_to_string(&files.report).unwrap();
+    assert!(report.contains("Times are ages in years"), "{report}");
+    let loss10 = section(&report, "Time to 10% motor neuron loss");
+    // Every B event precedes every A event, as in days: the same log-rank test.
+    assert!(
+        loss10.contains(
+            "B loses 10% of motor neurons a median 10 years earlier than A (95% CI 10–10; log-rank p = 0.0082)."
+        ),
+        "{loss10}"
+    );
+    // 40 + 10/365.25 = 40.03 and 30 + 6/365.25 = 30.02 years.
+    assert!(loss10.contains("| median (years) | 40 | 30 |"), "{loss10}");
+    let survival = section(&report, "Motor neuron survival");
+    // The last sample is day 100: ages 40.27 and 30.27.
+    assert!(
+        survival.contains("| age (years) | 40.3 | 30.3 |"),
+        "{survival}"
+    );
+    for plot in &files.plots {
+        let svg = fs::read_to_string(&plot.svg).unwrap();
+        assert!(svg.contains("Age (years)"), "{}", plot.name);
+        assert!(!svg.contains("Time (days)"), "{}", plot.name);
+    }
 }
 
 #[test]
@@ -214,6 +267,65 @@ fn every_plot_is_a_png_of_the_requested_size_with_drawn_title_and_an_svg_with_it
     let inflammation = svg("inflammation.svg");
     assert!(inflammation.contains("Activated microglia (cells)"));
     assert!(inflammation.contains("Reactive astrocytes (cells)"));
+}
+
+/// The RGB pixels of a PNG.
+fn pixels(path: &Path) -> Vec<[u8; 3]> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut bytes = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut bytes).unwrap();
+    bytes.chunks(3).map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+#[test]
+fn spiky_series_are_drawn_inside_their_chart() {
+    // Activated microglia jumping between 0 and 300 at every sample, with a 95% interval of
+    // the mean reaching below zero: neither the limits nor the joins of the thick mean line may
+    // reach the axis labels below the chart.
+    // 600 samples, so consecutive segments are nearly vertical and meet at sharp angles.
+    let spiky = |seed: u64, high: f64| {
+        let times: Vec<f64> = (0..600).map(f64::from).collect();
+        RunSeries {
+            seed,
+            motor_neurons_alive: vec![100.0; 600],
+            microglia_activated: (0..600)
+                .map(|i| if i % 2 == 0 { 0.0 } else { high })
+                .collect(),
+            astrocytes_reactive: vec![1.0; 600],
+            motor_neurons_initial: 100.0,
+            duration_days: 599.0,
+            days_to_10pct_loss: None,
+            days_to_50pct_loss: None,
+            days_to_clinical_onset: None,
+            time_days: times,
+        }
+    };
+    let a = Group {
+        name: "A".into(),
+        runs: vec![spiky(1, 300.0), spiky(2, 10.0), spiky(3, 150.0)],
+    };
+    let b = Group {
+        name: "B".into(),
+        runs: vec![spiky(4, 200.0), spiky(5, 20.0)],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_report(&a, &b, dir.path(), &options()).unwrap();
+    let inflammation = files
+        .plots
+        .iter()
+        .find(|p| p.name == "inflammation")
+        .unwrap();
+    let rgb = pixels(&inflammation.png);
+    // The bottom 12 rows hold the margin under the axis title: text is grey, groups are
+    // coloured (Okabe–Ito blue and vermillion), so any coloured pixel there is a stray line.
+    let coloured = |p: &[u8; 3]| p.iter().max().unwrap() - p.iter().min().unwrap() > 40;
+    let stray = rgb[800 * (500 - 12)..]
+        .iter()
+        .filter(|p| coloured(p))
+        .count();
+    assert_eq!(stray, 0, "coloured pixels below the chart");
+    assert!(rgb.iter().any(coloured), "the series are drawn at all");
 }
 
 #[test]

@@ -72,6 +72,10 @@ impl Checker {
         }
     }
 
+    pub(crate) fn into_problems(self) -> Vec<Problem> {
+        self.problems
+    }
+
     pub(crate) fn finish(self, origin: &str) -> Result<(), ScenarioError> {
         if self.problems.is_empty() {
             Ok(())

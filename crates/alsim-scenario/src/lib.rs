@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 mod check;
+mod comparison;
 mod error;
 mod events;
 mod fields;
@@ -24,10 +25,12 @@ mod interventions;
 pub use fields::FIELD_NAMES;
 pub mod mechanisms;
 mod populations;
+mod sweep;
 mod time;
 mod tissue;
 
 pub use check::Problem;
+pub use comparison::{Comparison, MAX_REPLICATES, load_comparison};
 pub use error::ScenarioError;
 pub use events::Event;
 pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
@@ -35,6 +38,7 @@ pub use genetics::{Genotype, Sod1Variant};
 pub use interventions::{Intervention, Start, Therapy};
 pub use mechanisms::Mechanisms;
 pub use populations::{Amount, PopulationSpec, Populations, Region};
+pub use sweep::{MAX_SWEEP_POINTS, SweepAxis, SweepPoint, SweepRange};
 pub use time::TimeSpec;
 pub use tissue::TissueSpec;
 
@@ -87,6 +91,10 @@ pub struct Scenario {
     /// Therapies over the run. Default none.
     #[serde(default)]
     pub interventions: Vec<Intervention>,
+    /// Parameter sweep: axes whose grid of values `alsim batch` runs, one run per point.
+    /// Default none (left out of a resolved scenario).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sweep: Vec<SweepAxis>,
 }
 
 fn default_name() -> String {
@@ -111,6 +119,7 @@ impl Default for Scenario {
             genotype: Genotype::default(),
             events: Vec::new(),
             interventions: Vec::new(),
+            sweep: Vec::new(),
         }
     }
 }
@@ -157,7 +166,31 @@ impl Scenario {
         check.finish(origin)
     }
 
+    /// The scenarios of this scenario's sweep grid, first axis slowest, each with its values set,
+    /// no sweep, and validated; a scenario without a sweep gives one point, itself. `origin`
+    /// names the file in the error, which lists every problem with its parameter path.
+    pub fn sweep_points(&self, origin: &str) -> Result<Vec<SweepPoint>, ScenarioError> {
+        let mut c = Checker::default();
+        let points = self.checked_points(&mut c);
+        c.finish(origin).map(|()| points)
+    }
+
     fn check(&self, c: &mut Checker) {
+        self.checked_points(c);
+    }
+
+    /// Checks everything, the sweep last: its points only once the scenario itself is valid.
+    fn checked_points(&self, c: &mut Checker) -> Vec<SweepPoint> {
+        self.check_fields(c);
+        sweep::check_axes(&self.sweep, c);
+        if c.is_clean() {
+            sweep::expand(self, c)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn check_fields(&self, c: &mut Checker) {
         if self.name.trim().is_empty() {
             c.problem("name", "must not be empty; give the scenario a short name");
         }
@@ -233,13 +266,19 @@ impl Scenario {
     }
 }
 
-/// Reads, parses and validates a scenario file.
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+/// The text of `path`, and the path as error messages name it.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
         path: origin.clone(),
         source,
     })?;
+    Ok((text, origin))
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let (text, origin) = read_text(path)?;
     let scenario = Scenario::from_ron_str(&text, &origin)?;
     scenario.validate(&origin)?;
     Ok(scenario)

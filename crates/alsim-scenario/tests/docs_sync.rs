@@ -2,7 +2,7 @@
 //! variant that serialises as a key) must be named in the reference, and every field must appear
 //! there under its full dotted path, the same path validation errors print.
 
-use alsim_scenario::{Boundary, Scenario};
+use alsim_scenario::{Boundary, Scenario, SweepAxis, SweepRange};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -70,12 +70,28 @@ fn keys_of(scenarios: &[Scenario]) -> Keys {
     keys
 }
 
-/// The default scenario, plus one that uses the variants the default does not: a `Fixed`
-/// boundary, so its wrapper key is seen too.
+/// The default scenario, plus one that uses what the default leaves out: a `Fixed` boundary, so
+/// its wrapper key is seen too, and a sweep with a list and a range of values.
 fn scenarios() -> Vec<Scenario> {
     let default = Scenario::default();
     let mut fixed = Scenario::default();
     fixed.fields.tnf.boundary.y_max = Boundary::Fixed(0.0);
+    fixed.sweep = vec![
+        SweepAxis {
+            parameter: "seed".into(),
+            values: vec![1.0, 2.0],
+            range: None,
+        },
+        SweepAxis {
+            parameter: "time.start_age_years".into(),
+            values: Vec::new(),
+            range: Some(SweepRange {
+                from: 40.0,
+                to: 60.0,
+                count: 3,
+            }),
+        },
+    ];
     vec![default, fixed]
 }
 
@@ -116,6 +132,8 @@ fn walk_sees_every_kind_of_key() {
         "populations.microglia.amount",
         "fields.tnf.boundary.x_min",
         "mechanisms.microglia.activation_per_hour",
+        "sweep.parameter",
+        "sweep.range.count",
     ] {
         assert!(
             keys.paths.contains(path),

@@ -1,6 +1,6 @@
 //! Parsing and validating scenario files: good files load, bad ones name the place and the fix.
 
-use alsim_scenario::{Scenario, ScenarioError, load};
+use alsim_scenario::{Genotype, Scenario, ScenarioError, load, load_comparison};
 use std::path::Path;
 
 fn scenarios_dir() -> &'static Path {
@@ -20,6 +20,34 @@ fn every_bundled_scenario_loads_and_validates() {
     assert!(
         seen >= 2,
         "expected default.ron and sporadic.ron, saw {seen} files"
+    );
+}
+
+#[test]
+fn every_bundled_comparison_sets_sporadic_against_a_familial_genotype() {
+    let mut familial = Vec::new();
+    for entry in std::fs::read_dir(scenarios_dir().join("compare")).unwrap() {
+        let path = entry.unwrap().path();
+        let c = load_comparison(&path).unwrap_or_else(|e| panic!("{e}"));
+        let [a, b] = [&c.a, &c.b].map(|p| load(p).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(a.genotype, Genotype::Sporadic, "{}", path.display());
+        assert!(
+            a.sweep.is_empty() && b.sweep.is_empty(),
+            "{}",
+            path.display()
+        );
+        assert!(
+            c.replicates >= 2,
+            "{}: a spread needs replicates",
+            path.display()
+        );
+        familial.push(format!("{:?}", b.genotype));
+    }
+    familial.sort();
+    assert_eq!(
+        familial,
+        ["C9orf72", "Fus", "Sod1(A4V)", "Sod1(Typical)", "Tardbp"],
+        "one comparison per familial human genotype"
     );
 }
 

@@ -1,0 +1,286 @@
+//! The plan of a batch: every run of every scenario file, sweep point and replicate, with its
+//! seed and folder name, and the `batch.json` that records it.
+//!
+//! ```text
+//! OUT/batch.json          the plan (this module's BatchFile)
+//! OUT/runs/<run name>/    one run folder per planned run (manifest, time series, summary)
+//! ```
+//!
+//! A run's name is `<file stem>[-<parameter>=<value>...]-r<replicate>`. Replicate 0 runs with the
+//! seed of the scenario (or of its sweep point); replicate k >= 1 with the k-th output of
+//! SplitMix64 seeded with it, so replicates of different scenarios never share a seed by
+//! accident. The plan depends only on the files and `--replicates`, never on `--jobs` or the
+//! machine, so shards of one command agree on it.
+
+use alsim_io::write_file;
+use alsim_scenario::Scenario;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// File name of the plan in a batch folder.
+pub(crate) const BATCH_FILE: &str = "batch.json";
+/// Folder of the run folders in a batch folder.
+pub(crate) const RUNS_DIR: &str = "runs";
+
+/// One run of a batch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PlannedRun {
+    /// Folder name under `runs/`.
+    pub(crate) name: String,
+    /// The run's scenario and sweep point: its name without `-r<replicate>`.
+    pub(crate) group: String,
+    /// Scenario file, as given on the command line.
+    pub(crate) scenario_file: String,
+    /// Swept parameters and their values here (empty without a sweep).
+    pub(crate) sweep: BTreeMap<String, f64>,
+    /// Replicate index, from 0.
+    pub(crate) replicate: u64,
+    /// Seed of the run.
+    pub(crate) seed: u64,
+}
+
+/// `batch.json`: the whole plan, and which slice of it this folder ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct BatchFile {
+    pub(crate) alsim_version: String,
+    pub(crate) replicates: u64,
+    /// Set in a shard's folder; absent for a whole batch (and a merged one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shard: Option<Shard>,
+    pub(crate) runs: Vec<PlannedRun>,
+}
+
+impl BatchFile {
+    /// Reads `DIR/batch.json`.
+    pub(crate) fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(BATCH_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{}: cannot read; is {} a batch folder (written by alsim batch)?",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("{}: not a batch plan", path.display()))
+    }
+
+    /// Writes `DIR/batch.json` atomically.
+    pub(crate) fn write(&self, dir: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("plain data serialises to JSON");
+        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot write", dir.display()))?;
+        write_file(&dir.join(BATCH_FILE), (text + "\n").as_bytes())?;
+        Ok(())
+    }
+
+    /// The folder of `run` in the batch folder `dir`.
+    pub(crate) fn run_dir(dir: &Path, run: &PlannedRun) -> PathBuf {
+        dir.join(RUNS_DIR).join(&run.name)
+    }
+}
+
+/// The i-th of n disjoint slices of a batch: the runs whose index in the plan is i modulo n.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Shard {
+    pub(crate) index: u64,
+    pub(crate) count: u64,
+}
+
+impl Shard {
+    /// Parses `i/n` with 0 <= i < n.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let usage = || {
+            format!(
+                "expected i/n with 0 <= i < n, e.g. 0/3 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), got {text:?}"
+            )
+        };
+        let (i, n) = text.split_once('/').ok_or_else(usage)?;
+        let (index, count) = (
+            i.trim().parse().map_err(|_| usage())?,
+            n.trim().parse().map_err(|_| usage())?,
+        );
+        if index >= count {
+            return Err(usage());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Whether run number `i` of the plan is in this slice.
+    pub(crate) fn holds(self, i: usize) -> bool {
+        i as u64 % self.count == self.index
+    }
+}
+
+/// The seed of replicate `k` of a scenario whose seed is `seed`: `seed` itself for k = 0, else
+/// the k-th output of SplitMix64 (Steele, Lea & Flood 2014) started from `seed`.
+pub(crate) fn replicate_seed(seed: u64, k: u64) -> u64 {
+    if k == 0 {
+        return seed;
+    }
+    let mut z = seed.wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A batch ready to run: the plan and the scenario of every run.
+pub(crate) struct Plan {
+    pub(crate) file: BatchFile,
+    /// Scenario of each sweep point; `point[i]` is run i's.
+    points: Vec<Scenario>,
+    point: Vec<usize>,
+}
+
+impl Plan {
+    /// Plans `replicates` runs of every point of every scenario (already loaded and checked),
+    /// in the order given. Two runs with one name (a file given twice, or two files of one stem
+    /// in different folders) are refused.
+    pub(crate) fn new(scenarios: &[(PathBuf, Scenario)], replicates: u64) -> Result<Self> {
+        if replicates == 0 {
+            bail!("--replicates must be at least 1");
+        }
+        let mut runs = Vec::new();
+        let mut points = Vec::new();
+        let mut point = Vec::new();
+        for (path, scenario) in scenarios {
+            let origin = path.display().to_string();
+            let stem = path.file_stem().map_or_else(
+                || scenario.name.clone(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            for p in scenario.sweep_points(&origin)? {
+                let group = if p.label.is_empty() {
+                    stem.clone()
+                } else {
+                    format!("{stem}-{}", p.label)
+                };
+                for k in 0..replicates {
+                    runs.push(PlannedRun {
+                        name: format!("{group}-r{k}"),
+                        group: group.clone(),
+                        scenario_file: origin.clone(),
+                        sweep: p.values.iter().cloned().collect(),
+                        replicate: k,
+                        seed: replicate_seed(p.scenario.seed, k),
+                    });
+                    point.push(points.len());
+                }
+                points.push(p.scenario);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for run in &runs {
+            if !seen.insert(&run.name) {
+                bail!(
+                    "two runs would be named {}: give each scenario file once, and rename one of two files with the same name",
+                    run.name
+                );
+            }
+        }
+        Ok(Self {
+            file: BatchFile {
+                alsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                replicates,
+                shard: None,
+                runs,
+            },
+            points,
+            point,
+        })
+    }
+
+    /// The scenario of run `i`, with its seed.
+    pub(crate) fn scenario(&self, i: usize) -> Scenario {
+        let mut s = self.points[self.point[i]].clone();
+        s.seed = self.file.runs[i].seed;
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicate_seeds_follow_splitmix64() {
+        // The first outputs of SplitMix64 from state 0, as printed by the reference C code
+        // (Vigna, splitmix64.c).
+        assert_eq!(replicate_seed(0, 1), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(replicate_seed(0, 2), 0x6E78_9E6A_A1B9_65F4);
+        assert_eq!(replicate_seed(2026, 0), 2026);
+        let seeds: BTreeSet<u64> = (0..1000).map(|k| replicate_seed(2026, k)).collect();
+        assert_eq!(seeds.len(), 1000, "distinct seeds");
+    }
+
+    #[test]
+    fn shards_are_disjoint_and_cover_the_plan() {
+        let shards: Vec<Shard> = (0..3)
+            .map(|i| Shard::parse(&format!("{i}/3")).unwrap())
+            .collect();
+        for run in 0..20 {
+            let owners = shards.iter().filter(|s| s.holds(run)).count();
+            assert_eq!(owners, 1, "run {run}");
+        }
+    }
+
+    #[test]
+    fn bad_shards_say_what_is_expected() {
+        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            let err = Shard::parse(bad).unwrap_err();
+            assert!(err.contains("expected i/n"), "{bad}: {err}");
+        }
+    }
+
+    fn scenario(seed: u64) -> Scenario {
+        Scenario {
+            seed,
+            ..Scenario::default()
+        }
+    }
+
+    #[test]
+    fn runs_are_named_by_file_point_and_replicate() {
+        let mut swept = scenario(5);
+        swept.sweep = vec![alsim_scenario::SweepAxis {
+            parameter: "mechanisms.microglia.activation_per_hour".into(),
+            values: vec![0.5, 2.0],
+            range: None,
+        }];
+        let plan = Plan::new(
+            &[
+                (PathBuf::from("dir/a.ron"), scenario(7)),
+                (PathBuf::from("b.ron"), swept),
+            ],
+            2,
+        )
+        .unwrap();
+        let names: Vec<&str> = plan.file.runs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a-r0",
+                "a-r1",
+                "b-activation_per_hour=0.5-r0",
+                "b-activation_per_hour=0.5-r1",
+                "b-activation_per_hour=2-r0",
+                "b-activation_per_hour=2-r1",
+            ]
+        );
+        assert_eq!(plan.scenario(0).seed, 7);
+        assert_eq!(plan.scenario(3).seed, replicate_seed(5, 1));
+        let m = plan.scenario(4).mechanisms.microglia.unwrap();
+        assert_eq!(m.activation_per_hour, 2.0);
+        assert_eq!(
+            plan.file.runs[4].sweep,
+            BTreeMap::from([("mechanisms.microglia.activation_per_hour".to_string(), 2.0)])
+        );
+    }
+
+    #[test]
+    fn a_file_given_twice_is_refused() {
+        let s = (PathBuf::from("a.ron"), scenario(1));
+        let err = Plan::new(&[s.clone(), s], 1).err().unwrap().to_string();
+        assert!(err.contains("two runs would be named a-r0"), "{err}");
+    }
+}
