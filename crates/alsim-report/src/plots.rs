@@ -51,6 +51,9 @@ pub(crate) enum Figure<'a> {
         title: &'static str,
         x_label: &'static str,
         panels: Vec<Panel<'a>>,
+        /// Draw the 2.5–97.5% range of the runs (dashed). Off for bursty counts sampled
+        /// sparsely (inflammation over a lifetime), where each run's spikes hide the means.
+        spread_of_runs: bool,
     },
     KaplanMeier {
         title: &'static str,
@@ -84,6 +87,7 @@ pub(crate) fn figures<'a>(analysis: &'a Analysis) -> Vec<(&'static str, Figure<'
         Figure::Bands {
             title: "Motor neuron survival",
             x_label,
+            spread_of_runs: true,
             panels: vec![Panel {
                 title: None,
                 y_label: "Motor neurons alive (fraction of initial)",
@@ -122,6 +126,7 @@ pub(crate) fn figures<'a>(analysis: &'a Analysis) -> Vec<(&'static str, Figure<'
         Figure::Bands {
             title: "Inflammation markers",
             x_label,
+            spread_of_runs: false,
             panels: vec![
                 Panel {
                     title: Some("Activated microglia"),
@@ -183,6 +188,8 @@ fn encode_png(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, png::E
 /// How the band figures encode their statistics, under the title.
 const BANDS_KEY: &str =
     "Line: mean of runs.  Shaded: 95% CI of the mean.  Dashed: 2.5–97.5% of runs.";
+/// The same without the runs' range.
+const MEANS_KEY: &str = "Line: mean of runs.  Shaded: 95% CI of the mean.";
 /// How the Kaplan–Meier figures encode theirs.
 const KM_KEY: &str =
     "Steps: Kaplan–Meier estimate.  Shaded: 95% CI (log-log).  ×: run ended without the event.";
@@ -197,10 +204,16 @@ where
             title,
             x_label,
             panels,
+            spread_of_runs,
         } => {
-            let body = titled(root, title, BANDS_KEY)?;
+            let key = if *spread_of_runs {
+                BANDS_KEY
+            } else {
+                MEANS_KEY
+            };
+            let body = titled(root, title, key)?;
             for (area, panel) in body.split_evenly((1, panels.len())).iter().zip(panels) {
-                draw_panel(area, x_label, panel)?;
+                draw_panel(area, x_label, panel, *spread_of_runs)?;
             }
         }
         Figure::KaplanMeier {
@@ -269,6 +282,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     x_label: &str,
     panel: &Panel,
+    spread_of_runs: bool,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -282,8 +296,9 @@ where
             .mean_ci
             .iter()
             .flat_map(|c| [&c.limits.lower, &c.limits.upper]);
-        [&b.mean, &b.quantiles.lower, &b.quantiles.upper]
-            .into_iter()
+        let spread = spread_of_runs.then_some([&b.quantiles.lower, &b.quantiles.upper]);
+        std::iter::once(&b.mean)
+            .chain(spread.into_iter().flatten())
             .chain(ci)
             .flatten()
             .copied()
@@ -333,7 +348,7 @@ where
             )))?;
         }
         // A single run's quantile band is the run itself: nothing to add.
-        if band.replicates > 1 {
+        if spread_of_runs && band.replicates > 1 {
             for limit in [&band.quantiles.upper, &band.quantiles.lower] {
                 chart.draw_series(DashedLineSeries::new(
                     time.iter().copied().zip(limit.iter().map(clip)),

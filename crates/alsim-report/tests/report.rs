@@ -264,9 +264,13 @@ fn every_plot_is_a_png_of_the_requested_size_with_drawn_title_and_an_svg_with_it
     let km = svg("km_50pct.svg");
     assert!(km.contains("Time to 50% motor neuron loss"));
     assert!(km.contains("Runs without 50% loss (fraction)"));
+    assert!(survival.contains("Dashed: 2.5–97.5% of runs"));
     let inflammation = svg("inflammation.svg");
     assert!(inflammation.contains("Activated microglia (cells)"));
     assert!(inflammation.contains("Reactive astrocytes (cells)"));
+    // Bursty counts: means and their intervals only, and the key says so.
+    assert!(inflammation.contains("Shaded: 95% CI of the mean."));
+    assert!(!inflammation.contains("Dashed"));
 }
 
 /// The RGB pixels of a PNG.
