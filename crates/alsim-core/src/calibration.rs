@@ -155,6 +155,20 @@ impl Spread {
     }
 }
 
+impl Spread {
+    /// Whether every run reached the observable.
+    pub fn all_reached(&self) -> bool {
+        self.reached == self.runs
+    }
+}
+
+/// A table cell for the runs' mean: `mean ± sd (reached/runs)`, or that none reached it.
+fn mean_cell(spread: Option<Spread>, runs: usize) -> String {
+    spread.map_or(format!("not reached (0/{runs})"), |s| {
+        format!("{:.1} ± {:.1} ({}/{})", s.mean, s.sd, s.reached, s.runs)
+    })
+}
+
 /// The markdown table comparing per-run courses with the targets.
 pub fn mouse_table(courses: &[MouseCourse]) -> String {
     let mut out = String::from(
@@ -162,16 +176,11 @@ pub fn mouse_table(courses: &[MouseCourse]) -> String {
     );
     for (i, target) in MOUSE_TARGETS.iter().enumerate() {
         let values: Vec<Option<f64>> = courses.iter().map(|c| c.values()[i]).collect();
-        let (model, inside) = match Spread::of(&values) {
-            Some(s) => (
-                format!("{:.1} ± {:.1} ({}/{})", s.mean, s.sd, s.reached, s.runs),
-                if s.reached == s.runs && (target.low..=target.high).contains(&s.mean) {
-                    "yes"
-                } else {
-                    "no"
-                },
-            ),
-            None => (format!("not reached (0/{})", values.len()), "no"),
+        let spread = Spread::of(&values);
+        let model = mean_cell(spread, values.len());
+        let inside = match spread {
+            Some(s) if s.all_reached() && (target.low..=target.high).contains(&s.mean) => "yes",
+            _ => "no",
         };
         out.push_str(&format!(
             "| {} | {}–{} | {} | {} | {} |\n",
@@ -328,11 +337,9 @@ pub fn human_table(courses: &[(&str, Vec<HumanCourse>)]) -> String {
                 let s = onset_spread(target.scenario);
                 (
                     "mean age at onset",
-                    s.map_or(format!("not reached (0/{})", runs.len()), |s| {
-                        format!("{:.1} ± {:.1} ({}/{})", s.mean, s.sd, s.reached, s.runs)
-                    }),
+                    mean_cell(s, runs.len()),
                     s.map(|s| s.mean),
-                    s.is_some_and(|s| s.reached == s.runs),
+                    s.is_some_and(|s| s.all_reached()),
                 )
             }
             HumanObservable::YearsEarlierThanSporadic => {
@@ -343,7 +350,7 @@ pub fn human_table(courses: &[(&str, Vec<HumanCourse>)]) -> String {
                     difference.map_or("not reached".into(), |d| format!("{d:.1}")),
                     difference,
                     own.zip(sporadic)
-                        .is_some_and(|(o, s)| o.reached == o.runs && s.reached == s.runs),
+                        .is_some_and(|(o, s)| o.all_reached() && s.all_reached()),
                 )
             }
             HumanObservable::Survival => {

@@ -243,20 +243,14 @@ pub fn next_state(
     dt_hours: f32,
     draw: f32,
 ) -> MicrogliaState {
-    let rates = transition_rates(p, state, s).map(f64::from);
     let from = PHENOTYPES
         .iter()
         .position(|&ph| ph == state.phenotype)
         .expect("every phenotype is listed");
-    let mut q = [[0.0; 3]; 3];
-    q[from] = rates;
-    // Other rows only matter through moves out and back within the step: fill them too.
-    for (i, &phenotype) in PHENOTYPES.iter().enumerate() {
-        if i != from {
-            let other = MicrogliaState { phenotype, ..state };
-            q[i] = transition_rates(p, other, s).map(f64::from);
-        }
-    }
+    // Every row, not only the cell's own: moves out and back within the step count too.
+    let q = PHENOTYPES.map(|phenotype| {
+        transition_rates(p, MicrogliaState { phenotype, ..state }, s).map(f64::from)
+    });
     let row = transition_probabilities(q, dt_hours.into())[from];
     let mut next = state;
     next.phenotype = PHENOTYPES[pick_state(row, draw.into())];
@@ -619,6 +613,17 @@ mod tests {
 
     /// Fraction of 10,000 seeded microglia in each phenotype after `hours` of constant stimuli.
     fn occupancy(start: Phenotype, s: Stimuli, hours: u32, activated_hours: f32) -> [f32; 3] {
+        occupancy_in_steps(start, s, hours, 1.0, activated_hours)
+    }
+
+    /// The same after `ticks` steps of `dt_hours` each.
+    fn occupancy_in_steps(
+        start: Phenotype,
+        s: Stimuli,
+        ticks: u32,
+        dt_hours: f32,
+        activated_hours: f32,
+    ) -> [f32; 3] {
         let p = MicrogliaParams::default();
         let mut counts = [0u32; 3];
         for cell in 0..10_000u64 {
@@ -627,9 +632,9 @@ mod tests {
                 activated_hours,
                 dying: false,
             };
-            for tick in 0..hours {
+            for tick in 0..ticks {
                 let mut rng = stream(9, CellId(cell), tick as u64, Purpose::MicrogliaState);
-                state = next_state(&p, state, s, 1.0, rng.random());
+                state = next_state(&p, state, s, dt_hours, rng.random());
             }
             counts[state.phenotype as usize] += 1;
         }
@@ -753,21 +758,8 @@ mod tests {
     fn phenotype_shares_do_not_depend_on_the_time_step() {
         // Two days in one-hour ticks or in two 24-hour ticks: the same distribution.
         let s = stimuli(0.3, 0.4, 0.2);
-        let p = MicrogliaParams::default();
-        let share = |dt: f32, ticks: u32| {
-            let mut counts = [0u32; 3];
-            for cell in 0..10_000u64 {
-                let mut state = state(Phenotype::Surveying);
-                for tick in 0..ticks {
-                    let mut rng = stream(5, CellId(cell), tick as u64, Purpose::MicrogliaState);
-                    state = next_state(&p, state, s, dt, rng.random());
-                }
-                counts[state.phenotype as usize] += 1;
-            }
-            counts.map(|c| f64::from(c) / 10_000.0)
-        };
-        let hourly = share(1.0, 48);
-        let daily = share(24.0, 2);
+        let hourly = occupancy_in_steps(Phenotype::Surveying, s, 48, 1.0, 0.0);
+        let daily = occupancy_in_steps(Phenotype::Surveying, s, 2, 24.0, 0.0);
         for (h, d) in hourly.iter().zip(daily) {
             assert!((h - d).abs() < 0.03, "{hourly:?} vs {daily:?}");
         }
