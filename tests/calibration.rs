@@ -1,11 +1,43 @@
-//! Calibration checks that fit in CI time: the order of events in the SOD1-G93A mouse and the
-//! order of ages at onset across genotypes. The full table over ten seeds comes from
+//! Calibration checks that fit in CI time: the SOD1-G93A mouse course against the calibration
+//! sheet over five seeds, the order of events in it, and the order of ages at onset across
+//! genotypes. The full table over ten seeds comes from
 //! `alsim calibrate --write docs/model.md` (see docs/model.md, "Calibration status").
 
 mod support;
 
-use alsim::core::calibration::MouseCourse;
+use alsim::core::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
 use support::{bundled, run_in_pool};
+
+#[test]
+fn sod1_mouse_course_lies_inside_the_calibration_sheet() {
+    // Five of the ten seeds the table in docs/model.md uses. A five-seed mean wanders from the
+    // ten-seed one by about sd/√5 (2–5 days here), so each range is widened by 5 days.
+    let courses: Vec<MouseCourse> = (93..98)
+        .map(|seed| {
+            let mut s = bundled("sod1-g93a-mouse");
+            s.seed = seed;
+            let (rows, summary) = run_in_pool(&s);
+            MouseCourse::measure(&rows, &summary)
+        })
+        .collect();
+    for (i, target) in MOUSE_TARGETS.iter().enumerate() {
+        let values: Vec<_> = courses.iter().map(|c| c.values()[i]).collect();
+        let spread = Spread::of(&values).unwrap_or_else(|| panic!("{}: never", target.observable));
+        assert!(
+            spread.all_reached(),
+            "{}: reached in {spread:?}",
+            target.observable
+        );
+        assert!(
+            (target.low - 5.0..=target.high + 5.0).contains(&spread.mean),
+            "{}: mean day {:.1}, target {}–{}",
+            target.observable,
+            spread.mean,
+            target.low,
+            target.high
+        );
+    }
+}
 
 #[test]
 fn sod1_mouse_transport_fails_before_onset_and_onset_before_end_stage() {

@@ -112,3 +112,35 @@ fn without_the_readout_nothing_counts_as_weakness() {
     assert!(base.force < 1.0, "{base:?}");
     assert_eq!((o.force, o.denervated), (1.0, 0.0), "{o:?}");
 }
+
+#[test]
+fn without_dying_back_fewer_neurons_die() {
+    // Denervated neurons lose their muscle's trophic support (Dupuis & Loeffler 2009).
+    let (o, base) = (
+        outcome(|s| {
+            s.mechanisms
+                .neuron_damage
+                .as_mut()
+                .unwrap()
+                .denervation_damage_per_day = 0.0
+        }),
+        base(),
+    );
+    assert!(o.dead < base.dead, "{o:?} vs {base:?}");
+}
+
+#[test]
+fn without_fast_fatigable_units_fewer_neurons_die() {
+    // FF terminals retract first (Frey 2000; Pun 2006), and their neurons then die back.
+    let (o, base) = (
+        outcome(|s| {
+            s.mechanisms
+                .motor_units
+                .as_mut()
+                .unwrap()
+                .fast_fatigable_share = 0.0
+        }),
+        base(),
+    );
+    assert!(o.dead < base.dead, "{o:?} vs {base:?}");
+}

@@ -2,7 +2,9 @@
 //! normal until much of the motor neuron pool is gone, denervation of living neurons counts like
 //! loss, and clinical onset lands in the summary.
 
-use alsim::core::mechanisms::motor_units::{Clinical, MotorUnit};
+mod support;
+
+use alsim::core::mechanisms::motor_units::{Clinical, MotorUnit, UnitKind};
 use alsim::core::mechanisms::transport::Transport;
 use alsim::core::{CellId, MotorNeuron, Observation, Simulation};
 use alsim::scenario::{Amount, Scenario};
@@ -248,4 +250,71 @@ fn new_columns_follow_the_existing_ones() {
     );
     let summary = serde_json::to_value(sim.summary()).unwrap();
     assert!(summary.get("days_to_clinical_onset").is_some(), "{summary}");
+}
+
+#[test]
+fn fast_fatigable_units_are_an_exact_share_and_denervate_first() {
+    let scenario = support::bundled("sod1-g93a-mouse");
+    let share = scenario
+        .mechanisms
+        .motor_units
+        .as_ref()
+        .unwrap()
+        .fast_fatigable_share;
+    assert!(share > 0.0, "the mouse scenario has fast-fatigable units");
+    let mut sim = Simulation::new(&scenario).unwrap();
+    let kinds = |sim: &mut Simulation| -> Vec<(CellId, UnitKind)> {
+        let world = sim.world_mut();
+        let mut q = world.query::<(&CellId, &MotorUnit)>();
+        let mut v: Vec<_> = q.iter(world).map(|(id, u)| (*id, u.kind)).collect();
+        v.sort_unstable_by_key(|(id, _)| *id);
+        v
+    };
+    let start = kinds(&mut sim);
+    let fast = start
+        .iter()
+        .filter(|(_, k)| *k == UnitKind::FastFatigable)
+        .count();
+    assert_eq!(fast, (share * start.len() as f64).round() as usize);
+    // The same seed picks the same units.
+    assert_eq!(kinds(&mut Simulation::new(&scenario).unwrap()), start);
+
+    // Day of first denervation (terminal retracted while the neuron lives) of each unit.
+    let mut first: Vec<Option<f64>> = vec![None; start.len()];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        while !sim.is_finished() {
+            sim.step();
+            let day = sim.observe().time_days;
+            let world = sim.world_mut();
+            let mut q = world.query::<(&CellId, &Transport)>();
+            let mut states: Vec<_> = q.iter(world).map(|(id, t)| (*id, *t)).collect();
+            states.sort_unstable_by_key(|(id, _)| *id);
+            for ((_, t), when) in states.iter().zip(first.iter_mut()) {
+                if when.is_none() && t.is_denervated() {
+                    *when = Some(day);
+                }
+            }
+        }
+    });
+    let mean_day = |kind: UnitKind| {
+        let days: Vec<f64> = start
+            .iter()
+            .zip(&first)
+            .filter(|((_, k), _)| *k == kind)
+            .map(|(_, d)| d.unwrap_or(scenario.time.duration_days))
+            .collect();
+        days.iter().sum::<f64>() / days.len() as f64
+    };
+    let (ff, resistant) = (
+        mean_day(UnitKind::FastFatigable),
+        mean_day(UnitKind::Resistant),
+    );
+    assert!(
+        ff + 20.0 < resistant,
+        "fast-fatigable units denervate on day {ff:.0} on average, resistant ones on day {resistant:.0}"
+    );
 }

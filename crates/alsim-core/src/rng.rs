@@ -22,6 +22,8 @@ pub enum Purpose {
     AstrocyteState = 4,
     /// Motor neuron commitment to death.
     Death = 5,
+    /// Whether a motor unit is fast-fatigable.
+    MotorUnitKind = 6,
     /// Whether an activated microglia divides this tick.
     MicrogliaDivision = 20,
     /// Where a microglia's daughter is placed (drawn from the parent's id).

@@ -118,6 +118,10 @@ impl Simulation {
         if let Some(p) = &m.mitochondria {
             mitochondria::register(&mut world, &mut schedule, p);
         }
+        // Before transport, which starts each terminal at its motor unit's steady state.
+        if let Some(p) = &m.motor_units {
+            motor_units::register(&mut world, &mut schedule, p);
+        }
         if let Some(p) = &m.transport {
             transport::register(&mut world, &mut schedule, p);
         }
@@ -132,9 +136,6 @@ impl Simulation {
         }
         if let Some(p) = &m.cell_death {
             cell_death::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.motor_units {
-            motor_units::register(&mut world, &mut schedule, p);
         }
         if !scenario.events.is_empty() {
             environment::register(&mut world, &mut schedule, scenario);

@@ -23,12 +23,23 @@
 //! otherwise it favours adoption by a share of order `l·Δt`). The orphans are one pool for the whole muscle, not a
 //! neighbourhood of the spinal cord: muscle fibres of different units intermingle in the
 //! muscle, so where two motor neurons sit in the cord says nothing about whether one can adopt
-//! the other's fibres. Units are processed in [`CellId`] order and nothing is random.
+//! the other's fibres. Units are processed in [`CellId`] order and nothing is random after the
+//! start.
+//!
+//! **Unit types.** A share of the units (`fast_fatigable_share`) is fast-fatigable (FF): their
+//! terminals retract `fast_fatigable_retraction_fold` times faster at the same transport
+//! shortfall, and each holds `fast_fatigable_fibres_fold` times the fibres of another (FF
+//! units are the largest) (the transport mechanism reads [`retraction_fold`]), so they denervate first and
+//! the resistant units adopt their fibres, as in SOD1 mice (Frey et al. 2000; Pun et al. 2006).
+//! Which units are FF is drawn once: each neuron gets a uniform draw from its own stream and the
+//! lowest `round(share·n)` draws are FF, so the share is exact and independent of thread count.
 
 use super::transport::Transport;
-use crate::{CellId, Clock, LifeState, MotorNeuron, SimSet};
+use crate::rng::{Purpose, stream};
+use crate::{CellId, Clock, LifeState, MotorNeuron, RunSeed, SimSet};
 use alsim_scenario::mechanisms::MotorUnitParams;
 use bevy_ecs::prelude::*;
+use rand::RngExt;
 
 /// Whether a motor neuron's terminal has retracted from the muscle, as the transport mechanism
 /// defines it ([`Transport::is_denervated`]: integrity below
@@ -39,6 +50,15 @@ pub fn is_denervated(transport: Option<&Transport>) -> bool {
     transport.is_some_and(Transport::is_denervated)
 }
 
+/// Physiological type of a motor unit, as far as it matters for dying back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    /// Fast-fatigable: its terminal is the first to retract.
+    FastFatigable,
+    /// Fatigue-resistant or slow: its terminal holds on longer.
+    Resistant,
+}
+
 /// A motor neuron's motor unit.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct MotorUnit {
@@ -46,15 +66,29 @@ pub struct MotorUnit {
     pub own: u32,
     /// Fibres it innervates now, its own and adopted; 0 while its neuron is lost.
     pub fibres: f64,
+    /// Its type.
+    pub kind: UnitKind,
 }
 
 impl MotorUnit {
-    /// A unit innervating exactly its own fibres.
+    /// A resistant unit innervating exactly its own fibres.
     pub fn new(own: u32) -> Self {
         Self {
             own,
             fibres: f64::from(own),
+            kind: UnitKind::Resistant,
         }
+    }
+}
+
+/// How many times faster the terminal of `unit` retracts than a resistant unit's at the same
+/// transport shortfall; 1 without motor units.
+pub fn retraction_fold(config: Option<&MotorUnitConfig>, unit: Option<&MotorUnit>) -> f64 {
+    match (config, unit) {
+        (Some(c), Some(u)) if u.kind == UnitKind::FastFatigable => {
+            c.0.fast_fatigable_retraction_fold
+        }
+        _ => 1.0,
     }
 }
 
@@ -110,9 +144,9 @@ pub struct Clinical {
 }
 
 impl Clinical {
-    /// The readout of a muscle in which every unit innervates its own fibres.
-    pub fn intact(units: u64, fibres_per_unit: u32) -> Self {
-        let fibres = units as f64 * f64::from(fibres_per_unit);
+    /// The readout of a muscle of `units` units holding `fibres` fibres in all, every unit
+    /// innervating its own.
+    pub fn intact(units: u64, fibres: f64) -> Self {
         Self {
             force: 1.0,
             denervated_units: 0,
@@ -142,15 +176,41 @@ impl Clinical {
 #[derive(Resource, Clone, Debug)]
 pub struct MotorUnitConfig(pub MotorUnitParams);
 
-/// Registers the mechanism: every motor neuron gets a unit of `fibres_per_unit` fibres, and the
-/// muscle starts intact.
+/// Registers the mechanism: every motor neuron gets a unit of `fibres_per_unit` fibres, the
+/// share `fast_fatigable_share` of them fast-fatigable and `fast_fatigable_fibres_fold` times
+/// larger, and the muscle starts intact. Must run
+/// before the transport mechanism registers, which starts each terminal at its unit's steady
+/// state.
 pub fn register(world: &mut World, schedule: &mut Schedule, params: &MotorUnitParams) {
-    super::give::<MotorNeuron, _>(world, MotorUnit::new(params.fibres_per_unit));
-    let units = world
-        .query_filtered::<(), With<MotorNeuron>>()
+    let seed = world.resource::<RunSeed>().0;
+    let mut draws: Vec<(f64, CellId, Entity)> = world
+        .query_filtered::<(Entity, &CellId), With<MotorNeuron>>()
         .iter(world)
-        .count() as u64;
-    world.insert_resource(Clinical::intact(units, params.fibres_per_unit));
+        .map(|(e, id)| {
+            let draw: f64 = stream(seed, *id, 0, Purpose::MotorUnitKind).random();
+            (draw, *id, e)
+        })
+        .collect();
+    draws.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let fast = (params.fast_fatigable_share * draws.len() as f64).round() as usize;
+    let fast_fibres = (f64::from(params.fibres_per_unit) * params.fast_fatigable_fibres_fold)
+        .round()
+        .max(1.0) as u32;
+    let mut fibres = 0.0;
+    for (rank, (_, _, entity)) in draws.iter().enumerate() {
+        let unit = if rank < fast {
+            MotorUnit {
+                kind: UnitKind::FastFatigable,
+                ..MotorUnit::new(fast_fibres)
+            }
+        } else {
+            MotorUnit::new(params.fibres_per_unit)
+        };
+        fibres += unit.fibres;
+        world.entity_mut(*entity).insert(unit);
+    }
+    let units = draws.len() as u64;
+    world.insert_resource(Clinical::intact(units, fibres));
     world.insert_resource(MotorUnitConfig(params.clone()));
     schedule.add_systems(update_motor_units.in_set(SimSet::Readout));
 }
@@ -264,6 +324,7 @@ mod tests {
             reinnervation_per_day: rate,
             orphan_loss_per_day: loss,
             onset_force_threshold: 0.8,
+            ..MotorUnitParams::default()
         }
     }
 
@@ -282,7 +343,7 @@ mod tests {
             Self {
                 status,
                 units: vec![MotorUnit::new(OWN); n],
-                clinical: Clinical::intact(n as u64, OWN),
+                clinical: Clinical::intact(n as u64, n as f64 * f64::from(OWN)),
                 ticks: 0,
             }
         }
@@ -478,10 +539,11 @@ mod tests {
             MotorUnit {
                 own: OWN,
                 fibres: 250.0,
+                kind: UnitKind::Resistant,
             },
             MotorUnit::new(OWN),
         ];
-        let mut clinical = Clinical::intact(3, OWN);
+        let mut clinical = Clinical::intact(3, 3.0 * f64::from(OWN));
         clinical.fibres_orphaned = 0.0;
         clinical.fibres_initial = 450.0;
         let status = [

@@ -1,9 +1,11 @@
 //! Motor neuron damage: every stress a motor neuron is under, added up and repaired at a
 //! first-order rate:
 //! `dd/dt = v·k_int + k_agg·A/(A+A½) + k_ox·(O−O_tol)⁺ + k_starve·(E_tol−E)⁺/E_tol
-//!          + k_exc·(1−S) + k_tnf·T + k_astro·n − r·d`,
+//!          + k_den·(H_den−H)⁺/H_den + k_exc·(1−S) + k_tnf·T + k_astro·n − r·d`,
 //! from cell-autonomous stress (`v` a fixed vulnerability), aggregates `A`, oxidative damage `O`,
-//! axonal transport `E`, astrocytic support `S` (excitotoxicity), TNF `T` (saturating) and `n`
+//! axonal transport `E`, the neuromuscular terminal `H` (a terminal retracted past the
+//! denervation threshold `H_den` brings back less and less trophic support from the muscle),
+//! astrocytic support `S` (excitotoxicity), TNF `T` (saturating) and `n`
 //! reactive astrocytes in reach. It is integrated exactly over each tick (inputs held constant),
 //! so any time step is stable. Each input comes from another mechanism's state and is neutral
 //! when that mechanism is off.
@@ -11,7 +13,7 @@
 use super::aggregation::Aggregates;
 use super::astrocytes::ReactiveAstrocyteMap;
 use super::mitochondria::Mitochondria;
-use super::transport::Transport;
+use super::transport::{DENERVATED_BELOW, Transport};
 use super::{relax, saturating};
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel};
@@ -60,6 +62,8 @@ pub struct Exposure {
     pub oxidative_damage: f32,
     /// Axonal transport efficiency, 1 normal.
     pub transport_efficiency: f32,
+    /// Integrity of the neuromuscular terminal, 1 intact.
+    pub terminal_integrity: f32,
     /// Mean support of astrocytes in reach, 1 normal.
     pub astrocyte_support: f32,
     /// TNF concentration, ng/mL.
@@ -74,6 +78,7 @@ impl Default for Exposure {
             aggregate_load: 0.0,
             oxidative_damage: 0.0,
             transport_efficiency: 1.0,
+            terminal_integrity: 1.0,
             astrocyte_support: 1.0,
             tnf_ng_per_ml: 0.0,
             reactive_astrocytes: 0.0,
@@ -81,10 +86,10 @@ impl Default for Exposure {
     }
 }
 
-/// Shortfall of transport below the tolerated efficiency, as a fraction of it (0 to 1).
-fn starvation(efficiency: f32, tolerated: f32) -> f32 {
+/// Shortfall of `supply` below what is tolerated, as a fraction of it (0 to 1).
+fn starvation(supply: f32, tolerated: f32) -> f32 {
     if tolerated > 0.0 {
-        ((tolerated - efficiency) / tolerated).clamp(0.0, 1.0)
+        ((tolerated - supply) / tolerated).clamp(0.0, 1.0)
     } else {
         0.0
     }
@@ -99,6 +104,7 @@ pub fn damage_input(p: &NeuronDamageParams, vulnerability: f32, e: &Exposure) ->
             * (e.oxidative_damage - k(p.oxidative_damage_tolerated)).max(0.0)
         + k(p.starvation_damage_per_day)
             * starvation(e.transport_efficiency, k(p.transport_tolerated))
+        + k(p.denervation_damage_per_day) * starvation(e.terminal_integrity, DENERVATED_BELOW)
         + k(p.excitotoxic_damage_per_day) * (1.0 - e.astrocyte_support).clamp(0.0, 1.0)
         + k(p.tnf_damage_per_day) * saturating(e.tnf_ng_per_ml, k(p.tnf_half_max_ng_per_ml))
         + k(p.astrocyte_damage_per_day) * e.reactive_astrocytes
@@ -137,6 +143,7 @@ fn accumulate_damage(
                     .map_or(neutral.oxidative_damage, |m| m.oxidative_damage),
                 transport_efficiency: transport
                     .map_or(neutral.transport_efficiency, |t| t.efficiency),
+                terminal_integrity: transport.map_or(neutral.terminal_integrity, |t| t.terminal),
                 astrocyte_support: astrocytes.map_or(neutral.astrocyte_support, |m| {
                     m.support_within_reach(voxel.0)
                 }),
@@ -217,6 +224,26 @@ mod tests {
             (starve - 0.5 * p.starvation_damage_per_day as f32).abs() < 1e-6,
             "{starve}"
         );
+        let p_den = NeuronDamageParams {
+            denervation_damage_per_day: 0.04,
+            ..p.clone()
+        };
+        // Only retraction past the denervation threshold (one half) counts.
+        let partial = Exposure {
+            terminal_integrity: 0.6,
+            ..d
+        };
+        assert_eq!(
+            damage_input(&p_den, 1.0, &partial),
+            damage_input(&p_den, 1.0, &d)
+        );
+        let retracted = Exposure {
+            terminal_integrity: 0.125,
+            ..d
+        };
+        let den = damage_input(&p_den, 1.0, &retracted) - damage_input(&p_den, 1.0, &d);
+        assert!((den - 0.75 * 0.04).abs() < 1e-6, "{den}");
+        assert_eq!(with(retracted), 0.0, "off by default");
         let exc = with(Exposure {
             astrocyte_support: 0.3,
             ..d

@@ -4,31 +4,32 @@
 //! ```text
 //! E* = ρ·F/(1 + A/K_A)
 //! dE/dt = k_E·(E* − E)                          per day
-//! dH/dt = k_g·E·(1 − H) − k_r·(1 − E)·H         per day
+//! dH/dt = k_g·E·(1 − H) − f·k_r·(1 − E)·H       per day
 //! ```
 //!
 //! with `ρ` the RNA-processing factor (`rna_processing`, lowered by TDP-43 and FUS genotypes),
 //! `F` the mitochondrial function (1 with mitochondria off) and `A` the aggregate load (0 with
-//! aggregation off). The terminal regrows while transport supplies it and retracts while it does
+//! aggregation off), and `f` the retraction fold of the neuron's motor unit (above 1 for a
+//! fast-fatigable unit, see `motor_units`; 1 otherwise). The terminal regrows while transport supplies it and retracts while it does
 //! not: the axon dies back from its terminal, which is why denervation comes before the soma is
 //! lost (Fischer et al. 2004; transport deficits come earlier still, Bilsland et al. 2010).
 //!
 //! **Integration.** `E` with `E*` frozen at the start of the tick, exactly:
 //! `E₁ = E* + (E₀ − E*)·e^{−k_E·Δt}`. Then `H` with `E` frozen at its mean `Ē` over the tick
 //! (from that exact solution): `dH/dt = k_g·Ē − (k_g·Ē + k_r·(1 − Ē))·H`, solved exactly, so
-//! `H` moves towards `H* = k_g·Ē/(k_g·Ē + k_r·(1 − Ē))` without overshoot at any step size. Both
+//! `H` moves towards `H* = k_g·Ē/(k_g·Ē + f·k_r·(1 − Ē))` without overshoot at any step size. Both
 //! stay in [0, 1].
 //!
 //! **Denervation.** A terminal with integrity below [`DENERVATED_BELOW`] (one half) has
 //! retracted from its muscle fibres: [`Transport::is_denervated`]. At steady state that happens
-//! once `E < k_r/(k_g + k_r)`.
+//! once `E < f·k_r/(k_g + f·k_r)`.
 //!
 //! Dying neurons stop (their state is frozen); a dead neuron has no transport and no terminal
 //! (`E = H = 0`).
 
 use super::aggregation::Aggregates;
-use super::give;
 use super::mitochondria::{self, Mitochondria, MitochondriaConfig};
+use super::motor_units::{MotorUnit, MotorUnitConfig, retraction_fold};
 use super::relax;
 use crate::{Clock, LifeState, MotorNeuron, SimSet};
 use alsim_scenario::mechanisms::TransportParams;
@@ -41,15 +42,25 @@ pub const DENERVATED_BELOW: f32 = 0.5;
 
 /// Registers the mechanism: every motor neuron starts at the steady state of a neuron free of
 /// aggregate with healthy mitochondria ([`mitochondria::healthy`], or full function with
-/// mitochondria off; `Simulation::new` registers mitochondria first).
+/// mitochondria off) and its motor unit's retraction fold (`Simulation::new` registers
+/// mitochondria and motor units first).
 pub fn register(world: &mut World, schedule: &mut Schedule, params: &TransportParams) {
     let function = world
         .get_resource::<MitochondriaConfig>()
         .map_or(1.0, |c| mitochondria::healthy(&c.0).function as f64);
-    give::<MotorNeuron, _>(
-        world,
-        steady_state(params, target_efficiency(params, function, 0.0)),
-    );
+    let target = target_efficiency(params, function, 0.0);
+    let units = world.get_resource::<MotorUnitConfig>().cloned();
+    let starts: Vec<_> = world
+        .query_filtered::<(Entity, Option<&MotorUnit>), With<MotorNeuron>>()
+        .iter(world)
+        .map(|(e, unit)| {
+            let fold = retraction_fold(units.as_ref(), unit);
+            (e, steady_state(params, target, fold))
+        })
+        .collect();
+    for (entity, start) in starts {
+        world.entity_mut(entity).insert(start);
+    }
     world.insert_resource(TransportConfig(params.clone()));
     schedule.add_systems(update_transport.in_set(SimSet::Transport));
 }
@@ -89,24 +100,26 @@ pub fn target_efficiency(p: &TransportParams, function: f64, load: f64) -> f64 {
     p.rna_processing * function.clamp(0.0, 1.0) / (1.0 + load.max(0.0) / p.aggregate_half_load)
 }
 
-/// Steady terminal integrity `k_g·E/(k_g·E + k_r·(1 − E))` at constant efficiency `e`; a
-/// terminal with neither regrowth nor retraction keeps what it has, so 1 is returned then.
-pub fn steady_terminal(p: &TransportParams, e: f64) -> f64 {
+/// Steady terminal integrity `k_g·E/(k_g·E + f·k_r·(1 − E))` at constant efficiency `e` and
+/// retraction fold `fold`; a terminal with neither regrowth nor retraction keeps what it has,
+/// so 1 is returned then.
+pub fn steady_terminal(p: &TransportParams, e: f64, fold: f64) -> f64 {
     let grow = p.regrowth_per_day * e;
-    let total = grow + p.retraction_per_day * (1.0 - e);
+    let total = grow + fold * p.retraction_per_day * (1.0 - e);
     if total > 0.0 { grow / total } else { 1.0 }
 }
 
-/// The steady state at a constant target efficiency.
-pub fn steady_state(p: &TransportParams, target: f64) -> Transport {
+/// The steady state at a constant target efficiency and retraction fold `fold`.
+pub fn steady_state(p: &TransportParams, target: f64, fold: f64) -> Transport {
     Transport {
         efficiency: target as f32,
-        terminal: steady_terminal(p, target) as f32,
+        terminal: steady_terminal(p, target, fold) as f32,
     }
 }
 
-/// Advances `t` by `dt_days` towards the target efficiency `target`.
-pub fn step(p: &TransportParams, t: Transport, target: f64, dt_days: f64) -> Transport {
+/// Advances `t` by `dt_days` towards the target efficiency `target`, the terminal retracting
+/// `fold` times faster than the base rate.
+pub fn step(p: &TransportParams, t: Transport, target: f64, dt_days: f64, fold: f64) -> Transport {
     let k = p.relaxation_per_day;
     let e = relax(t.efficiency as f64, k * target, k, dt_days);
     let mean = e.mean.clamp(0.0, 1.0);
@@ -114,7 +127,7 @@ pub fn step(p: &TransportParams, t: Transport, target: f64, dt_days: f64) -> Tra
     let h = relax(
         t.terminal as f64,
         grow,
-        grow + p.retraction_per_day * (1.0 - mean),
+        grow + fold * p.retraction_per_day * (1.0 - mean),
         dt_days,
     );
     Transport {
@@ -131,18 +144,25 @@ type NeuronQuery<'w, 's> = Query<
         &'static LifeState,
         Option<&'static Mitochondria>,
         Option<&'static Aggregates>,
+        Option<&'static MotorUnit>,
         &'static mut Transport,
     ),
     With<MotorNeuron>,
 >;
 
-fn update_transport(config: Res<TransportConfig>, clock: Res<Clock>, mut cells: NeuronQuery) {
+fn update_transport(
+    config: Res<TransportConfig>,
+    units: Option<Res<MotorUnitConfig>>,
+    clock: Res<Clock>,
+    mut cells: NeuronQuery,
+) {
     let p = &config.0;
+    let units = units.as_deref();
     let dt_days = clock.dt_hours / 24.0;
     let mut items: Vec<_> = cells.iter_mut().collect();
     items
         .par_iter_mut()
-        .for_each(|(life, mito, aggregates, transport)| match **life {
+        .for_each(|(life, mito, aggregates, unit, transport)| match **life {
             LifeState::Dead => {
                 **transport = Transport {
                     efficiency: 0.0,
@@ -151,7 +171,8 @@ fn update_transport(config: Res<TransportConfig>, clock: Res<Clock>, mut cells: 
             }
             l if l.is_viable() => {
                 let target = target_efficiency(p, function_of(*mito), load_of(*aggregates));
-                **transport = step(p, **transport, target, dt_days);
+                let fold = retraction_fold(units, *unit);
+                **transport = step(p, **transport, target, dt_days, fold);
             }
             _ => {}
         });
@@ -173,7 +194,7 @@ mod tests {
         let mut t = t;
         let mut denervated = None;
         for hour in 0..days * 24 {
-            t = step(p, t, target, 1.0 / 24.0);
+            t = step(p, t, target, 1.0 / 24.0, 1.0);
             if t.is_denervated() && denervated.is_none() {
                 denervated = Some((hour + 1) as f64 / 24.0);
             }
@@ -194,7 +215,7 @@ mod tests {
         };
         assert!((target_efficiency(&tdp43, 1.0, 0.0) - 0.7).abs() < 1e-12);
         // Efficiency follows its target exactly: e^{−1} of the gap left after a day.
-        let (t, _) = run(&p, steady_state(&p, 1.0), 0.5, 1);
+        let (t, _) = run(&p, steady_state(&p, 1.0, 1.0), 0.5, 1);
         let exact = 0.5 + 0.5 * (-1.0f64).exp();
         assert!(
             (t.efficiency as f64 - exact).abs() < 1e-6,
@@ -205,7 +226,7 @@ mod tests {
     #[test]
     fn low_efficiency_retracts_the_terminal_to_its_exact_steady_state() {
         let p = params();
-        let start = steady_state(&p, 0.97);
+        let start = steady_state(&p, 0.97, 1.0);
         assert!(!start.is_denervated() && start.terminal > 0.9, "{start:?}");
         // Below k_r/(k_g + k_r) = 2/3 the terminal retracts past one half; above, it holds.
         let (mild, when_mild) = run(&p, start, 0.75, 365);
@@ -221,8 +242,8 @@ mod tests {
         let when = when.unwrap();
         assert!(when > 7.0 && when < 30.0, "{when}");
         // One 24 h step and 24 hourly steps land close together, neither overshooting.
-        let day = step(&p, start, 0.4, 1.0);
-        let hourly = (0..24).fold(start, |t, _| step(&p, t, 0.4, 1.0 / 24.0));
+        let day = step(&p, start, 0.4, 1.0, 1.0);
+        let hourly = (0..24).fold(start, |t, _| step(&p, t, 0.4, 1.0 / 24.0, 1.0));
         assert!(
             (day.terminal - hourly.terminal).abs() < 1e-3,
             "{day:?} {hourly:?}"
@@ -233,14 +254,37 @@ mod tests {
     #[test]
     fn the_terminal_regrows_when_efficiency_returns() {
         let p = params();
-        let (retracted, _) = run(&p, steady_state(&p, 0.97), 0.1, 120);
+        let (retracted, _) = run(&p, steady_state(&p, 0.97, 1.0), 0.1, 120);
         assert!(
             retracted.is_denervated() && retracted.terminal < 0.1,
             "{retracted:?}"
         );
         let (recovered, _) = run(&p, retracted, 0.97, 365);
         assert!(!recovered.is_denervated(), "{recovered:?}");
-        assert!((recovered.terminal as f64 - steady_terminal(&p, 0.97)).abs() < 1e-4);
+        assert!((recovered.terminal as f64 - steady_terminal(&p, 0.97, 1.0)).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_fast_fatigable_terminal_retracts_at_a_milder_shortfall() {
+        // Fold 2 moves the denervation threshold from k_r/(k_g + k_r) = 2/3 up to
+        // 2·k_r/(k_g + 2·k_r) = 0.8: at efficiency 0.75 only the fast-fatigable terminal goes.
+        let p = params();
+        let hold = |fold: f64| {
+            let mut t = steady_state(&p, 0.97, fold);
+            for _ in 0..365 * 24 {
+                t = step(&p, t, 0.75, 1.0 / 24.0, fold);
+            }
+            t
+        };
+        let (resistant, fast) = (hold(1.0), hold(2.0));
+        assert!(!resistant.is_denervated(), "{resistant:?}");
+        assert!(fast.is_denervated(), "{fast:?}");
+        let exact = steady_terminal(&p, 0.75, 2.0);
+        assert!((exact - 0.0375 / (0.0375 + 0.05)).abs() < 1e-12);
+        assert!((fast.terminal as f64 - exact).abs() < 1e-5, "{fast:?}");
+        // Healthy, both start innervated; the fast one a little less fully.
+        let (r0, f0) = (steady_state(&p, 0.97, 1.0), steady_state(&p, 0.97, 2.0));
+        assert!(!f0.is_denervated() && f0.terminal < r0.terminal);
     }
 
     #[test]
@@ -271,14 +315,14 @@ mod tests {
         let tp = params();
         let mut load = 0.0;
         let mut mito = mitochondria::healthy(&mp);
-        let mut t = steady_state(&tp, target_efficiency(&tp, mito.function as f64, 0.0));
+        let mut t = steady_state(&tp, target_efficiency(&tp, mito.function as f64, 0.0), 1.0);
         let healthy_efficiency = t.efficiency;
         let (mut deficit, mut denervated, mut failed) = (None, None, None);
         for hour in 1..=365 * 24 {
             load = aggregation::step(&agg, load, 0.0, 1.0 / 24.0).load;
             mito = mitochondria::step(&mp, mito, load, 0.0, 1.0).state;
             let target = target_efficiency(&tp, mito.function as f64, load);
-            t = step(&tp, t, target, 1.0 / 24.0);
+            t = step(&tp, t, target, 1.0 / 24.0, 1.0);
             let day = hour as f64 / 24.0;
             if deficit.is_none() && t.efficiency < 0.8 * healthy_efficiency {
                 deficit = Some(day);
@@ -302,7 +346,7 @@ mod tests {
         // Sporadic-like defaults: none of it within ten years.
         let mut load = 0.0;
         let mut mito = mitochondria::healthy(&mp);
-        let mut t = steady_state(&tp, target_efficiency(&tp, mito.function as f64, 0.0));
+        let mut t = steady_state(&tp, target_efficiency(&tp, mito.function as f64, 0.0), 1.0);
         for _ in 0..3650 {
             load = aggregation::step(&AggregationParams::default(), load, 0.0, 1.0).load;
             mito = mitochondria::step(&mp, mito, load, 0.0, 24.0).state;
@@ -310,6 +354,7 @@ mod tests {
                 &tp,
                 t,
                 target_efficiency(&tp, mito.function as f64, load),
+                1.0,
                 1.0,
             );
         }

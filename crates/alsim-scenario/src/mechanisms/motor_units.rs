@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, default)]
 pub struct MotorUnitParams {
     /// Muscle fibres each motor unit innervates at the start, fibres. Default 100 (mouse
-    /// hindlimb motor units hold ~100–200 fibres). All units start equal, so the force proxy,
-    /// a ratio, does not depend on it. Range [1, 100000].
+    /// hindlimb motor units hold ~100–200 fibres). The force proxy is a ratio, so it does not
+    /// depend on it; only fast-fatigable units (below) differ in size. Range [1, 100000].
     pub fibres_per_unit: u32,
     /// Largest size a unit can reach by adopting orphaned fibres, as a multiple of its own
     /// starting size (fold). Default 4 (surviving units enlarge several-fold: MUNE studies,
@@ -37,6 +37,23 @@ pub struct MotorUnitParams {
     /// clinical onset, as a fraction of the starting force. Default 0.8 (model choice standing
     /// for clinically detectable weakness). Range (0, 1].
     pub onset_force_threshold: f64,
+    /// Share of the motor units that are fast-fatigable (FF), fraction: the largest units, whose
+    /// terminals are the first to retract in SOD1 mice while slow and fatigue-resistant units
+    /// hold on and adopt their fibres (Frey et al. 2000; Pun et al. 2006). Exactly this share
+    /// of the units (rounded) is FF, chosen at random. Default 0 (every unit alike: the human
+    /// scenarios are calibrated without unit types). Range [0, 1].
+    pub fast_fatigable_share: f64,
+    /// How much faster an FF terminal retracts than another at the same transport shortfall,
+    /// fold (it multiplies the transport mechanism's `retraction_per_day`). Default 2: with the
+    /// default transport an FF terminal then retracts once efficiency falls below 0.8 rather
+    /// than 2/3 (model choice: FF terminals fail at the first slowing of transport, Pun et
+    /// al. 2006). Range [1, 1000].
+    pub fast_fatigable_retraction_fold: f64,
+    /// Fibres of an FF unit as a multiple of `fibres_per_unit`, fold: FF units are the largest,
+    /// so they hold a larger share of the muscle than of the units. Default 2 (innervation
+    /// ratios of fast units are about two to three times those of slow ones in cat and rodent
+    /// hindlimb muscles, Burke et al. 1973; Kanda & Hashizume 1992). Range [0.1, 100].
+    pub fast_fatigable_fibres_fold: f64,
 }
 
 impl Default for MotorUnitParams {
@@ -47,6 +64,9 @@ impl Default for MotorUnitParams {
             reinnervation_per_day: 0.1,
             orphan_loss_per_day: 0.0,
             onset_force_threshold: 0.8,
+            fast_fatigable_share: 0.0,
+            fast_fatigable_retraction_fold: 2.0,
+            fast_fatigable_fibres_fold: 2.0,
         }
     }
 }
@@ -73,6 +93,19 @@ impl MotorUnitParams {
         );
         c.range("orphan_loss_per_day", self.orphan_loss_per_day, 0.0, 100.0);
         c.positive("onset_force_threshold", self.onset_force_threshold, 1.0);
+        c.range("fast_fatigable_share", self.fast_fatigable_share, 0.0, 1.0);
+        c.range(
+            "fast_fatigable_retraction_fold",
+            self.fast_fatigable_retraction_fold,
+            1.0,
+            1000.0,
+        );
+        c.range(
+            "fast_fatigable_fibres_fold",
+            self.fast_fatigable_fibres_fold,
+            0.1,
+            100.0,
+        );
     }
 }
 
@@ -91,6 +124,9 @@ mod tests {
             reinnervation_per_day: -1.0,
             orphan_loss_per_day: f64::NAN,
             onset_force_threshold: 0.0,
+            fast_fatigable_share: 1.5,
+            fast_fatigable_retraction_fold: 0.5,
+            fast_fatigable_fibres_fold: 0.0,
         };
         let mut c = Checker::default();
         c.scope("motor_units", |c| bad.check(c));
@@ -100,6 +136,9 @@ mod tests {
             "motor_units.max_enlargement_fold",
             "motor_units.reinnervation_per_day",
             "motor_units.orphan_loss_per_day",
+            "motor_units.fast_fatigable_share",
+            "motor_units.fast_fatigable_retraction_fold",
+            "motor_units.fast_fatigable_fibres_fold",
             "motor_units.onset_force_threshold",
         ] {
             assert!(err.contains(field), "{field} missing from {err}");

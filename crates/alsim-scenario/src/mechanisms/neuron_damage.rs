@@ -37,6 +37,13 @@ pub struct NeuronDamageParams {
     /// Transport efficiency above which a neuron is not starved (a healthy neuron runs at
     /// ~0.98). Default 0.9. Range [0, 1].
     pub transport_tolerated: f64,
+    /// Damage rate while the neuromuscular terminal has fully retracted, per day, scaled by how
+    /// far the terminal integrity `H` of the transport mechanism has fallen below the
+    /// denervation threshold 1/2, as a fraction of it: the soma loses the trophic support its
+    /// muscle sends back, so a denervated neuron dies back from its terminal (Dupuis &
+    /// Loeffler 2009). Default 0 (off: the human scenarios are calibrated
+    /// without it; the mouse scenario sets it). Range [0, 100].
+    pub denervation_damage_per_day: f64,
     /// Damage rate with no astrocytic glutamate clearance or trophic support (excitotoxicity),
     /// per day. Default 0.05 (Rothstein et al. 1995: EAAT2 down by up to ~70% in ALS). An
     /// anti-glutamate therapy (riluzole) scales it. Range [0, 100].
@@ -67,6 +74,7 @@ impl Default for NeuronDamageParams {
             oxidative_damage_tolerated: 0.2,
             starvation_damage_per_day: 0.03,
             transport_tolerated: 0.9,
+            denervation_damage_per_day: 0.0,
             excitotoxic_damage_per_day: 0.05,
             tnf_damage_per_day: 0.05,
             tnf_half_max_ng_per_ml: 1.0,
@@ -86,6 +94,12 @@ impl NeuronDamageParams {
             1e3,
         );
         c.range("transport_tolerated", self.transport_tolerated, 0.0, 1.0);
+        c.range(
+            "denervation_damage_per_day",
+            self.denervation_damage_per_day,
+            0.0,
+            100.0,
+        );
         c.range(
             "intrinsic_damage_per_day",
             self.intrinsic_damage_per_day,
