@@ -26,6 +26,7 @@ mod merge;
 mod plan;
 mod progress;
 mod run;
+mod snapshot;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! `alsim run` and `alsim validate`.
 
 use crate::progress::Progress;
+use crate::snapshot;
 use alsim_core::{Observation, Simulation};
 use alsim_io::{RunFolder, names};
 use alsim_scenario::Scenario;
@@ -165,12 +166,22 @@ fn simulate(
     let columns = Observation::columns();
     let mut series = folder.timeseries(&columns)?;
     series.write_row(&finite(&columns, sim.observe().values())?)?;
+    let snapshot_every = scenario.time.snapshot_every_ticks();
+    let mut snapshots = snapshot_every.map(|_| folder.snapshots()).transpose()?;
+    if let Some(writer) = &mut snapshots {
+        snapshot::write(&mut sim, writer)?;
+    }
     while !sim.is_finished() {
         sim.step();
         let s = sim.summary();
         progress.update(sim.tick(), sim.time_days(), s.motor_neurons_final_alive);
         if sim.is_output_tick() {
             series.write_row(&finite(&columns, sim.observe().values())?)?;
+        }
+        if let (Some(writer), Some(every)) = (&mut snapshots, snapshot_every)
+            && (sim.tick().is_multiple_of(every) || sim.is_finished())
+        {
+            snapshot::write(&mut sim, writer)?;
         }
     }
     progress.finish();
