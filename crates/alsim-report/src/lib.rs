@@ -19,6 +19,7 @@
 mod analysis;
 mod lettering;
 mod markdown;
+mod picture;
 mod plots;
 
 use std::fs::{self, File};
@@ -26,6 +27,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
+pub use picture::{
+    Line, MarkerStyle, Point, SeriesPanel, SeriesPlot, Shape, SlicePicture, series_png, slice_png,
+};
 
 /// One replicate run's observables, sampled at `time_days`. Times are days on the clock of
 /// [`ReportOptions::time_axis`]: since the run's start, or of age.
