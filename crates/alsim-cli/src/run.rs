@@ -1,5 +1,6 @@
 //! `alsim run` and `alsim validate`.
 
+use crate::plots;
 use crate::progress::Progress;
 use crate::snapshot;
 use alsim_core::{Observation, Simulation};
@@ -31,6 +32,10 @@ pub(crate) struct RunArgs {
     /// Replace a finished run already in the output folder (without --out: the unnumbered one).
     #[arg(long)]
     force: bool,
+    /// Also draw PNG plots of the main time series (motor neurons, glial activation, field
+    /// totals) into plots/ in the run folder.
+    #[arg(long)]
+    plots: bool,
 }
 
 #[derive(Serialize)]
@@ -57,10 +62,12 @@ pub(crate) struct RunSpec<'a> {
     pub(crate) scenario_file: &'a str,
     pub(crate) replicate: Option<u64>,
     pub(crate) sweep: &'a BTreeMap<String, f64>,
+    /// Draw the time-series plots (`alsim run --plots`).
+    pub(crate) plots: bool,
 }
 
-/// Runs `spec` in `pool` (of `threads` threads) and writes its folder: time series, resolved
-/// scenario, manifest, and the summary last.
+/// Runs `spec` in `pool` (of `threads` threads) and writes its folder: time series and
+/// snapshots, resolved scenario, manifest, plots if asked, and the summary last.
 pub(crate) fn execute(
     spec: &RunSpec,
     folder: &RunFolder,
@@ -83,6 +90,9 @@ pub(crate) fn execute(
     };
     folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
     folder.write_json(names::MANIFEST, &manifest)?;
+    if spec.plots {
+        plots::write_plots(folder.path(), &scenario.name)?;
+    }
     // Last: its presence marks a finished run.
     folder.write_json(names::SUMMARY, &summary)?;
     Ok(summary)
@@ -129,6 +139,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         scenario_file: &args.scenario.display().to_string(),
         replicate: None,
         sweep: &BTreeMap::new(),
+        plots: args.plots,
     };
     let progress = Progress::new(scenario.time.ticks(), &scenario.name);
     let summary = execute(&spec, &folder, &pool(threads)?, progress)?;

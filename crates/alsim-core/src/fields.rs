@@ -49,6 +49,17 @@ impl FieldId {
         }
     }
 
+    /// Unit of the field's amount (what cells secrete and take up, and the time series'
+    /// `<field>_total`).
+    pub fn amount_unit(self) -> &'static str {
+        match self {
+            FieldId::Tnf | FieldId::Il10 => "fg",
+            FieldId::Debris => "neuron-equivalents",
+            FieldId::Ros => "fmol",
+            FieldId::Seeds => "a.u.",
+        }
+    }
+
     /// The field named `name` (its scenario key), if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
