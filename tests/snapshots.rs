@@ -275,3 +275,122 @@ fn vtk_itself_reads_the_snapshots_alsim_wrote() {
     );
     assert!(out.contains("7 snapshots checked"), "{out}");
 }
+
+/// Width and height of a PNG, read from its header; panics unless it is a PNG.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    let word = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (word(16), word(20))
+}
+
+fn alsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn render_draws_a_numbered_series_and_run_plots_draws_the_time_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.ron");
+    std::fs::write(&file, scenario().to_ron_string()).unwrap();
+    let run = dir.path().join("run");
+    let res = alsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--plots",
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    for plot in ["motor_neurons.png", "glia.png", "fields.png"] {
+        let (w, h) = png_size(&run.join("plots").join(plot));
+        assert!(w >= 1000 && h >= 600, "{plot} is {w} × {h}");
+    }
+
+    let res = alsim(&["render", run.to_str().unwrap()]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let mut names: Vec<String> = std::fs::read_dir(run.join("render"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let expected: Vec<String> = (0..7).map(|i| format!("debris_z05_{i:04}.png")).collect();
+    assert_eq!(names, expected, "one picture per snapshot, middle layer");
+    let sizes: Vec<_> = names
+        .iter()
+        .map(|n| png_size(&run.join("render").join(n)))
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
+
+    let out = dir.path().join("pictures");
+    let res = alsim(&[
+        "render",
+        run.to_str().unwrap(),
+        "--field",
+        "il10",
+        "--z-slice",
+        "0",
+        "--time",
+        "13",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    // Day 13 is nearest to the snapshot of day 15, the fourth.
+    assert!(out.join("il10_z00_0003.png").is_file());
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}
+
+#[test]
+fn render_refuses_bad_input_naming_it_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.ron");
+    let mut short = scenario();
+    short.time.duration_days = 5.0;
+    std::fs::write(&file, short.to_ron_string()).unwrap();
+    let run = dir.path().join("run");
+    let res = alsim(&["run", file.to_str().unwrap(), "--out", run.to_str().unwrap()]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let run = run.to_str().unwrap();
+    let missing = dir.path().join("nope");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let blocked = blocker.join("pictures");
+    for (args, needle) in [
+        (
+            vec!["render", missing.to_str().unwrap()],
+            "no such run folder",
+        ),
+        (vec!["render", run, "--field", "tnff"], "choose one of tnf, il10"),
+        (
+            vec!["render", run, "--z-slice", "10"],
+            "--z-slice 10 is outside the grid: it has 10 layers of 20 µm",
+        ),
+        (
+            vec!["render", run, "--time", "6"],
+            "cover days 0 to 5",
+        ),
+        (vec!["render", run, "--max", "0"], "--max must be a number > 0"),
+        (
+            vec!["render", run, "--out", blocked.to_str().unwrap()],
+            "cannot write",
+        ),
+    ] {
+        support::assert_clean_failure(&alsim(&args), needle);
+    }
+    // A run without snapshots says how to get them.
+    let plain = dir.path().join("plain");
+    let mut no_snapshots = short.clone();
+    no_snapshots.time.snapshot_every_days = None;
+    std::fs::write(&file, no_snapshots.to_ron_string()).unwrap();
+    let res = alsim(&["run", file.to_str().unwrap(), "--out", plain.to_str().unwrap()]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    support::assert_clean_failure(
+        &alsim(&["render", plain.to_str().unwrap()]),
+        "set time.snapshot_every_days in the scenario",
+    );
+    assert!(!Path::new(run).join("render").exists(), "nothing drawn on refusal");
+}

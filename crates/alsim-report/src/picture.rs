@@ -239,32 +239,49 @@ where
         draw_marker(root, at, &picture.styles[p.style])?;
     }
 
-    // Scale bar, bottom right, white on a dark plate so it shows on any colour.
-    let bar = scale_bar_um(width_um);
-    let (x1, y0) = (width_um * 0.96, height_um * 0.04);
-    let x0 = x1 - bar;
-    let plate = [
-        (x0 - width_um * 0.02, y0 - height_um * 0.02),
-        (x1 + width_um * 0.02, y0 + height_um * 0.09),
-    ];
-    chart.draw_series([Rectangle::new(plate, BLACK.mix(0.6).filled())])?;
-    chart.draw_series([Rectangle::new(
-        [(x0, y0), (x1, y0 + height_um * 0.012)],
-        WHITE.filled(),
-    )])?;
-    let label = format!("{} µm", tick(&bar));
-    let label_style = (FONT, 16)
-        .into_text_style(root)
-        .pos(Pos::new(HPos::Center, VPos::Bottom))
-        .color(&WHITE);
-    chart.draw_series([Text::new(
-        label,
-        ((x0 + x1) / 2.0, y0 + height_um * 0.075),
-        label_style,
-    )])?;
-
     draw_colour_bar(picture, &right)?;
-    draw_legend(picture, root, LEFT as i32 + plot.0 as i32)
+    let px_per_um = f64::from(plot.0) / width_um;
+    let below = draw_legend(picture, root, LEFT as i32 + plot.0 as i32)?;
+    draw_scale_bar(root, (LEFT as i32 + plot.0 as i32 + 60, below + 20), width_um, px_per_um)
+}
+
+/// A scale bar of a round length at `(x, y)` (its left end), with its length above it.
+fn draw_scale_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    width_um: f64,
+    px_per_um: f64,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let length = scale_bar_um(width_um);
+    let px = (length * px_per_um).round() as i32;
+    area.draw_text(
+        &format!("scale: {} µm", tick(&length)),
+        &(FONT, 15).into_text_style(area).pos(Pos::new(HPos::Left, VPos::Top)),
+        (x, y),
+    )?;
+    area.draw(&Rectangle::new([(x, y + 24), (x + px, y + 32)], BLACK.filled()))?;
+    Ok(())
+}
+
+/// A colour-bar number: three significant digits, without trailing zeros, in scientific
+/// notation when the scale is tiny or huge.
+fn scale_number(v: f64, top: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !(1e-3..1e5).contains(&top.abs()) {
+        return format!("{v:.2e}");
+    }
+    let decimals = (2 - top.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 fn draw_colour_bar<DB: DrawingBackend>(
@@ -286,7 +303,7 @@ where
         .disable_mesh()
         .disable_x_axis()
         .y_labels(6)
-        .y_label_formatter(&|v| format!("{v:.3}"))
+        .y_label_formatter(&|v| scale_number(*v, hi))
         .label_style((FONT, 14))
         .draw()?;
     let steps = 200;
@@ -308,12 +325,13 @@ where
     Ok(())
 }
 
-/// The legend of the markers, in the column that starts at pixel `left` of `area`.
+/// The legend of the markers, in the column that starts at pixel `left` of `area`; returns the
+/// pixel row below it.
 fn draw_legend<DB: DrawingBackend>(
     picture: &SlicePicture,
     area: &DrawingArea<DB, Shift>,
     left: i32,
-) -> DrawResult
+) -> Result<i32, Box<dyn Error + Send + Sync>>
 where
     DB::ErrorType: 'static,
 {
@@ -327,7 +345,7 @@ where
         area.draw_text(&style.label, &text, (x + 16, y))?;
         y += 24;
     }
-    Ok(())
+    Ok(y)
 }
 
 /// One line of a time-series panel.
@@ -518,6 +536,16 @@ mod tests {
         let mut p = picture(&values);
         p.points[0].style = 3;
         assert!(slice_png(&p).is_err());
+    }
+
+    #[test]
+    fn colour_bar_numbers_have_three_significant_digits() {
+        assert_eq!(scale_number(100.0, 117.3), "100");
+        assert_eq!(scale_number(20.0, 117.3), "20");
+        assert_eq!(scale_number(0.25, 0.5), "0.25");
+        assert_eq!(scale_number(0.125, 0.5), "0.125");
+        assert_eq!(scale_number(1.5e-6, 2e-6), "1.50e-6");
+        assert_eq!(scale_number(0.0, 2e-6), "0");
     }
 
     #[test]
