@@ -1,4 +1,5 @@
-//! alsim-report: compares two groups of replicate alsim runs and writes the result as a folder.
+//! alsim-report: compares two groups of replicate alsim runs and writes the result as a folder,
+//! and draws pictures of one run (field slices with cells, time series) for the CLI.
 //!
 //! ```text
 //! Group A, Group B (one RunSeries per replicate run, filled by the caller)
@@ -9,6 +10,9 @@
 //!   -> rendered in memory: report.md, and each plot as PNG (bitmap) and SVG
 //!   -> written: every file to a .partial name, then renamed; report.md last
 //! ```
+//!
+//! Pictures of one run (`slice_png`, `series_png`) take values, labels and marker styles and
+//! return PNG bytes; the caller writes them.
 //!
 //! Nothing is written until every statistic and plot has been computed, so bad input leaves
 //! the folder untouched, and a file with its final name is always complete. PNG text is drawn
