@@ -40,9 +40,7 @@ fn expected(scenario: &Scenario) -> Vec<Expected> {
         let mut sim = Simulation::new(scenario).unwrap();
         let record = |sim: &mut Simulation| Expected {
             time_days: sim.time_days(),
-            fields: FieldId::ALL
-                .map(|f| sim.fields().values(f).to_vec())
-                .into(),
+            fields: FieldId::ALL.map(|f| sim.fields().values(f).to_vec()).into(),
             cells: sim.cells(),
         };
         let mut out = vec![record(&mut sim)];
@@ -62,7 +60,12 @@ fn run_binary(scenario: &Scenario, dir: &Path, name: &str) -> std::path::PathBuf
     std::fs::write(&file, scenario.to_ron_string()).unwrap();
     let out = dir.join(name);
     let res = Command::new(env!("CARGO_BIN_EXE_alsim"))
-        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(res.status.success(), "{}", stderr(&res));
@@ -97,7 +100,9 @@ fn snapshots_hold_the_simulation_s_fields_and_cells_bit_for_bit() {
         for (array, values) in grid.arrays.iter().zip(&want.fields) {
             let got = f32s(&array.values);
             assert!(
-                got.iter().zip(values).all(|(a, b)| a.to_bits() == b.to_bits()),
+                got.iter()
+                    .zip(values)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
                 "{} differs at day {}",
                 array.name,
                 file.time_days
@@ -119,7 +124,10 @@ fn snapshots_hold_the_simulation_s_fields_and_cells_bit_for_bit() {
             assert_eq!(got.to_bits(), cell.damage.to_bits(), "cell {:?}", cell.id);
         }
     }
-    assert!(debris_seen, "the scenario should have killed neurons by day 30");
+    assert!(
+        debris_seen,
+        "the scenario should have killed neurons by day 30"
+    );
 }
 
 #[test]
@@ -153,7 +161,10 @@ fn cell_states_in_a_snapshot_agree_with_the_time_series_counts() {
             .iter()
             .filter(|c| c.state == CellState::Surveying)
             .collect::<Vec<_>>();
-        assert!(glia.iter().all(|c| c.damage.is_nan()), "glia have no damage");
+        assert!(
+            glia.iter().all(|c| c.damage.is_nan()),
+            "glia have no damage"
+        );
     });
 }
 
@@ -279,7 +290,12 @@ fn vtk_itself_reads_the_snapshots_alsim_wrote() {
 /// Width and height of a PNG, read from its header; panics unless it is a PNG.
 fn png_size(path: &Path) -> (u32, u32) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
     let word = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
     (word(16), word(20))
 }
@@ -352,7 +368,12 @@ fn render_refuses_bad_input_naming_it_and_the_fix() {
     short.time.duration_days = 5.0;
     std::fs::write(&file, short.to_ron_string()).unwrap();
     let run = dir.path().join("run");
-    let res = alsim(&["run", file.to_str().unwrap(), "--out", run.to_str().unwrap()]);
+    let res = alsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
     assert!(res.status.success(), "{}", stderr(&res));
     let run = run.to_str().unwrap();
     let missing = dir.path().join("nope");
@@ -364,16 +385,19 @@ fn render_refuses_bad_input_naming_it_and_the_fix() {
             vec!["render", missing.to_str().unwrap()],
             "no such run folder",
         ),
-        (vec!["render", run, "--field", "tnff"], "choose one of tnf, il10"),
+        (
+            vec!["render", run, "--field", "tnff"],
+            "choose one of tnf, il10",
+        ),
         (
             vec!["render", run, "--z-slice", "10"],
             "--z-slice 10 is outside the grid: it has 10 layers of 20 µm",
         ),
+        (vec!["render", run, "--time", "6"], "cover days 0 to 5"),
         (
-            vec!["render", run, "--time", "6"],
-            "cover days 0 to 5",
+            vec!["render", run, "--max", "0"],
+            "--max must be a number > 0",
         ),
-        (vec!["render", run, "--max", "0"], "--max must be a number > 0"),
         (
             vec!["render", run, "--out", blocked.to_str().unwrap()],
             "cannot write",
@@ -386,11 +410,19 @@ fn render_refuses_bad_input_naming_it_and_the_fix() {
     let mut no_snapshots = short.clone();
     no_snapshots.time.snapshot_every_days = None;
     std::fs::write(&file, no_snapshots.to_ron_string()).unwrap();
-    let res = alsim(&["run", file.to_str().unwrap(), "--out", plain.to_str().unwrap()]);
+    let res = alsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
     assert!(res.status.success(), "{}", stderr(&res));
     support::assert_clean_failure(
         &alsim(&["render", plain.to_str().unwrap()]),
         "set time.snapshot_every_days in the scenario",
     );
-    assert!(!Path::new(run).join("render").exists(), "nothing drawn on refusal");
+    assert!(
+        !Path::new(run).join("render").exists(),
+        "nothing drawn on refusal"
+    );
 }

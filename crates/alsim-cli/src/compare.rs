@@ -242,9 +242,8 @@ fn read_run(folder: &Path, seed: u64) -> Result<(RunSeries, f64)> {
     let summary: RunSummary = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a run summary", path.display()))?;
     let columns = read_columns(&folder.join(names::TIMESERIES), &COLUMNS)?;
-    let [time_days, alive, pro, anti, reactive]: [Vec<f64>; 5] = columns
-        .try_into()
-        .expect("one column per name");
+    let [time_days, alive, pro, anti, reactive]: [Vec<f64>; 5] =
+        columns.try_into().expect("one column per name");
     let series = RunSeries {
         seed,
         time_days,

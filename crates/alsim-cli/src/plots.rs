@@ -82,7 +82,10 @@ fn plots(dir: &Path, run_name: &str) -> Result<Vec<(&'static str, SeriesPlot)>> 
         .iter()
         .map(|f| format!("{}_total", f.name()))
         .collect();
-    let totals = read_columns(&path, &totals.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let totals = read_columns(
+        &path,
+        &totals.iter().map(String::as_str).collect::<Vec<_>>(),
+    )?;
     let subtitle = format!("run {run_name}");
     let x_label = "Time (days)".to_string();
     let plot = |title: &str, panels, columns, size| SeriesPlot {

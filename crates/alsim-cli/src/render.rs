@@ -96,8 +96,8 @@ fn select(snapshots: Vec<SnapshotFiles>, time: Option<f64>) -> Result<Vec<(usize
 fn read_frame(index: usize, files: &SnapshotFiles) -> Result<Frame> {
     let grid = vtk::read_image_data(&files.fields)?;
     let cells = vtk::read_poly_data(&files.cells)?;
-    let cells = markers(&cells)
-        .map_err(|reason| anyhow::anyhow!("{}: {reason}", files.cells.display()))?;
+    let cells =
+        markers(&cells).map_err(|reason| anyhow::anyhow!("{}: {reason}", files.cells.display()))?;
     Ok(Frame {
         index,
         time_days: files.time_days,
@@ -173,14 +173,15 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
                 let values = layer(&frame.grid, field, z, &files.fields)?;
                 largest = values.iter().fold(largest, |m, &v| m.max(v));
             }
-            if largest > 0.0 { f64::from(largest) } else { 1.0 }
+            if largest > 0.0 {
+                f64::from(largest)
+            } else {
+                1.0
+            }
         }
     };
 
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.run.join("render"));
+    let out = args.out.clone().unwrap_or_else(|| args.run.join("render"));
     std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot write", out.display()))?;
     let (z0, z1) = (z as f64 * h, (z + 1) as f64 * h);
     let centre = (z0 + z1) / 2.0;

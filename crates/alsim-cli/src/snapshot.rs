@@ -12,8 +12,11 @@ pub(crate) const ID: &str = "id";
 pub(crate) const KIND: &str = "kind";
 pub(crate) const STATE: &str = "state";
 
+/// Reads one variable of a cell.
+type Variable = fn(&CellRecord) -> f32;
+
 /// The float variables of a cell, by array name.
-const VARIABLES: [(&str, fn(&CellRecord) -> f32); 6] = [
+const VARIABLES: [(&str, Variable); 6] = [
     ("aggregate_load", |c| c.aggregate_load),
     ("damage", |c| c.damage),
     ("mitochondrial_function", |c| c.mitochondrial_function),
@@ -117,7 +120,11 @@ mod tests {
             .iter()
             .map(|s| format!("{} {}", s.code(), s.name()))
             .collect();
-        format!("`kind`: {}; `state`: {}", kinds.join(", "), states.join(", "))
+        format!(
+            "`kind`: {}; `state`: {}",
+            kinds.join(", "),
+            states.join(", ")
+        )
     }
 
     #[test]

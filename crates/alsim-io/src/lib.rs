@@ -208,7 +208,11 @@ impl SnapshotWriter {
     ) -> Result<(), OutputError> {
         let k = self.fields.len();
         for (name, xml, list) in [
-            (format!("fields_{k:04}.vti"), fields.to_xml(), &mut self.fields),
+            (
+                format!("fields_{k:04}.vti"),
+                fields.to_xml(),
+                &mut self.fields,
+            ),
             (format!("cells_{k:04}.vtp"), cells.to_xml(), &mut self.cells),
         ] {
             write_file(&self.dir.join(&name), xml.as_bytes())?;
@@ -221,10 +225,7 @@ impl SnapshotWriter {
             (names::FIELDS_PVD, &self.fields),
             (names::CELLS_PVD, &self.cells),
         ] {
-            write_file(
-                &self.dir.join(name),
-                vtk::collection_xml(list).as_bytes(),
-            )?;
+            write_file(&self.dir.join(name), vtk::collection_xml(list).as_bytes())?;
         }
         Ok(())
     }
@@ -481,7 +482,10 @@ mod tests {
         )
         .unwrap();
         let err = read_snapshots(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("cells.pvd") && err.contains("other times"), "{err}");
+        assert!(
+            err.contains("cells.pvd") && err.contains("other times"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -95,7 +95,11 @@ pub fn slice_png(picture: &SlicePicture) -> Result<Vec<u8>, ReportError> {
             "a slice needs one value per pixel",
         ));
     }
-    if picture.points.iter().any(|p| p.style >= picture.styles.len()) {
+    if picture
+        .points
+        .iter()
+        .any(|p| p.style >= picture.styles.len())
+    {
         return Err(ReportError::InvalidOptions("a point has no marker style"));
     }
     let (width_um, height_um) = (nx as f64 * picture.voxel_um, ny as f64 * picture.voxel_um);
@@ -168,8 +172,14 @@ where
         }
         Shape::Cross => {
             for style in [WHITE.stroke_width(5), color.stroke_width(3)] {
-                area.draw(&PathElement::new(vec![(x - r, y - r), (x + r, y + r)], style))?;
-                area.draw(&PathElement::new(vec![(x - r, y + r), (x + r, y - r)], style))?;
+                area.draw(&PathElement::new(
+                    vec![(x - r, y - r), (x + r, y + r)],
+                    style,
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(x - r, y + r), (x + r, y - r)],
+                    style,
+                ))?;
             }
         }
     }
@@ -201,7 +211,10 @@ where
         (LEFT as i32, 44),
     )?;
     let (left, right) = root.split_horizontally(LEFT + plot.0);
-    let slice_area = left.margin(TOP, 0, 0, 0).split_vertically(plot.1 + BOTTOM).0;
+    let slice_area = left
+        .margin(TOP, 0, 0, 0)
+        .split_vertically(plot.1 + BOTTOM)
+        .0;
     let mut chart = ChartBuilder::on(&slice_area)
         .x_label_area_size(BOTTOM)
         .y_label_area_size(LEFT)
@@ -242,7 +255,12 @@ where
     draw_colour_bar(picture, &right)?;
     let px_per_um = f64::from(plot.0) / width_um;
     let below = draw_legend(picture, root, LEFT as i32 + plot.0 as i32)?;
-    draw_scale_bar(root, (LEFT as i32 + plot.0 as i32 + 60, below + 20), width_um, px_per_um)
+    draw_scale_bar(
+        root,
+        (LEFT as i32 + plot.0 as i32 + 60, below + 20),
+        width_um,
+        px_per_um,
+    )
 }
 
 /// A scale bar of a round length at `(x, y)` (its left end), with its length above it.
@@ -259,10 +277,15 @@ where
     let px = (length * px_per_um).round() as i32;
     area.draw_text(
         &format!("scale: {} µm", tick(&length)),
-        &(FONT, 15).into_text_style(area).pos(Pos::new(HPos::Left, VPos::Top)),
+        &(FONT, 15)
+            .into_text_style(area)
+            .pos(Pos::new(HPos::Left, VPos::Top)),
         (x, y),
     )?;
-    area.draw(&Rectangle::new([(x, y + 24), (x + px, y + 32)], BLACK.filled()))?;
+    area.draw(&Rectangle::new(
+        [(x, y + 24), (x + px, y + 32)],
+        BLACK.filled(),
+    ))?;
     Ok(())
 }
 
@@ -311,9 +334,15 @@ where
     bar.draw_series((0..steps).map(|i| {
         let v = lo + step * f64::from(i);
         let t = f64::from(i) / f64::from(steps - 1);
-        Rectangle::new([(0.0, v), (1.0, v + step)], ViridisRGB.get_color(t as f32).filled())
+        Rectangle::new(
+            [(0.0, v), (1.0, v + step)],
+            ViridisRGB.get_color(t as f32).filled(),
+        )
     }))?;
-    bar.draw_series([Rectangle::new([(0.0, lo), (1.0, hi)], BLACK.stroke_width(1))])?;
+    bar.draw_series([Rectangle::new(
+        [(0.0, lo), (1.0, hi)],
+        BLACK.stroke_width(1),
+    )])?;
     let (width, _) = area.dim_in_pixel();
     area.draw_text(
         &picture.scale_label,

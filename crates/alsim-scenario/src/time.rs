@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn snapshot_interval_off_the_cell_step_or_not_positive_is_refused() {
         for (days, expected) in [
-            (0.05, "snapshot_every_days must be a whole number of cell steps of 1 h"),
+            (
+                0.05,
+                "snapshot_every_days must be a whole number of cell steps of 1 h",
+            ),
             (-2.0, "snapshot_every_days must be > 0, got -2"),
         ] {
             let t = TimeSpec {
