@@ -8,7 +8,7 @@ use alsim::io::vtk::{self, Values};
 use alsim::io::{SnapshotFiles, read_snapshots};
 use alsim::scenario::Scenario;
 use serde_json::{Value, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::stderr;
 
@@ -54,8 +54,9 @@ fn expected(scenario: &Scenario) -> Vec<Expected> {
     })
 }
 
-/// Runs `scenario` with the binary into `dir/run` and returns the run folder.
-fn run_binary(scenario: &Scenario, dir: &Path, name: &str) -> std::path::PathBuf {
+/// Runs `scenario` with the binary, and `extra` arguments, into `dir/name`; returns the run
+/// folder.
+fn run_binary(scenario: &Scenario, dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let file = dir.join(format!("{name}.ron"));
     std::fs::write(&file, scenario.to_ron_string()).unwrap();
     let out = dir.join(name);
@@ -66,6 +67,7 @@ fn run_binary(scenario: &Scenario, dir: &Path, name: &str) -> std::path::PathBuf
             "--out",
             out.to_str().unwrap(),
         ])
+        .args(extra)
         .output()
         .unwrap();
     assert!(res.status.success(), "{}", stderr(&res));
@@ -83,7 +85,7 @@ fn f32s<'a>(values: &'a Values) -> &'a [f32] {
 fn snapshots_hold_the_simulation_s_fields_and_cells_bit_for_bit() {
     let scenario = scenario();
     let dir = tempfile::tempdir().unwrap();
-    let run = run_binary(&scenario, dir.path(), "run");
+    let run = run_binary(&scenario, dir.path(), "run", &[]);
     let files = read_snapshots(&run).unwrap();
     let expected = expected(&scenario);
     assert_eq!(files.len(), 7, "days 0, 5, ..., 30");
@@ -171,10 +173,10 @@ fn cell_states_in_a_snapshot_agree_with_the_time_series_counts() {
 #[test]
 fn snapshots_do_not_change_the_results() {
     let dir = tempfile::tempdir().unwrap();
-    let with = run_binary(&scenario(), dir.path(), "with");
+    let with = run_binary(&scenario(), dir.path(), "with", &[]);
     let mut plain = scenario();
     plain.time.snapshot_every_days = None;
-    let without = run_binary(&plain, dir.path(), "without");
+    let without = run_binary(&plain, dir.path(), "without", &[]);
     for file in ["timeseries.csv", "summary.json"] {
         assert_eq!(
             std::fs::read(with.join(file)).unwrap(),
@@ -264,7 +266,7 @@ fn vtk_itself_reads_the_snapshots_alsim_wrote() {
     );
     let scenario = scenario();
     let dir = tempfile::tempdir().unwrap();
-    let run = run_binary(&scenario, dir.path(), "run");
+    let run = run_binary(&scenario, dir.path(), "run", &[]);
     let expected = expected_json(&expected(&scenario), [20, 20, 10]);
     let expected_path = dir.path().join("expected.json");
     std::fs::write(&expected_path, expected.to_string()).unwrap();
@@ -310,17 +312,7 @@ fn alsim(args: &[&str]) -> std::process::Output {
 #[test]
 fn render_draws_a_numbered_series_and_run_plots_draws_the_time_series() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("s.ron");
-    std::fs::write(&file, scenario().to_ron_string()).unwrap();
-    let run = dir.path().join("run");
-    let res = alsim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-        "--plots",
-    ]);
-    assert!(res.status.success(), "{}", stderr(&res));
+    let run = run_binary(&scenario(), dir.path(), "run", &["--plots"]);
     for plot in ["motor_neurons.png", "glia.png", "fields.png"] {
         let (w, h) = png_size(&run.join("plots").join(plot));
         assert!(w >= 1000 && h >= 600, "{plot} is {w} × {h}");
@@ -363,18 +355,9 @@ fn render_draws_a_numbered_series_and_run_plots_draws_the_time_series() {
 #[test]
 fn render_refuses_bad_input_naming_it_and_the_fix() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("s.ron");
     let mut short = scenario();
     short.time.duration_days = 5.0;
-    std::fs::write(&file, short.to_ron_string()).unwrap();
-    let run = dir.path().join("run");
-    let res = alsim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-    ]);
-    assert!(res.status.success(), "{}", stderr(&res));
+    let run = run_binary(&short, dir.path(), "run", &[]);
     let run = run.to_str().unwrap();
     let missing = dir.path().join("nope");
     let blocker = dir.path().join("a-file");
@@ -406,17 +389,9 @@ fn render_refuses_bad_input_naming_it_and_the_fix() {
         support::assert_clean_failure(&alsim(&args), needle);
     }
     // A run without snapshots says how to get them.
-    let plain = dir.path().join("plain");
     let mut no_snapshots = short.clone();
     no_snapshots.time.snapshot_every_days = None;
-    std::fs::write(&file, no_snapshots.to_ron_string()).unwrap();
-    let res = alsim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        plain.to_str().unwrap(),
-    ]);
-    assert!(res.status.success(), "{}", stderr(&res));
+    let plain = run_binary(&no_snapshots, dir.path(), "plain", &[]);
     support::assert_clean_failure(
         &alsim(&["render", plain.to_str().unwrap()]),
         "set time.snapshot_every_days in the scenario",
