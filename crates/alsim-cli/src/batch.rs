@@ -260,6 +260,7 @@ fn run_one(
         scenario_file: &run.scenario_file,
         replicate: Some(run.replicate),
         sweep: &run.sweep,
+        plots: false,
     };
     execute(
         &spec,

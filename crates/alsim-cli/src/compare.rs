@@ -5,6 +5,7 @@
 
 use crate::batch::run_plan;
 use crate::plan::{BatchFile, Plan, PlannedRun};
+use crate::plots::read_columns;
 use alsim_io::names;
 use alsim_report::{DAYS_PER_YEAR, Group, ReportOptions, RunSeries, TimeAxis, write_report};
 use anyhow::{Context, Result, bail};
@@ -240,33 +241,9 @@ fn read_run(folder: &Path, seed: u64) -> Result<(RunSeries, f64)> {
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let summary: RunSummary = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a run summary", path.display()))?;
-    let path = folder.join(names::TIMESERIES);
-    let bad = |what: String| format!("{}: {what}", path.display());
-    let mut reader = csv::Reader::from_path(&path).with_context(|| bad("cannot read".into()))?;
-    let header = reader.headers().with_context(|| bad("no header".into()))?;
-    let index: Vec<usize> = COLUMNS
-        .iter()
-        .map(|c| {
-            header
-                .iter()
-                .position(|h| h == *c)
-                .with_context(|| bad(format!("no column {c}")))
-        })
-        .collect::<Result<_>>()?;
-    let mut columns: [Vec<f64>; 5] = Default::default();
-    for (row, record) in reader.records().enumerate() {
-        // Line numbers as an editor shows them: the header is line 1.
-        let line = row + 2;
-        let record = record.with_context(|| bad(format!("line {line}")))?;
-        for ((column, &i), name) in columns.iter_mut().zip(&index).zip(COLUMNS) {
-            let value = record
-                .get(i)
-                .and_then(|v| v.parse().ok())
-                .with_context(|| bad(format!("line {line}: {name} is not a number")))?;
-            column.push(value);
-        }
-    }
-    let [time_days, alive, pro, anti, reactive] = columns;
+    let columns = read_columns(&folder.join(names::TIMESERIES), &COLUMNS)?;
+    let [time_days, alive, pro, anti, reactive]: [Vec<f64>; 5] =
+        columns.try_into().expect("one column per name");
     let series = RunSeries {
         seed,
         time_days,

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! argv --clap--> Command --run-->      alsim_scenario::load -> alsim_core::Simulation (in a rayon
-//!                                      pool of --threads) -> alsim_io::RunFolder
+//!                                      pool of --threads) -> alsim_io::RunFolder (time series,
+//!                                      VTK snapshots; with --plots, alsim_report::series_png)
 //!                        --validate--> alsim_scenario::load -> footprint report
 //!                        --calibrate--> many seeds of the calibration scenarios ->
 //!                                       alsim_core::calibration -> markdown table
@@ -13,6 +14,8 @@
 //!                        --merge-->    shard folders -> one batch folder
 //!                        --compare-->  two groups of runs (batch of two files, or two batch
 //!                                      folders) -> alsim_report::write_report
+//!                        --render-->   a run's VTK snapshots (alsim_io::vtk) -> z slices of a
+//!                                      field with the cells -> alsim_report::slice_png
 //! ```
 //!
 //! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit.
@@ -24,8 +27,11 @@ mod calibrate;
 mod compare;
 mod merge;
 mod plan;
+mod plots;
 mod progress;
+mod render;
 mod run;
+mod snapshot;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -58,6 +64,9 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Compare two groups of replicate runs: report.md with statistics and plots.
     Compare(compare::CompareArgs),
+    /// Draw PNG pictures of a run's VTK snapshots: a z slice of a field with the cells around
+    /// it, one picture per snapshot, numbered for animation.
+    Render(render::RenderArgs),
 }
 
 /// Entry point of the `alsim` binary.
@@ -70,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Batch(args) => batch::batch(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Render(args) => render::render(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

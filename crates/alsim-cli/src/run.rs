@@ -1,6 +1,8 @@
 //! `alsim run` and `alsim validate`.
 
+use crate::plots;
 use crate::progress::Progress;
+use crate::snapshot;
 use alsim_core::{Observation, Simulation};
 use alsim_io::{RunFolder, names};
 use alsim_scenario::Scenario;
@@ -30,6 +32,10 @@ pub(crate) struct RunArgs {
     /// Replace a finished run already in the output folder (without --out: the unnumbered one).
     #[arg(long)]
     force: bool,
+    /// Also draw PNG plots of the main time series (motor neurons, glial activation, field
+    /// totals) into plots/ in the run folder.
+    #[arg(long)]
+    plots: bool,
 }
 
 #[derive(Serialize)]
@@ -56,10 +62,12 @@ pub(crate) struct RunSpec<'a> {
     pub(crate) scenario_file: &'a str,
     pub(crate) replicate: Option<u64>,
     pub(crate) sweep: &'a BTreeMap<String, f64>,
+    /// Draw the time-series plots (`alsim run --plots`).
+    pub(crate) plots: bool,
 }
 
-/// Runs `spec` in `pool` (of `threads` threads) and writes its folder: time series, resolved
-/// scenario, manifest, and the summary last.
+/// Runs `spec` in `pool` (of `threads` threads) and writes its folder: time series and
+/// snapshots, resolved scenario, manifest, plots if asked, and the summary last.
 pub(crate) fn execute(
     spec: &RunSpec,
     folder: &RunFolder,
@@ -82,6 +90,9 @@ pub(crate) fn execute(
     };
     folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
     folder.write_json(names::MANIFEST, &manifest)?;
+    if spec.plots {
+        plots::write_plots(folder.path(), &scenario.name)?;
+    }
     // Last: its presence marks a finished run.
     folder.write_json(names::SUMMARY, &summary)?;
     Ok(summary)
@@ -128,6 +139,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         scenario_file: &args.scenario.display().to_string(),
         replicate: None,
         sweep: &BTreeMap::new(),
+        plots: args.plots,
     };
     let progress = Progress::new(scenario.time.ticks(), &scenario.name);
     let summary = execute(&spec, &folder, &pool(threads)?, progress)?;
@@ -165,12 +177,22 @@ fn simulate(
     let columns = Observation::columns();
     let mut series = folder.timeseries(&columns)?;
     series.write_row(&finite(&columns, sim.observe().values())?)?;
+    let snapshot_every = scenario.time.snapshot_every_ticks();
+    let mut snapshots = snapshot_every.map(|_| folder.snapshots()).transpose()?;
+    if let Some(writer) = &mut snapshots {
+        snapshot::write(&mut sim, writer)?;
+    }
     while !sim.is_finished() {
         sim.step();
         let s = sim.summary();
         progress.update(sim.tick(), sim.time_days(), s.motor_neurons_final_alive);
         if sim.is_output_tick() {
             series.write_row(&finite(&columns, sim.observe().values())?)?;
+        }
+        if let (Some(writer), Some(every)) = (&mut snapshots, snapshot_every)
+            && (sim.tick().is_multiple_of(every) || sim.is_finished())
+        {
+            snapshot::write(&mut sim, writer)?;
         }
     }
     progress.finish();

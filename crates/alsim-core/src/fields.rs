@@ -39,6 +39,32 @@ impl FieldId {
         alsim_scenario::FIELD_NAMES[self as usize]
     }
 
+    /// Unit of the field's concentration.
+    pub fn unit(self) -> &'static str {
+        match self {
+            FieldId::Tnf | FieldId::Il10 => "ng/mL",
+            FieldId::Debris => "neuron-equivalents/mm³",
+            FieldId::Ros => "µM",
+            FieldId::Seeds => "a.u./mm³",
+        }
+    }
+
+    /// Unit of the field's amount (what cells secrete and take up, and the time series'
+    /// `<field>_total`).
+    pub fn amount_unit(self) -> &'static str {
+        match self {
+            FieldId::Tnf | FieldId::Il10 => "fg",
+            FieldId::Debris => "neuron-equivalents",
+            FieldId::Ros => "fmol",
+            FieldId::Seeds => "a.u.",
+        }
+    }
+
+    /// The field named `name` (its scenario key), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// Concentration added to a voxel of `voxel_um3` by one amount unit: a cytokine's amount is
     /// in fg and its concentration in ng/mL (1 fg/µm³ = 1e6 ng/mL); ROS' amount is in fmol and
     /// its concentration in µM (1 fmol/µm³ = 1 M = 1e6 µM); debris' amount (neuron-equivalents)

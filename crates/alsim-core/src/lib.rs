@@ -7,6 +7,7 @@
 //!          --Simulation::step--> Sense → Proteostasis → Energetics → Transport → Glia → Damage
 //!                                → Exchange → Die → Spawn → Readout → Diffuse  (one tick)
 //!          --Simulation::observe--> Observation rows, Summary milestones
+//!          --Simulation::cells / fields--> CellRecords and field values for snapshots
 //! ```
 //!
 //! Each disease mechanism lives in one file under [`mechanisms`] with its components, systems
@@ -24,6 +25,7 @@ pub mod mechanisms;
 mod observe;
 pub mod rng;
 mod simulation;
+mod snapshot;
 pub mod solver;
 mod world;
 
@@ -34,6 +36,7 @@ pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
 pub use mechanisms::motor_units::Clinical;
 pub use observe::{Census, NEURON_MEANS, Observation, Summary};
 pub use simulation::{BuildError, Simulation};
+pub use snapshot::{CellKind, CellRecord, CellState};
 
 use bevy_ecs::prelude::*;
 

@@ -10,10 +10,11 @@ use crate::mechanisms::{
     mitochondria, motor_units, neuron_damage, transport,
 };
 use crate::observe::{Census, Observation, Summary};
+use crate::snapshot::{CellRecord, CellState};
 use crate::world::{Kind, place, spawn, take_ids};
 use crate::{
     Astrocyte, CellId, Clock, DAYS_PER_YEAR, Exchange, LifeState, Microglia, MotorNeuron,
-    NextCellId, RunSeed, SimSet, Voxel,
+    NextCellId, Position, RunSeed, SimSet, Voxel,
 };
 use alsim_scenario::{Scenario, ScenarioError};
 use bevy_ecs::prelude::*;
@@ -334,6 +335,67 @@ impl Simulation {
                 s / living.len() as f64
             }
         })
+    }
+
+    /// Every cell as a snapshot shows it, in [`CellId`] order (dead motor neurons included).
+    pub fn cells(&mut self) -> Vec<CellRecord> {
+        let mut q = self.world.query::<(
+            &CellId,
+            &Position,
+            Option<&LifeState>,
+            Option<&microglia::MicrogliaState>,
+            Option<&astrocytes::Reactivity>,
+            Option<&astrocytes::Support>,
+            Option<&Aggregates>,
+            Option<&Mitochondria>,
+            Option<&Transport>,
+            Option<&Damage>,
+            (Has<MotorNeuron>, Has<Microglia>),
+        )>();
+        let mut cells: Vec<CellRecord> = q
+            .iter(&self.world)
+            .map(
+                |(id, pos, life, glia, reactivity, support, agg, mito, transport, damage, kind)| {
+                    let state = match (kind, life) {
+                        ((true, _), Some(LifeState::Stressed)) => CellState::Stressed,
+                        ((true, _), Some(LifeState::Dying { .. })) => CellState::Dying,
+                        ((true, _), Some(LifeState::Dead)) => CellState::Dead,
+                        ((true, _), _) => CellState::Healthy,
+                        ((false, true), _) => match glia.map(|g| g.phenotype) {
+                            Some(microglia::Phenotype::ProInflammatory) => {
+                                CellState::ProInflammatory
+                            }
+                            Some(microglia::Phenotype::AntiInflammatory) => {
+                                CellState::AntiInflammatory
+                            }
+                            _ => CellState::Surveying,
+                        },
+                        _ if reactivity.is_some_and(|r| r.reactive) => CellState::Reactive,
+                        _ => CellState::Quiescent,
+                    };
+                    let or_nan = |v: Option<f32>| v.unwrap_or(f32::NAN);
+                    CellRecord {
+                        id: *id,
+                        kind: state.kind(),
+                        state,
+                        position_um: pos.0,
+                        aggregate_load: or_nan(agg.map(|a| a.load)),
+                        damage: or_nan(damage.map(|d| d.0)),
+                        mitochondrial_function: or_nan(mito.map(|m| m.function)),
+                        oxidative_damage: or_nan(mito.map(|m| m.oxidative_damage)),
+                        transport_efficiency: or_nan(transport.map(|t| t.efficiency)),
+                        support: or_nan(support.map(|s| s.0)),
+                    }
+                },
+            )
+            .collect();
+        cells.sort_unstable_by_key(|c| c.id);
+        cells
+    }
+
+    /// The fields as they stand.
+    pub fn fields(&self) -> &FieldGrid {
+        self.world.resource::<FieldGrid>()
     }
 
     /// The ECS world, for inspection in tests and tools.

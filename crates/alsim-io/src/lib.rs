@@ -4,14 +4,21 @@
 //! RunFolder::create(dir) --refuses to clobber a finished run unless asked
 //!   .timeseries(columns) -> TimeSeriesWriter: rows streamed to timeseries.csv.partial,
 //!                           renamed to timeseries.csv by finish()
+//!   .snapshots()         -> SnapshotWriter: per snapshot vtk/fields_NNNN.vti and
+//!                           vtk/cells_NNNN.vtp, then vtk/fields.pvd and vtk/cells.pvd
+//!                           rewritten to list them (module vtk: the VTK XML format)
 //!   .write_json(name, value): written to name.partial, then renamed (atomic on one filesystem)
+//! read_snapshots(dir) -> the snapshots a run folder lists, for pictures
 //! ```
 //!
 //! The CLI writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
 //! killed at any point never leaves a `summary.json` that looks complete. This crate knows
-//! file formats, not the model: rows arrive as column names and numbers.
+//! file formats, not the model: rows arrive as column names and numbers, snapshots as named
+//! arrays.
 
 #![warn(missing_docs)]
+
+pub mod vtk;
 
 use serde::Serialize;
 use std::fs::{self, File};
@@ -28,6 +35,12 @@ pub mod names {
     pub const SUMMARY: &str = "summary.json";
     /// The scenario as resolved (defaults filled in, overrides applied), re-runnable.
     pub const SCENARIO: &str = "scenario.ron";
+    /// Folder of the VTK snapshots.
+    pub const VTK: &str = "vtk";
+    /// Collection of the field snapshots, in [`VTK`].
+    pub const FIELDS_PVD: &str = "fields.pvd";
+    /// Collection of the cell snapshots, in [`VTK`].
+    pub const CELLS_PVD: &str = "cells.pvd";
 }
 
 /// Why output could not be written. Every variant names the path.
@@ -56,6 +69,14 @@ pub enum OutputError {
     Exists {
         /// The folder.
         path: PathBuf,
+    },
+    /// A file is not in the format alsim writes.
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, in a phrase.
+        reason: String,
     },
     /// CSV encoding failed.
     #[error("{path}: cannot write CSV")]
@@ -130,6 +151,21 @@ impl RunFolder {
         Ok(TimeSeriesWriter { writer, tmp, path })
     }
 
+    /// Starts the VTK snapshots: an empty `vtk/` folder (snapshots of an earlier run into this
+    /// folder are removed, so the collections never mix two runs).
+    pub fn snapshots(&self) -> Result<SnapshotWriter, OutputError> {
+        let dir = self.dir.join(names::VTK);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(write_err(&dir))?;
+        }
+        fs::create_dir_all(&dir).map_err(write_err(&dir))?;
+        Ok(SnapshotWriter {
+            dir,
+            fields: Vec::new(),
+            cells: Vec::new(),
+        })
+    }
+
     /// Writes `value` as pretty JSON to `name`, atomically.
     pub fn write_json(&self, name: &str, value: &impl Serialize) -> Result<(), OutputError> {
         let text = serde_json::to_string_pretty(value).expect("plain data serialises to JSON");
@@ -151,29 +187,113 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     fs::rename(&tmp, path).map_err(write_err(path))
 }
 
+/// Writes the snapshots of a run. Each file is written atomically, and the two collections are
+/// rewritten after every snapshot, so a run stopped at any point leaves collections that list
+/// only complete files.
+#[derive(Debug)]
+pub struct SnapshotWriter {
+    dir: PathBuf,
+    fields: Vec<vtk::CollectionEntry>,
+    cells: Vec<vtk::CollectionEntry>,
+}
+
+impl SnapshotWriter {
+    /// Writes snapshot number *k* (the k-th call) at `time_days`: `fields_k.vti` and
+    /// `cells_k.vtp`, then both collections.
+    pub fn write(
+        &mut self,
+        time_days: f64,
+        fields: &vtk::ImageData,
+        cells: &vtk::PolyData,
+    ) -> Result<(), OutputError> {
+        let k = self.fields.len();
+        for (name, xml, list) in [
+            (
+                format!("fields_{k:04}.vti"),
+                fields.to_xml(),
+                &mut self.fields,
+            ),
+            (format!("cells_{k:04}.vtp"), cells.to_xml(), &mut self.cells),
+        ] {
+            write_file(&self.dir.join(&name), xml.as_bytes())?;
+            list.push(vtk::CollectionEntry {
+                time_days,
+                file: name,
+            });
+        }
+        for (name, list) in [
+            (names::FIELDS_PVD, &self.fields),
+            (names::CELLS_PVD, &self.cells),
+        ] {
+            write_file(&self.dir.join(name), vtk::collection_xml(list).as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// One snapshot of a run folder: its time and its two files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotFiles {
+    /// Simulated time, days.
+    pub time_days: f64,
+    /// The fields (`.vti`).
+    pub fields: PathBuf,
+    /// The cells (`.vtp`).
+    pub cells: PathBuf,
+}
+
+/// The snapshots listed by the collections of the run folder `dir`, in time order. A folder
+/// without them is an error that says how to get them.
+pub fn read_snapshots(dir: &Path) -> Result<Vec<SnapshotFiles>, OutputError> {
+    let vtk_dir = dir.join(names::VTK);
+    let fields_pvd = vtk_dir.join(names::FIELDS_PVD);
+    if !fields_pvd.is_file() {
+        return Err(OutputError::Format {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "no VTK snapshots ({}/{} is missing); set time.snapshot_every_days in the scenario and run it again",
+                names::VTK,
+                names::FIELDS_PVD
+            ),
+        });
+    }
+    let fields = vtk::read_collection(&fields_pvd)?;
+    let cells_pvd = vtk_dir.join(names::CELLS_PVD);
+    let cells = vtk::read_collection(&cells_pvd)?;
+    if fields.len() != cells.len() || fields.iter().zip(&cells).any(|(f, c)| f.0 != c.0) {
+        return Err(OutputError::Format {
+            path: cells_pvd,
+            reason: format!(
+                "lists other times than {}; the run was interrupted while writing, run it again",
+                names::FIELDS_PVD
+            ),
+        });
+    }
+    Ok(fields
+        .into_iter()
+        .zip(cells)
+        .map(|((time_days, fields), (_, cells))| SnapshotFiles {
+            time_days,
+            fields,
+            cells,
+        })
+        .collect())
+}
+
 /// Whether `dir` holds a finished run (its `summary.json`).
 pub fn is_finished(dir: &Path) -> bool {
     dir.join(names::SUMMARY).is_file()
 }
 
-/// Copies the finished run in `from` to the new folder `to`: every file but leftovers of an
-/// interrupted write (`*.partial`), each atomically, `summary.json` last so `to` looks finished
-/// only once complete. A `to` that already holds a finished run is refused.
+/// Copies the finished run in `from` to the new folder `to`: every file, in subfolders too
+/// (the VTK snapshots), but leftovers of an interrupted write (`*.partial`), each atomically,
+/// `summary.json` last so `to` looks finished only once complete. A `to` that already holds a
+/// finished run is refused.
 pub fn copy_run(from: &Path, to: &Path) -> Result<(), OutputError> {
     let folder = RunFolder::create(to, false)?;
-    let read_err = |source| OutputError::Read {
-        path: from.to_path_buf(),
-        source,
-    };
     let mut files = Vec::new();
-    for entry in fs::read_dir(from).map_err(read_err)? {
-        let entry = entry.map_err(read_err)?;
-        let name = entry.file_name();
-        let is_file = entry.file_type().map_err(read_err)?.is_file();
-        if is_file && !name.to_string_lossy().ends_with(".partial") && name != names::SUMMARY {
-            files.push(name);
-        }
-    }
+    list_files(from, Path::new(""), &mut files)?;
+    files.retain(|name| name != Path::new(names::SUMMARY));
     files.sort();
     files.push(names::SUMMARY.into());
     for name in files {
@@ -182,7 +302,32 @@ pub fn copy_run(from: &Path, to: &Path) -> Result<(), OutputError> {
             path: source.clone(),
             source: source_err,
         })?;
-        write_file(&folder.path().join(&name), &bytes)?;
+        let target = folder.path().join(&name);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(write_err(parent))?;
+        }
+        write_file(&target, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Appends to `files` the paths, relative to `root`, of the files under `root/sub`, leftovers
+/// of interrupted writes (`*.partial`) left out.
+fn list_files(root: &Path, sub: &Path, files: &mut Vec<PathBuf>) -> Result<(), OutputError> {
+    let dir = root.join(sub);
+    let read_err = |source| OutputError::Read {
+        path: dir.clone(),
+        source,
+    };
+    for entry in fs::read_dir(&dir).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let name = sub.join(entry.file_name());
+        let kind = entry.file_type().map_err(read_err)?;
+        if kind.is_dir() {
+            list_files(root, &name, files)?;
+        } else if kind.is_file() && !entry.file_name().to_string_lossy().ends_with(".partial") {
+            files.push(name);
+        }
     }
     Ok(())
 }
@@ -273,14 +418,19 @@ mod tests {
         run.write_json(names::SUMMARY, &serde_json::json!({"x": 1}))
             .unwrap();
         fs::write(from.join("timeseries.csv.partial"), "a\n").unwrap();
+        fs::create_dir(from.join(names::VTK)).unwrap();
+        fs::write(from.join("vtk/fields.pvd"), "<x/>").unwrap();
+        fs::write(from.join("vtk/cells_0000.vtp.partial"), "<").unwrap();
         let to = dir.path().join("to");
         copy_run(&from, &to).unwrap();
-        let mut names: Vec<_> = fs::read_dir(&to)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        assert_eq!(names, [names::SCENARIO, names::SUMMARY]);
+        let mut files = Vec::new();
+        list_files(&to, Path::new(""), &mut files).unwrap();
+        files.sort();
+        assert_eq!(
+            files,
+            [names::SCENARIO, names::SUMMARY, "vtk/fields.pvd"].map(PathBuf::from)
+        );
+        let names = files;
         for name in names {
             assert_eq!(
                 fs::read(from.join(&name)).unwrap(),
@@ -290,6 +440,52 @@ mod tests {
         assert!(is_finished(&to));
         let err = copy_run(&from, &to).unwrap_err().to_string();
         assert!(err.contains("already holds a finished run"), "{err}");
+    }
+
+    #[test]
+    fn snapshots_are_listed_by_time_and_replace_an_earlier_run_s() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunFolder::create(dir.path(), false).unwrap();
+        let err = read_snapshots(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("set time.snapshot_every_days"), "{err}");
+        let grid = vtk::ImageData {
+            voxels: [1, 1, 1],
+            origin_um: [0.0; 3],
+            spacing_um: [10.0; 3],
+            arrays: Vec::new(),
+        };
+        let cells = vtk::PolyData {
+            points: Vec::new().into(),
+            arrays: Vec::new(),
+        };
+        let mut writer = run.snapshots().unwrap();
+        for t in [0.0, 5.0, 10.0] {
+            writer.write(t, &grid, &cells).unwrap();
+        }
+        let vtk = dir.path().join(names::VTK);
+        assert_eq!(
+            read_snapshots(dir.path()).unwrap()[2],
+            SnapshotFiles {
+                time_days: 10.0,
+                fields: vtk.join("fields_0002.vti"),
+                cells: vtk.join("cells_0002.vtp"),
+            }
+        );
+        // A second run into the folder starts from an empty vtk/.
+        run.snapshots().unwrap().write(0.0, &grid, &cells).unwrap();
+        assert_eq!(read_snapshots(dir.path()).unwrap().len(), 1);
+        assert!(!vtk.join("fields_0002.vti").exists());
+        // Collections that disagree (an interrupted write) are refused.
+        fs::write(
+            vtk.join(names::CELLS_PVD),
+            vtk::collection_xml(&[]).as_bytes(),
+        )
+        .unwrap();
+        let err = read_snapshots(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("cells.pvd") && err.contains("other times"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! alsim-report: compares two groups of replicate alsim runs and writes the result as a folder.
+//! alsim-report: compares two groups of replicate alsim runs and writes the result as a folder,
+//! and draws pictures of one run (field slices with cells, time series) for the CLI.
 //!
 //! ```text
 //! Group A, Group B (one RunSeries per replicate run, filled by the caller)
@@ -10,6 +11,9 @@
 //!   -> written: every file to a .partial name, then renamed; report.md last
 //! ```
 //!
+//! Pictures of one run (`slice_png`, `series_png`) take values, labels and marker styles and
+//! return PNG bytes; the caller writes them.
+//!
 //! Nothing is written until every statistic and plot has been computed, so bad input leaves
 //! the folder untouched, and a file with its final name is always complete. PNG text is drawn
 //! with DejaVu Sans bundled in the binary, so no system fonts are needed.
@@ -19,6 +23,7 @@
 mod analysis;
 mod lettering;
 mod markdown;
+mod picture;
 mod plots;
 
 use std::fs::{self, File};
@@ -26,6 +31,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
+pub use picture::{
+    Line, MarkerStyle, Point, SeriesPanel, SeriesPlot, Shape, SlicePicture, series_png, slice_png,
+};
 
 /// One replicate run's observables, sampled at `time_days`. Times are days on the clock of
 /// [`ReportOptions::time_axis`]: since the run's start, or of age.

@@ -174,7 +174,10 @@ pub(crate) fn render(
     Ok((png, svg))
 }
 
-fn encode_png(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
+pub(crate) fn encode_png(
+    rgb: &[u8],
+    (width, height): (u32, u32),
+) -> Result<Vec<u8>, png::EncodingError> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, width, height);
     encoder.set_color(png::ColorType::Rgb);
@@ -232,7 +235,7 @@ where
 }
 
 /// Draws the title and the key line above the rest, and returns the rest.
-fn titled<DB: DrawingBackend>(
+pub(crate) fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     key: &str,
@@ -455,14 +458,14 @@ fn steps(
     points
 }
 
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Tick labels without float noise: 10 not 10.0, 0.3 not 0.30000000000000004.
-fn tick(x: &f64) -> String {
+pub(crate) fn tick(x: &f64) -> String {
     format!("{}", (x * 1000.0).round() / 1000.0)
 }
 
-fn configure_mesh<DB: DrawingBackend>(
+pub(crate) fn configure_mesh<DB: DrawingBackend>(
     chart: &mut Chart<DB>,
     [x_label, y_label]: [&str; 2],
 ) -> DrawResult
@@ -485,7 +488,7 @@ where
     Ok(())
 }
 
-fn draw_legend<'a, DB: DrawingBackend + 'a>(
+pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart<'a, DB>,
     at: SeriesLabelPosition,
 ) -> DrawResult

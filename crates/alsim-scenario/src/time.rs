@@ -22,6 +22,12 @@ pub struct TimeSpec {
     /// Age of the tissue (of the person or animal) at the start of the run, years. Default 0.
     /// Range [0, 120]. Ageing reads it, and the summary reports ages at its milestones.
     pub start_age_years: f64,
+    /// Interval between VTK snapshots of the fields and cells (`vtk/` in the run folder), days.
+    /// Default `None`: no snapshots. Range (0, 36500], and a whole number of cell steps. Left
+    /// out of a resolved scenario when `None`, so run folders written before it existed still
+    /// hold the scenario a batch would run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_every_days: Option<f64>,
 }
 
 impl Default for TimeSpec {
@@ -32,6 +38,7 @@ impl Default for TimeSpec {
             duration_days: 60.0,
             output_every_days: 1.0,
             start_age_years: 0.0,
+            snapshot_every_days: None,
         }
     }
 }
@@ -61,12 +68,21 @@ impl TimeSpec {
         whole_ratio(self.output_every_days * 24.0, self.dt_hours).unwrap_or(1)
     }
 
+    /// Cell steps between two VTK snapshots; `None` when the scenario asks for none.
+    pub fn snapshot_every_ticks(&self) -> Option<u64> {
+        self.snapshot_every_days
+            .map(|days| whole_ratio(days * 24.0, self.dt_hours).unwrap_or(1))
+    }
+
     pub(crate) fn check(&self, c: &mut Checker) {
         c.positive("dt_hours", self.dt_hours, 24.0);
         c.positive("field_dt_minutes", self.field_dt_minutes, 24.0 * 60.0);
         c.positive("duration_days", self.duration_days, 36_500.0);
         c.positive("output_every_days", self.output_every_days, 36_500.0);
         c.range("start_age_years", self.start_age_years, 0.0, 120.0);
+        if let Some(days) = self.snapshot_every_days {
+            c.positive("snapshot_every_days", days, 36_500.0);
+        }
         if !c.is_clean() {
             return;
         }
@@ -87,6 +103,17 @@ impl TimeSpec {
                 format!(
                     "must be a whole number of cell steps of {} h, got {} days",
                     self.dt_hours, self.output_every_days
+                ),
+            );
+        }
+        if let Some(days) = self.snapshot_every_days
+            && whole_ratio(days * 24.0, self.dt_hours).is_none()
+        {
+            c.problem(
+                "snapshot_every_days",
+                format!(
+                    "must be a whole number of cell steps of {} h, got {days} days",
+                    self.dt_hours
                 ),
             );
         }
@@ -116,6 +143,32 @@ mod tests {
         assert_eq!(t.ticks(), 36);
         assert_eq!(t.field_substeps(), 12);
         assert_eq!(t.output_every_ticks(), 6);
+        assert_eq!(t.snapshot_every_ticks(), None);
+        let t = TimeSpec {
+            snapshot_every_days: Some(1.5),
+            ..t
+        };
+        assert_eq!(t.snapshot_every_ticks(), Some(18));
+    }
+
+    #[test]
+    fn snapshot_interval_off_the_cell_step_or_not_positive_is_refused() {
+        for (days, expected) in [
+            (
+                0.05,
+                "snapshot_every_days must be a whole number of cell steps of 1 h",
+            ),
+            (-2.0, "snapshot_every_days must be > 0, got -2"),
+        ] {
+            let t = TimeSpec {
+                snapshot_every_days: Some(days),
+                ..TimeSpec::default()
+            };
+            let mut c = Checker::default();
+            t.check(&mut c);
+            let err = c.finish("t.ron").unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
     }
 
     #[test]

@@ -71,10 +71,12 @@ fn keys_of(scenarios: &[Scenario]) -> Keys {
 }
 
 /// The default scenario, plus one that uses what the default leaves out: a `Fixed` boundary, so
-/// its wrapper key is seen too, and a sweep with a list and a range of values.
+/// its wrapper key is seen too, a snapshot interval, and a sweep with a list and a range of
+/// values.
 fn scenarios() -> Vec<Scenario> {
     let default = Scenario::default();
     let mut fixed = Scenario::default();
+    fixed.time.snapshot_every_days = Some(5.0);
     fixed.fields.tnf.boundary.y_max = Boundary::Fixed(0.0);
     fixed.sweep = vec![
         SweepAxis {

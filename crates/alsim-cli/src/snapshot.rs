@@ -1,0 +1,168 @@
+//! A simulation's state as VTK snapshots, and back: the names and codes of the arrays that
+//! `alsim run` writes and `alsim render` reads.
+
+use alsim_core::{CellRecord, CellState, FieldId, Simulation};
+use alsim_io::SnapshotWriter;
+use alsim_io::vtk::{DataArray, ImageData, PolyData, Values};
+use anyhow::Result;
+use std::borrow::Cow;
+
+/// Cell arrays: stable id, kind code ([`CellKind::code`]) and state code ([`CellState::code`]).
+pub(crate) const ID: &str = "id";
+pub(crate) const KIND: &str = "kind";
+pub(crate) const STATE: &str = "state";
+
+/// Reads one variable of a cell.
+type Variable = fn(&CellRecord) -> f32;
+
+/// The float variables of a cell, by array name.
+const VARIABLES: [(&str, Variable); 6] = [
+    ("aggregate_load", |c| c.aggregate_load),
+    ("damage", |c| c.damage),
+    ("mitochondrial_function", |c| c.mitochondrial_function),
+    ("oxidative_damage", |c| c.oxidative_damage),
+    ("transport_efficiency", |c| c.transport_efficiency),
+    ("support", |c| c.support),
+];
+
+/// The fields now, one cell-data array per field, on the tissue's grid (origin at the tissue
+/// corner, µm).
+pub(crate) fn fields(sim: &Simulation) -> ImageData<'_> {
+    let grid = sim.fields();
+    let shape = grid.shape();
+    ImageData {
+        voxels: [shape.nx, shape.ny, shape.nz],
+        origin_um: [0.0; 3],
+        spacing_um: [shape.voxel_um; 3],
+        arrays: FieldId::ALL
+            .map(|f| DataArray {
+                name: f.name().into(),
+                values: Values::F32(grid.values(f).into()),
+            })
+            .into(),
+    }
+}
+
+/// Every cell now, as points in id order.
+pub(crate) fn cells(records: &[CellRecord]) -> PolyData<'static> {
+    let mut arrays = vec![
+        DataArray {
+            name: ID.into(),
+            values: Values::U64(records.iter().map(|c| c.id.0).collect()),
+        },
+        DataArray {
+            name: KIND.into(),
+            values: Values::U8(records.iter().map(|c| c.kind.code()).collect()),
+        },
+        DataArray {
+            name: STATE.into(),
+            values: Values::U8(records.iter().map(|c| c.state.code()).collect()),
+        },
+    ];
+    arrays.extend(VARIABLES.map(|(name, value)| DataArray {
+        name: name.into(),
+        values: Values::F32(records.iter().map(value).collect()),
+    }));
+    PolyData {
+        points: Cow::Owned(records.iter().map(|c| c.position_um).collect()),
+        arrays,
+    }
+}
+
+/// Writes the simulation's snapshot now.
+pub(crate) fn write(sim: &mut Simulation, writer: &mut SnapshotWriter) -> Result<()> {
+    let records = sim.cells();
+    let cell_data = cells(&records);
+    writer.write(sim.time_days(), &fields(sim), &cell_data)?;
+    Ok(())
+}
+
+/// A cell read back from a snapshot: where it is and what state it is in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Marker {
+    pub(crate) position_um: [f32; 3],
+    pub(crate) state: CellState,
+}
+
+/// The cells of a snapshot read back, or why the file is not one `alsim run` wrote.
+pub(crate) fn markers(data: &PolyData) -> Result<Vec<Marker>, String> {
+    let states = data
+        .arrays
+        .iter()
+        .find(|a| a.name == STATE)
+        .ok_or("no state array")?;
+    let Values::U8(codes) = &states.values else {
+        return Err("the state array is not UInt8".into());
+    };
+    data.points
+        .iter()
+        .zip(codes.iter())
+        .map(|(&position_um, &code)| {
+            let state =
+                CellState::from_code(code).ok_or_else(|| format!("unknown cell state {code}"))?;
+            Ok(Marker { position_um, state })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alsim_core::CellKind;
+
+    /// The legend of the kind and state codes as the README gives it.
+    fn legend() -> String {
+        let kinds: Vec<String> = CellKind::ALL
+            .iter()
+            .map(|k| format!("{} {}", k.code(), k.name()))
+            .collect();
+        let states: Vec<String> = CellState::ALL
+            .iter()
+            .map(|s| format!("{} {}", s.code(), s.name()))
+            .collect();
+        format!(
+            "`kind`: {}; `state`: {}",
+            kinds.join(", "),
+            states.join(", ")
+        )
+    }
+
+    #[test]
+    fn readme_gives_the_codes_of_kind_and_state() {
+        let readme = include_str!("../../../README.md").replace('\n', " ");
+        let legend = legend();
+        assert!(readme.contains(&legend), "README.md should say: {legend}");
+    }
+
+    #[test]
+    fn cell_states_read_back_from_their_codes() {
+        let records: Vec<CellRecord> = CellState::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &state)| CellRecord {
+                id: alsim_core::CellId(i as u64 * 3),
+                kind: state.kind(),
+                state,
+                position_um: [i as f32, 1.0, 2.0],
+                aggregate_load: 0.5,
+                damage: f32::NAN,
+                mitochondrial_function: 1.0,
+                oxidative_damage: 0.0,
+                transport_efficiency: 1.0,
+                support: f32::NAN,
+            })
+            .collect();
+        let back = markers(&cells(&records)).unwrap();
+        let expected: Vec<Marker> = records
+            .iter()
+            .map(|c| Marker {
+                position_um: c.position_um,
+                state: c.state,
+            })
+            .collect();
+        assert_eq!(back, expected);
+        let mut bad = cells(&records);
+        bad.arrays[2].values = Values::U8(vec![9; records.len()].into());
+        assert_eq!(markers(&bad).unwrap_err(), "unknown cell state 9");
+    }
+}
