@@ -3,6 +3,8 @@
 //! astrocytes lose support when reactive. Switching one behaviour off (a parameter of 0)
 //! removes exactly its effect. Every other mechanism is off, so each test sees glia alone.
 
+mod support;
+
 use alsim::core::mechanisms::astrocytes::{ReactiveAstrocyteMap, Support};
 use alsim::core::mechanisms::microglia::{MicrogliaState, Phenotype};
 use alsim::core::{
@@ -11,6 +13,7 @@ use alsim::core::{
 };
 use alsim::scenario::Scenario;
 use bevy_ecs::prelude::*;
+use support::set_every_microglia;
 
 /// The default tissue (400 × 400 × 200 µm, 20 µm voxels) with only microglia and astrocytes.
 fn glia_only(days: f64) -> Scenario {
@@ -284,11 +287,7 @@ fn pro_inflammatory_microglia_release_ros_exactly() {
     m.proliferation_per_day = 0.0;
     s.fields.ros.decay_per_hour = 0.0;
     let mut sim = Simulation::new(&s).unwrap();
-    let world = sim.world_mut();
-    let mut q = world.query::<&mut MicrogliaState>();
-    for mut m in q.iter_mut(world) {
-        m.phenotype = Phenotype::ProInflammatory;
-    }
+    set_every_microglia(&mut sim, Phenotype::ProInflammatory);
     run(&mut sim);
     let o = sim.observe();
     assert_eq!(o.microglia[1], o.microglia.iter().sum::<u64>());

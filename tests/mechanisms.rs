@@ -1,12 +1,15 @@
 //! The first mechanism loop, tested in whole worlds: each mechanism does its job in the tissue,
 //! and switching one off removes exactly its effect.
 
+mod support;
+
 use alsim::core::mechanisms::astrocytes::Reactivity;
 use alsim::core::mechanisms::microglia::{MicrogliaState, Phenotype};
 use alsim::core::mechanisms::neuron_damage::Damage;
 use alsim::core::{Astrocyte, FieldGrid, FieldId, LifeState, Microglia, MotorNeuron, Simulation};
 use alsim::scenario::{Amount, Scenario};
 use bevy_ecs::prelude::*;
+use support::set_every_microglia;
 
 /// A small tissue with every mechanism at its defaults and a short clock.
 fn small(days: f64) -> Scenario {
@@ -92,11 +95,7 @@ fn secreted_cytokine_is_accounted_exactly() {
     m.ros_death_per_day = 0.0;
     s.fields.tnf.decay_per_hour = 0.0;
     let mut sim = Simulation::new(&s).unwrap();
-    let world = sim.world_mut();
-    let mut q = world.query::<&mut MicrogliaState>();
-    for mut m in q.iter_mut(world) {
-        m.phenotype = Phenotype::ProInflammatory;
-    }
+    set_every_microglia(&mut sim, Phenotype::ProInflammatory);
     run(&mut sim);
     let cells = count::<Microglia, MicrogliaState>(&mut sim, |_| true) as f64;
     let expected = cells * 2.5 * 48.0;

@@ -3,6 +3,7 @@
 // Each test crate compiles this module and uses only some of it.
 #![allow(dead_code)]
 
+use alsim::core::mechanisms::microglia::{MicrogliaState, Phenotype};
 use alsim::core::{Observation, Simulation, Summary};
 use alsim::scenario::{Scenario, load};
 use std::path::Path;
@@ -44,4 +45,13 @@ pub fn assert_clean_failure(out: &Output, needle: &str) -> String {
     assert!(!err.contains("panicked"), "must not panic:\n{err}");
     assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
     err
+}
+
+/// Puts every microglia of `sim` into `phenotype` (the switches then go on from there).
+pub fn set_every_microglia(sim: &mut Simulation, phenotype: Phenotype) {
+    let world = sim.world_mut();
+    let mut q = world.query::<&mut MicrogliaState>();
+    for mut m in q.iter_mut(world) {
+        m.phenotype = phenotype;
+    }
 }
