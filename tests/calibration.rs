@@ -5,7 +5,7 @@
 
 mod support;
 
-use alsim::core::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
+use alsim::cli::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
 use support::{bundled, run_in_pool};
 
 #[test]

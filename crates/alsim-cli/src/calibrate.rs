@@ -2,7 +2,7 @@
 //! with the measured biology (`alsim_core::calibration`), as a markdown table printed or written
 //! into a document between marker lines.
 
-use alsim_core::calibration::{HumanCourse, MouseCourse, human_table, mouse_table};
+use crate::calibration::{HumanCourse, MouseCourse, human_table, mouse_table};
 use alsim_core::{Observation, Simulation, Summary};
 
 /// The human lifetime scenarios the table covers.

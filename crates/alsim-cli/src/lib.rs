@@ -7,7 +7,7 @@
 //!                                      VTK snapshots; with --plots, alsim_report::series_png)
 //!                        --validate--> alsim_scenario::load -> footprint report
 //!                        --calibrate--> many seeds of the calibration scenarios ->
-//!                                       alsim_core::calibration -> markdown table
+//!                                       calibration (observables, targets) -> markdown table
 //!                        --batch-->    scenario files -> Plan (sweep points × replicates, seeds,
 //!                                      names; batch.json) -> --jobs runs at once, each as `run`
 //!                                      does, skipping finished ones
@@ -24,6 +24,7 @@
 
 mod batch;
 mod calibrate;
+pub mod calibration;
 mod compare;
 mod merge;
 mod plan;

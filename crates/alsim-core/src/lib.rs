@@ -18,7 +18,6 @@
 
 #![warn(missing_docs)]
 
-pub mod calibration;
 mod cells;
 mod fields;
 pub mod mechanisms;

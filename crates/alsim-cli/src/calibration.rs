@@ -3,7 +3,8 @@
 //! calibration scenarios over many seeds and writes the table into `docs/model.md`;
 //! `tests/calibration.rs` checks what CI has time for.
 
-use crate::{Observation, Summary};
+use alsim_core::{Observation, Summary};
+use alsim_stats::summarize;
 
 /// The SOD1-G93A mouse time course of one run, in days; `None` when not reached in the run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -136,26 +137,15 @@ impl Spread {
     /// Summarises per-run values; `None` entries are runs that did not reach the observable.
     pub fn of(values: &[Option<f64>]) -> Option<Self> {
         let got: Vec<f64> = values.iter().flatten().copied().collect();
-        if got.is_empty() {
-            return None;
-        }
-        let n = got.len() as f64;
-        let mean = got.iter().sum::<f64>() / n;
-        let var = if got.len() > 1 {
-            got.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
-        } else {
-            0.0
-        };
+        let summary = summarize(&got).ok()?;
         Some(Self {
-            mean,
-            sd: var.sqrt(),
+            mean: summary.mean,
+            sd: summary.sd.unwrap_or(0.0),
             reached: got.len(),
             runs: values.len(),
         })
     }
-}
 
-impl Spread {
     /// Whether every run reached the observable.
     pub fn all_reached(&self) -> bool {
         self.reached == self.runs
@@ -204,7 +194,7 @@ impl HumanCourse {
     pub fn measure(rows: &[Observation], summary: &Summary) -> Self {
         let age_at_onset = summary.age_at_clinical_onset_years;
         let end_stage = first_day(rows, |o| o.force_proxy < END_STAGE_FORCE)
-            .map(|day| summary.start_age_years + day / crate::DAYS_PER_YEAR);
+            .map(|day| summary.start_age_years + day / alsim_core::DAYS_PER_YEAR);
         Self {
             age_at_onset,
             survival: age_at_onset.zip(end_stage).map(|(onset, end)| end - onset),
