@@ -20,10 +20,12 @@
 pub mod calibration;
 mod cells;
 mod fields;
+pub mod guard;
 pub mod mechanisms;
 mod observe;
 pub mod rng;
 mod simulation;
+mod snapshot;
 pub mod solver;
 mod world;
 
@@ -34,6 +36,7 @@ pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
 pub use mechanisms::motor_units::Clinical;
 pub use observe::{Census, NEURON_MEANS, Observation, Summary};
 pub use simulation::{BuildError, Simulation};
+pub use snapshot::{RestoreError, Snapshot};
 
 use bevy_ecs::prelude::*;
 

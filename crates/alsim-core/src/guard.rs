@@ -1,0 +1,290 @@
+//! Numerical guards: a cheap check, after a step, that the fields and every cell's state are
+//! finite and within physical bounds. A failure names the quantity, the voxel or cell, the tick
+//! and the parameters most likely at fault, so a bad parameter stops the run instead of
+//! silently filling the tissue with NaN.
+//!
+//! The solver keeps concentrations non-negative exactly (its eliminations only add non-negative
+//! terms, sinks scale by factors in [0, 1], uptake takes at most what is there), so any value
+//! below −[`NEGATIVE_TOLERANCE`] is a fault, not round-off. Fractions may exceed 1 by
+//! [`FRACTION_TOLERANCE`] (closed-form steady states computed in f32).
+
+use crate::mechanisms::aggregation::Aggregates;
+use crate::mechanisms::astrocytes::Support;
+use crate::mechanisms::microglia::MicrogliaState;
+use crate::mechanisms::mitochondria::Mitochondria;
+use crate::mechanisms::motor_units::{Clinical, MotorUnit};
+use crate::mechanisms::neuron_damage::{Damage, Vulnerability};
+use crate::mechanisms::transport::Transport;
+use crate::{CellId, Exchange, FIELD_COUNT, FieldGrid, FieldId, Position, Simulation};
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+
+/// How far below zero a concentration or amount may lie before it counts as a fault.
+pub const NEGATIVE_TOLERANCE: f64 = 1e-6;
+/// How far above 1 a fraction may lie before it counts as a fault.
+pub const FRACTION_TOLERANCE: f64 = 1e-4;
+
+/// A value that is not finite or lies outside its physical range.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "numerical guard: {quantity} is {value} at {place} after tick {tick} (day {day}), {expected}; most likely at fault: {suspects}, or a time step too long for them (time.dt_hours, time.field_dt_minutes)"
+)]
+pub struct NumericalError {
+    /// The field or component and its member, e.g. `field tnf`, `Mitochondria.function`.
+    pub quantity: String,
+    /// The offending value.
+    pub value: f64,
+    /// Where: `voxel (x, y, z)` or `cell 17`.
+    pub place: String,
+    /// Ticks completed.
+    pub tick: u64,
+    /// Simulated days.
+    pub day: f64,
+    /// What was expected instead, e.g. `expected a finite number >= 0`.
+    pub expected: String,
+    /// The scenario parameters most likely at fault, by field path.
+    pub suspects: &'static str,
+}
+
+/// One checked quantity: its name, value, range and suspects.
+struct Quantity {
+    name: &'static str,
+    value: f64,
+    min: f64,
+    max: f64,
+    suspects: &'static str,
+}
+
+impl Quantity {
+    fn ok(&self) -> bool {
+        self.value.is_finite() && self.value >= self.min && self.value <= self.max
+    }
+
+    fn expected(&self) -> String {
+        match (self.min.is_finite(), self.max.is_finite()) {
+            (true, true) => format!("expected a number in [{}, {}]", self.min, self.max),
+            (true, false) => format!("expected a finite number >= {}", self.min),
+            _ => "expected a finite number".to_string(),
+        }
+    }
+}
+
+fn amount(name: &'static str, value: impl Into<f64>, suspects: &'static str) -> Quantity {
+    Quantity {
+        name,
+        value: value.into(),
+        min: -NEGATIVE_TOLERANCE,
+        max: f64::INFINITY,
+        suspects,
+    }
+}
+
+fn fraction(name: &'static str, value: f64, suspects: &'static str) -> Quantity {
+    Quantity {
+        name,
+        value,
+        min: -NEGATIVE_TOLERANCE,
+        max: 1.0 + FRACTION_TOLERANCE,
+        suspects,
+    }
+}
+
+/// The parameters that feed a field, by field path.
+fn field_suspects(field: FieldId) -> &'static str {
+    match field {
+        FieldId::Tnf => {
+            "mechanisms.microglia.tnf_secretion_fg_per_hour, fields.tnf (decay_per_hour, diffusion_um2_per_s, initial, boundary), a Trauma event's tnf_fg"
+        }
+        FieldId::Il10 => {
+            "mechanisms.microglia (anti-inflammatory secretion), fields.il10 (decay_per_hour, diffusion_um2_per_s, initial, boundary)"
+        }
+        FieldId::Debris => {
+            "mechanisms.cell_death.debris_per_neuron, mechanisms.microglia.phagocytosis_neurons_per_day, fields.debris, a Trauma event's debris"
+        }
+        FieldId::Ros => {
+            "mechanisms.mitochondria.ros_leak_per_hour, mechanisms.microglia.ros_secretion_fmol_per_hour, fields.ros, a Toxin event's ros_fmol_per_hour_per_mm3"
+        }
+        FieldId::Seeds => {
+            "mechanisms.aggregation.seed_release_per_day, mechanisms.microglia.seed_uptake_au_per_day, fields.seeds"
+        }
+    }
+}
+
+const AGGREGATION: &str =
+    "mechanisms.aggregation (misfolding_per_day, templating_per_day, clearance_capacity_per_day)";
+const MITOCHONDRIA: &str = "mechanisms.mitochondria (antioxidant_capacity_per_hour, basal_ros_micromolar_per_hour, oxidation_per_micromolar_per_day)";
+const TRANSPORT: &str =
+    "mechanisms.transport (relaxation_per_day, regrowth_per_day, retraction_per_day)";
+const DAMAGE: &str = "mechanisms.neuron_damage (its *_damage_per_day rates, repair_per_day)";
+const MICROGLIA: &str =
+    "mechanisms.microglia (chemotaxis_um_per_hour, daughter_distance_um, proliferation_per_day)";
+const ASTROCYTES: &str =
+    "mechanisms.astrocytes (baseline_support, reactive_support, support_change_per_day)";
+const MOTOR_UNITS: &str =
+    "mechanisms.motor_units (reinnervation_per_day, max_enlargement_fold, orphan_loss_per_day)";
+const EXCHANGE: &str = "the secretion and uptake rates of mechanisms.microglia, mechanisms.mitochondria and mechanisms.aggregation";
+
+impl Simulation {
+    /// Checks that every field value and every cell's state is finite and within its physical
+    /// range. Where several values fail, the first voxel (in field order) or the lowest cell id
+    /// is named, so the report does not depend on the thread count.
+    pub fn check_state(&mut self) -> Result<(), NumericalError> {
+        let tick = self.tick();
+        let day = self.time_days();
+        let fail = |q: &Quantity, quantity: String, place: String| NumericalError {
+            quantity,
+            value: q.value,
+            place,
+            tick,
+            day,
+            expected: q.expected(),
+            suspects: q.suspects,
+        };
+        let grid = self.world.resource::<FieldGrid>();
+        for field in FieldId::ALL {
+            let values = grid.values(field);
+            let bad = values
+                .par_chunks(4096)
+                .enumerate()
+                .find_map_first(|(c, chunk)| {
+                    let min = -NEGATIVE_TOLERANCE as f32;
+                    chunk
+                        .iter()
+                        .position(|v| !(v.is_finite() && *v >= min))
+                        .map(|i| c * 4096 + i)
+                });
+            if let Some(i) = bad {
+                let q = amount("", values[i], field_suspects(field));
+                let s = grid.shape();
+                let (x, y, z) = (i % s.nx, i / s.nx % s.ny, i / (s.nx * s.ny));
+                return Err(fail(
+                    &q,
+                    format!("field {}", field.name()),
+                    format!("voxel ({x}, {y}, {z})"),
+                ));
+            }
+        }
+        let size = grid.shape();
+        let edges = [size.nx, size.ny, size.nz].map(|n| n as f64 * size.voxel_um);
+        if let Some(clinical) = self.world.get_resource::<Clinical>() {
+            let q = [
+                fraction("force", clinical.force, MOTOR_UNITS),
+                amount(
+                    "fibres_orphaned",
+                    clinical.fibres_orphaned,
+                    MOTOR_UNITS,
+                ),
+            ];
+            if let Some(q) = q.iter().find(|q| !q.ok()) {
+                return Err(fail(
+                    q,
+                    format!("Clinical.{}", q.name),
+                    "the muscle".to_string(),
+                ));
+            }
+        }
+
+        let mut cells = self.world.query::<(
+            &CellId,
+            &Position,
+            &Exchange,
+            (
+                Option<&Aggregates>,
+                Option<&Mitochondria>,
+                Option<&Transport>,
+                Option<&Damage>,
+                Option<&Vulnerability>,
+                Option<&MotorUnit>,
+                Option<&MicrogliaState>,
+                Option<&Support>,
+            ),
+        )>();
+        let mut worst: Option<(CellId, Quantity, &'static str)> = None;
+        let mut qs: Vec<(&'static str, Quantity)> = Vec::with_capacity(32);
+        for (id, position, exchange, (agg, mito, tr, dmg, vul, mu, mg, sup)) in
+            cells.iter(&self.world)
+        {
+            if worst.as_ref().is_some_and(|(w, ..)| w < id) {
+                continue;
+            }
+            qs.clear();
+            for (i, (p, edge)) in position.0.iter().zip(edges).enumerate() {
+                qs.push((
+                    "Position",
+                    Quantity {
+                        name: ["x", "y", "z"][i],
+                        value: (*p).into(),
+                        min: 0.0,
+                        max: edge,
+                        suspects: MICROGLIA,
+                    },
+                ));
+            }
+            for f in 0..FIELD_COUNT {
+                for (name, v) in [
+                    ("secretion_per_hour", exchange.secretion_per_hour[f]),
+                    ("uptake", exchange.uptake[f]),
+                    ("clearance_um3_per_hour", exchange.clearance_um3_per_hour[f]),
+                    ("absorbed", exchange.absorbed[f]),
+                ] {
+                    qs.push(("Exchange", amount(name, v, EXCHANGE)));
+                }
+            }
+            if let Some(a) = agg {
+                qs.push(("Aggregates", amount("load", a.load, AGGREGATION)));
+            }
+            if let Some(m) = mito {
+                qs.push((
+                    "Mitochondria",
+                    fraction("function", m.function.into(), MITOCHONDRIA),
+                ));
+                qs.push(("Mitochondria", amount("ros", m.ros, MITOCHONDRIA)));
+                qs.push((
+                    "Mitochondria",
+                    amount("oxidative_damage", m.oxidative_damage, MITOCHONDRIA),
+                ));
+            }
+            if let Some(t) = tr {
+                qs.push((
+                    "Transport",
+                    fraction("efficiency", t.efficiency.into(), TRANSPORT),
+                ));
+                qs.push(("Transport", fraction("terminal", t.terminal.into(), TRANSPORT)));
+            }
+            if let Some(d) = dmg {
+                qs.push(("Damage", amount("", d.0, DAMAGE)));
+            }
+            if let Some(v) = vul {
+                qs.push(("Vulnerability", amount("", v.0, DAMAGE)));
+            }
+            if let Some(u) = mu {
+                qs.push(("MotorUnit", amount("fibres", u.fibres, MOTOR_UNITS)));
+            }
+            if let Some(s) = mg {
+                qs.push((
+                    "MicrogliaState",
+                    amount("activated_hours", s.activated_hours, MICROGLIA),
+                ));
+            }
+            if let Some(s) = sup {
+                qs.push(("Support", amount("", s.0, ASTROCYTES)));
+            }
+            if let Some(i) = qs.iter().position(|(_, q)| !q.ok()) {
+                let (component, q) = qs.swap_remove(i);
+                worst = Some((*id, q, component));
+            }
+        }
+        match worst {
+            Some((id, q, component)) => Err(fail(
+                &q,
+                if q.name.is_empty() {
+                    component.to_string()
+                } else {
+                    format!("{component}.{}", q.name)
+                },
+                format!("cell {}", id.0),
+            )),
+            None => Ok(()),
+        }
+    }
+}
