@@ -5,13 +5,18 @@
 //!   .timeseries(columns) -> TimeSeriesWriter: rows streamed to timeseries.csv.partial,
 //!                           renamed to timeseries.csv by finish()
 //!   .write_json(name, value): written to name.partial, then renamed (atomic on one filesystem)
+//!   .write_checkpoint(version, state): checkpoint.bin, see [`checkpoint`]
 //! ```
 //!
 //! The CLI writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
-//! killed at any point never leaves a `summary.json` that looks complete. This crate knows
-//! file formats, not the model: rows arrive as column names and numbers.
+//! killed at any point never leaves a `summary.json` that looks complete. A run that stops
+//! early (interrupted, or a numerical guard) keeps `checkpoint.bin`, its time series so far as
+//! `timeseries.csv.partial`, and `incomplete.json` saying why. This crate knows file formats,
+//! not the model: rows arrive as column names and numbers, checkpoints as serde values.
 
 #![warn(missing_docs)]
+
+pub mod checkpoint;
 
 use serde::Serialize;
 use std::fs::{self, File};
@@ -28,6 +33,11 @@ pub mod names {
     pub const SUMMARY: &str = "summary.json";
     /// The scenario as resolved (defaults filled in, overrides applied), re-runnable.
     pub const SCENARIO: &str = "scenario.ron";
+    /// The last checkpoint of a run not yet finished; removed once it finishes.
+    pub const CHECKPOINT: &str = "checkpoint.bin";
+    /// Why a run stopped before its end (interrupt, numerical guard) and how to resume it;
+    /// present only while the run is unfinished.
+    pub const INCOMPLETE: &str = "incomplete.json";
 }
 
 /// Why output could not be written. Every variant names the path.
@@ -140,6 +150,44 @@ impl RunFolder {
     pub fn write_text(&self, name: &str, text: &str) -> Result<(), OutputError> {
         write_file(&self.dir.join(name), text.as_bytes())
     }
+
+    /// The path of the folder's checkpoint (which may not exist).
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.dir.join(names::CHECKPOINT)
+    }
+
+    /// Writes `state` as the folder's checkpoint, replacing the last one only once complete.
+    pub fn write_checkpoint(
+        &self,
+        version: &str,
+        state: &impl Serialize,
+    ) -> Result<(), OutputError> {
+        checkpoint::write(&self.checkpoint_path(), version, state)
+    }
+
+    /// Removes what only an unfinished run needs: the checkpoint and the `incomplete.json`
+    /// marker (and a checkpoint write cut short). Absent files are fine.
+    pub fn clear_resume_state(&self) -> Result<(), OutputError> {
+        let checkpoint = self.checkpoint_path();
+        for path in [
+            partial(&checkpoint),
+            checkpoint,
+            self.dir.join(names::INCOMPLETE),
+        ] {
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(write_err(&path)(e));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `dir` holds a checkpoint of an unfinished run.
+pub fn has_checkpoint(dir: &Path) -> bool {
+    !is_finished(dir) && dir.join(names::CHECKPOINT).is_file()
 }
 
 /// Writes `bytes` to `path` atomically: to `path.partial`, synced, then renamed into place.
@@ -157,7 +205,7 @@ pub fn is_finished(dir: &Path) -> bool {
 }
 
 /// Copies the finished run in `from` to the new folder `to`: every file but leftovers of an
-/// interrupted write (`*.partial`), each atomically, `summary.json` last so `to` looks finished
+/// interrupted write (`*.partial`) and of resuming (a checkpoint), each atomically, `summary.json` last so `to` looks finished
 /// only once complete. A `to` that already holds a finished run is refused.
 pub fn copy_run(from: &Path, to: &Path) -> Result<(), OutputError> {
     let folder = RunFolder::create(to, false)?;
@@ -170,7 +218,10 @@ pub fn copy_run(from: &Path, to: &Path) -> Result<(), OutputError> {
         let entry = entry.map_err(read_err)?;
         let name = entry.file_name();
         let is_file = entry.file_type().map_err(read_err)?.is_file();
-        if is_file && !name.to_string_lossy().ends_with(".partial") && name != names::SUMMARY {
+        let leftover = name.to_string_lossy().ends_with(".partial")
+            || name == names::CHECKPOINT
+            || name == names::INCOMPLETE;
+        if is_file && !leftover && name != names::SUMMARY {
             files.push(name);
         }
     }
@@ -206,23 +257,34 @@ impl TimeSeriesWriter {
             })
     }
 
+    /// Flushes and syncs the rows so far, keeping the `.partial` name of an incomplete series;
+    /// returns its path.
+    pub fn keep_partial(self) -> Result<PathBuf, OutputError> {
+        Ok(self.synced()?.0)
+    }
+
     /// Flushes, syncs and renames the file into place.
     pub fn finish(self) -> Result<PathBuf, OutputError> {
+        let (tmp, path) = self.synced()?;
+        fs::rename(&tmp, &path).map_err(write_err(&path))?;
+        Ok(path)
+    }
+
+    /// Flushes and syncs the rows written; returns the partial and the final path.
+    fn synced(self) -> Result<(PathBuf, PathBuf), OutputError> {
+        let tmp = self.tmp;
+        let failed = |source| OutputError::Write {
+            path: tmp.clone(),
+            source,
+        };
         let file = self
             .writer
             .into_inner()
-            .map_err(|e| OutputError::Write {
-                path: self.tmp.clone(),
-                source: e.into_error(),
-            })?
+            .map_err(|e| failed(e.into_error()))?
             .into_inner()
-            .map_err(|e| OutputError::Write {
-                path: self.tmp.clone(),
-                source: e.into_error(),
-            })?;
-        file.sync_all().map_err(write_err(&self.tmp))?;
-        fs::rename(&self.tmp, &self.path).map_err(write_err(&self.path))?;
-        Ok(self.path)
+            .map_err(|e| failed(e.into_error()))?;
+        file.sync_all().map_err(failed)?;
+        Ok((tmp, self.path))
     }
 }
 
