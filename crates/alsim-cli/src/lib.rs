@@ -15,13 +15,16 @@
 //!                                      folders) -> alsim_report::write_report
 //! ```
 //!
-//! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit.
+//! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit
+//! (130 for a run or batch stopped by Ctrl-C or SIGTERM, after its checkpoint is written).
 
 #![warn(missing_docs)]
 
 mod batch;
 mod calibrate;
 mod compare;
+mod interrupt;
+mod limits;
 mod merge;
 mod plan;
 mod progress;
@@ -63,6 +66,12 @@ enum Command {
 /// Entry point of the `alsim` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Batch(_) | Command::Compare(_)
+    ) {
+        interrupt::watch();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenario } => run::validate(&scenario),
@@ -75,7 +84,11 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<interrupt::Interrupted>().is_some() {
+                ExitCode::from(interrupt::EXIT_STATUS)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -1,24 +1,32 @@
-//! `alsim run` and `alsim validate`.
+//! `alsim run` and `alsim validate`, and `execute`, which every run (alone or in a batch) goes
+//! through: limits, the step loop with its numerical guard, checkpoints, interrupts, resume.
 
+use crate::interrupt::{self, Interrupted};
+use crate::limits;
 use crate::progress::Progress;
-use alsim_core::{Observation, Simulation};
-use alsim_io::{RunFolder, names};
+use alsim_core::{Observation, Simulation, Snapshot};
+use alsim_io::{RunFolder, checkpoint, has_checkpoint, is_finished, names};
 use alsim_scenario::Scenario;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::ThreadPool;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The alsim version, recorded in manifests and checkpoints.
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Arguments of `alsim run`.
 #[derive(Args, Debug)]
 pub(crate) struct RunArgs {
-    /// Scenario file (RON).
-    scenario: PathBuf,
+    /// Scenario file (RON); not with --resume, which reads the scenario from the checkpoint.
+    #[arg(required_unless_present = "resume")]
+    scenario: Option<PathBuf>,
     /// Run folder to write. Default: runs/<scenario name>-seed<seed>, numbered -2, -3, ... when
-    /// that already holds a finished run.
+    /// that already holds a finished or interrupted run.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Seed of the random streams, replacing the scenario's.
@@ -27,9 +35,97 @@ pub(crate) struct RunArgs {
     /// Worker threads. Default: all cores. Results are identical for any value.
     #[arg(long)]
     threads: Option<usize>,
-    /// Replace a finished run already in the output folder (without --out: the unnumbered one).
+    /// Replace a finished or interrupted run already in the output folder (without --out: the
+    /// unnumbered one).
     #[arg(long)]
     force: bool,
+    /// Continue the unfinished run in DIR from its last checkpoint, with the scenario and seed
+    /// it was started with; the result is byte for byte that of an uninterrupted run.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "out", "seed", "force"])]
+    resume: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) safety: Safety,
+}
+
+/// Checkpoint and memory options of `run` and `batch`.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct Safety {
+    /// Write a checkpoint this often, in wall-clock time (90s, 30min, 2h) or simulated time
+    /// (10days); `alsim run --resume DIR` continues from the last one. Ctrl-C always writes one.
+    #[arg(long, value_name = "DURATION", value_parser = Every::parse)]
+    pub(crate) checkpoint_every: Option<Every>,
+    /// Memory a run may use (16GiB, 500MB, ...), shared by the runs of a batch that run at once.
+    /// Default: the memory available when the run starts. Runs estimated above it are refused.
+    #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
+    pub(crate) max_memory: Option<u64>,
+}
+
+/// How often to write a checkpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) enum Every {
+    /// Wall-clock seconds.
+    Seconds(f64),
+    /// Simulated days.
+    Days(f64),
+}
+
+impl Every {
+    fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let value: f64 = number.parse().map_err(|_| {
+            format!("'{text}' is not a duration: use e.g. 90s, 30min, 2h or 10days")
+        })?;
+        if !(value.is_finite() && value > 0.0 && value <= 1e9) {
+            return Err(format!("'{text}': the duration must be > 0 and at most 1e9"));
+        }
+        match unit {
+            "s" => Ok(Every::Seconds(value)),
+            "min" => Ok(Every::Seconds(value * 60.0)),
+            "h" => Ok(Every::Seconds(value * 3600.0)),
+            "days" => Ok(Every::Days(value)),
+            _ => Err(format!(
+                "'{text}': unknown unit '{unit}': use s, min or h (wall-clock time) or days (simulated time)"
+            )),
+        }
+    }
+}
+
+/// When the next checkpoint is due.
+struct Schedule {
+    every: Option<Every>,
+    last: Instant,
+    every_ticks: u64,
+}
+
+impl Schedule {
+    fn new(every: Option<Every>, dt_hours: f64) -> Self {
+        let every_ticks = match every {
+            Some(Every::Days(d)) => ((d * 24.0 / dt_hours).round() as u64).max(1),
+            _ => u64::MAX,
+        };
+        Self {
+            every,
+            last: Instant::now(),
+            every_ticks,
+        }
+    }
+
+    /// Whether a checkpoint is due after `tick` ticks.
+    fn due(&mut self, tick: u64) -> bool {
+        let due = match self.every {
+            None => false,
+            Some(Every::Days(_)) => tick.is_multiple_of(self.every_ticks),
+            Some(Every::Seconds(s)) => self.last.elapsed() >= Duration::from_secs_f64(s),
+        };
+        if due {
+            self.last = Instant::now();
+        }
+        due
+    }
 }
 
 #[derive(Serialize)]
@@ -58,24 +154,76 @@ pub(crate) struct RunSpec<'a> {
     pub(crate) sweep: &'a BTreeMap<String, f64>,
 }
 
+/// What a checkpoint holds: the run (its resolved scenario and what its manifest records), the
+/// time series so far, and the simulation's state.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct RunState<'a> {
+    /// The resolved scenario, as `scenario.ron` would hold it.
+    pub(crate) scenario: Cow<'a, str>,
+    scenario_file: Cow<'a, str>,
+    replicate: Option<u64>,
+    sweep: Cow<'a, BTreeMap<String, f64>>,
+    checkpoint_every: Option<Every>,
+    /// Wall time spent before this checkpoint, over all sessions.
+    wall_time_seconds: f64,
+    rows: Cow<'a, [Vec<f64>]>,
+    simulation: Snapshot<'a>,
+}
+
+impl RunState<'static> {
+    /// Reads the checkpoint of the unfinished run in `dir`.
+    pub(crate) fn read(dir: &Path) -> Result<Self> {
+        Ok(checkpoint::read(&dir.join(names::CHECKPOINT), VERSION)?)
+    }
+
+    /// Ticks completed at the checkpoint.
+    pub(crate) fn tick(&self) -> u64 {
+        self.simulation.tick
+    }
+
+    /// The scenario it continues, parsed and validated.
+    fn scenario(&self, dir: &Path) -> Result<Scenario> {
+        let origin = format!("{} (its scenario)", dir.join(names::CHECKPOINT).display());
+        let scenario = Scenario::from_ron_str(&self.scenario, &origin)?;
+        scenario.validate(&origin)?;
+        Ok(scenario)
+    }
+}
+
+/// Why a run stopped early, in `incomplete.json` beside its partial time series.
+#[derive(Serialize)]
+struct Incomplete<'a> {
+    reason: &'a str,
+    tick: u64,
+    simulated_days: f64,
+    /// Whether `checkpoint.bin` holds a state to resume from.
+    checkpoint: bool,
+    resume: String,
+    partial_timeseries: String,
+}
+
 /// Runs `spec` in `pool` (of `threads` threads) and writes its folder: time series, resolved
-/// scenario, manifest, and the summary last.
+/// scenario, manifest, and the summary last; from `resume`'s state when given. A run stopped
+/// by an interrupt or a numerical guard keeps its checkpoint and partial time series.
 pub(crate) fn execute(
     spec: &RunSpec,
     folder: &RunFolder,
     pool: &ThreadPool,
     progress: Progress,
+    every: Option<Every>,
+    resume: Option<RunState<'static>>,
 ) -> Result<alsim_core::Summary> {
     let scenario = spec.scenario;
     let started = Instant::now();
-    let summary = pool.install(|| simulate(scenario, folder, progress))?;
+    let before = resume.as_ref().map_or(0.0, |r| r.wall_time_seconds);
+    let summary = pool.install(|| simulate(spec, folder, progress, every, resume, started))?;
     let manifest = Manifest {
-        alsim_version: env!("CARGO_PKG_VERSION"),
+        alsim_version: VERSION,
         scenario_file: spec.scenario_file,
         seed: scenario.seed,
         threads: pool.current_num_threads(),
         ticks: summary.ticks,
-        wall_time_seconds: started.elapsed().as_secs_f64(),
+        wall_time_seconds: before + started.elapsed().as_secs_f64(),
         replicate: spec.replicate,
         sweep: spec.sweep,
         scenario,
@@ -84,6 +232,7 @@ pub(crate) fn execute(
     folder.write_json(names::MANIFEST, &manifest)?;
     // Last: its presence marks a finished run.
     folder.write_json(names::SUMMARY, &summary)?;
+    folder.clear_resume_state()?;
     Ok(summary)
 }
 
@@ -101,36 +250,66 @@ pub(crate) fn cores() -> usize {
 }
 
 pub(crate) fn run(args: &RunArgs) -> Result<()> {
-    let mut scenario = alsim_scenario::load(&args.scenario)?;
-    if !scenario.sweep.is_empty() {
-        bail!(
-            "{} declares a sweep of {} parameter(s); run its grid with `alsim batch {}`, or remove the sweep to run the scenario once",
-            args.scenario.display(),
-            scenario.sweep.len(),
-            args.scenario.display()
-        );
-    }
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
         Some(n) => n,
         None => cores(),
     };
+    if let Some(dir) = &args.resume {
+        return resume(dir, args, threads);
+    }
+    let path = args.scenario.as_ref().expect("clap requires a scenario without --resume");
+    let mut scenario = alsim_scenario::load(path)?;
+    if !scenario.sweep.is_empty() {
+        bail!(
+            "{} declares a sweep of {} parameter(s); run its grid with `alsim batch {}`, or remove the sweep to run the scenario once",
+            path.display(),
+            scenario.sweep.len(),
+            path.display()
+        );
+    }
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    limits::check_memory(
+        &scenario,
+        &path.display().to_string(),
+        args.safety.max_memory,
+        1,
+    )?;
     let out = match &args.out {
         Some(out) => out.clone(),
         None => default_out(&scenario, args.force),
     };
+    if has_checkpoint(&out) && !args.force {
+        bail!(
+            "{} holds an unfinished run with a checkpoint; continue it with `alsim run --resume {}`, or pass --force to start again",
+            out.display(),
+            out.display()
+        );
+    }
     let folder = RunFolder::create(&out, args.force)?;
+    folder.clear_resume_state()?;
     let spec = RunSpec {
         scenario: &scenario,
-        scenario_file: &args.scenario.display().to_string(),
+        scenario_file: &path.display().to_string(),
         replicate: None,
         sweep: &BTreeMap::new(),
     };
     let progress = Progress::new(scenario.time.ticks(), &scenario.name);
-    let summary = execute(&spec, &folder, &pool(threads)?, progress)?;
+    let summary = execute(
+        &spec,
+        &folder,
+        &pool(threads)?,
+        progress,
+        args.safety.checkpoint_every,
+        None,
+    )?;
+    report(&summary, &folder);
+    Ok(())
+}
+
+fn report(summary: &alsim_core::Summary, folder: &RunFolder) {
     eprintln!(
         "alsim: {} motor neurons of {} alive after {} days; results in {}",
         summary.motor_neurons_final_alive,
@@ -138,11 +317,67 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         summary.simulated_days,
         folder.path().display()
     );
+}
+
+/// `alsim run --resume DIR`.
+fn resume(dir: &Path, args: &RunArgs, threads: usize) -> Result<()> {
+    if is_finished(dir) {
+        bail!(
+            "{} holds a finished run (summary.json); there is nothing to resume",
+            dir.display()
+        );
+    }
+    if !dir.join(names::CHECKPOINT).is_file() {
+        bail!(
+            "{} has no checkpoint ({}) to resume from; runs write one with --checkpoint-every and when interrupted (Ctrl-C); start it again with `alsim run SCENARIO --out {} --force`",
+            dir.display(),
+            names::CHECKPOINT,
+            dir.display()
+        );
+    }
+    let state = RunState::read(dir)?;
+    let scenario = state.scenario(dir)?;
+    limits::check_memory(
+        &scenario,
+        &dir.join(names::CHECKPOINT).display().to_string(),
+        args.safety.max_memory,
+        1,
+    )?;
+    let folder = RunFolder::create(dir, false)?;
+    let (file, replicate, sweep) = (
+        state.scenario_file.to_string(),
+        state.replicate,
+        state.sweep.clone().into_owned(),
+    );
+    let spec = RunSpec {
+        scenario: &scenario,
+        scenario_file: &file,
+        replicate,
+        sweep: &sweep,
+    };
+    let every = args.safety.checkpoint_every.or(state.checkpoint_every);
+    eprintln!(
+        "alsim: resuming {} at day {} (tick {})",
+        dir.display(),
+        scenario.time.dt_hours * state.simulation.tick as f64 / 24.0,
+        state.simulation.tick
+    );
+    let progress = Progress::new(scenario.time.ticks(), &scenario.name);
+    let summary = execute(
+        &spec,
+        &folder,
+        &pool(threads)?,
+        progress,
+        every,
+        Some(state),
+    )?;
+    report(&summary, &folder);
     Ok(())
 }
 
-/// `runs/<name>-seed<seed>`, or the first `-2`, `-3`, ... after it that holds no finished run,
-/// so running the same command twice keeps both results. `--force` reuses the first.
+/// `runs/<name>-seed<seed>`, or the first `-2`, `-3`, ... after it that holds no finished or
+/// interrupted run, so running the same command twice keeps both results. `--force` reuses the
+/// first.
 fn default_out(scenario: &Scenario, force: bool) -> PathBuf {
     let base = format!("{}-seed{}", scenario.name, scenario.seed);
     let runs = PathBuf::from("runs");
@@ -152,30 +387,128 @@ fn default_out(scenario: &Scenario, force: bool) -> PathBuf {
     }
     std::iter::once(first)
         .chain((2..).map(|n| runs.join(format!("{base}-{n}"))))
-        .find(|dir| !dir.join(names::SUMMARY).exists())
+        .find(|dir| !is_finished(dir) && !has_checkpoint(dir))
         .expect("an unbounded sequence has a free name")
 }
 
 fn simulate(
-    scenario: &Scenario,
+    spec: &RunSpec,
     folder: &RunFolder,
     mut progress: Progress,
+    every: Option<Every>,
+    resume: Option<RunState<'static>>,
+    started: Instant,
 ) -> Result<alsim_core::Summary> {
-    let mut sim = Simulation::new(scenario)?;
+    let scenario = spec.scenario;
     let columns = Observation::columns();
+    let (mut sim, mut rows, before) = match resume {
+        Some(state) => {
+            let rows = state.rows.into_owned();
+            let sim = Simulation::restore(scenario, state.simulation)?;
+            (sim, rows, state.wall_time_seconds)
+        }
+        None => {
+            let mut sim = Simulation::new(scenario)?;
+            let first = finite(&columns, sim.observe().values())?;
+            (sim, vec![first], 0.0)
+        }
+    };
     let mut series = folder.timeseries(&columns)?;
-    series.write_row(&finite(&columns, sim.observe().values())?)?;
+    for row in &rows {
+        series.write_row(row)?;
+    }
+    let mut schedule = Schedule::new(every, scenario.time.dt_hours);
+    let checkpoint = |sim: &mut Simulation, rows: &[Vec<f64>]| {
+        let state = RunState {
+            scenario: Cow::Owned(scenario.to_ron_string()),
+            scenario_file: Cow::Borrowed(spec.scenario_file),
+            replicate: spec.replicate,
+            sweep: Cow::Borrowed(spec.sweep),
+            checkpoint_every: every,
+            wall_time_seconds: before + started.elapsed().as_secs_f64(),
+            rows: Cow::Borrowed(rows),
+            simulation: sim.snapshot(),
+        };
+        folder.write_checkpoint(VERSION, &state)
+    };
     while !sim.is_finished() {
         sim.step();
-        let s = sim.summary();
-        progress.update(sim.tick(), sim.time_days(), s.motor_neurons_final_alive);
-        if sim.is_output_tick() {
-            series.write_row(&finite(&columns, sim.observe().values())?)?;
+        progress.update(sim.tick(), sim.time_days(), sim.summary().motor_neurons_final_alive);
+        let row = if sim.is_output_tick() {
+            Some(sim.observe().values())
+        } else {
+            None
+        };
+        let guard = sim
+            .check_state()
+            .map_err(anyhow::Error::from)
+            .and_then(|()| row.map(|r| finite(&columns, r)).transpose());
+        match guard {
+            Ok(Some(row)) => {
+                series.write_row(&row)?;
+                rows.push(row);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                // The state is not worth saving: the last checkpoint stays as it was.
+                progress.finish();
+                stop(folder, series, &sim, &err.to_string())?;
+                return Err(err.context(format!(
+                    "run stopped; its time series so far is in {}",
+                    folder.path().join("timeseries.csv.partial").display()
+                )));
+            }
+        }
+        let interrupted = interrupt::requested();
+        if interrupted || schedule.due(sim.tick()) {
+            checkpoint(&mut sim, &rows)?;
+        }
+        if interrupted && !sim.is_finished() {
+            progress.finish();
+            stop(folder, series, &sim, "interrupted (Ctrl-C or SIGTERM)")?;
+            return Err(Interrupted(format!(
+                "interrupted at day {} (tick {} of {}); checkpoint and partial time series in {}; continue with `alsim run --resume {}`",
+                sim.time_days(),
+                sim.tick(),
+                sim.total_ticks(),
+                folder.path().display(),
+                folder.path().display()
+            ))
+            .into());
         }
     }
     progress.finish();
     series.finish()?;
     Ok(sim.summary().clone())
+}
+
+/// Keeps the time series so far as `timeseries.csv.partial` and says in `incomplete.json` why
+/// the run stopped and how to continue it.
+fn stop(
+    folder: &RunFolder,
+    series: alsim_io::TimeSeriesWriter,
+    sim: &Simulation,
+    reason: &str,
+) -> Result<()> {
+    let partial = series.keep_partial()?;
+    let checkpoint = folder.checkpoint_path().is_file();
+    let dir = folder.path().display();
+    folder.write_json(
+        names::INCOMPLETE,
+        &Incomplete {
+            reason,
+            tick: sim.tick(),
+            simulated_days: sim.time_days(),
+            checkpoint,
+            resume: if checkpoint {
+                format!("alsim run --resume {dir}")
+            } else {
+                format!("no checkpoint: run the scenario again with --out {dir} --force")
+            },
+            partial_timeseries: partial.display().to_string(),
+        },
+    )?;
+    Ok(())
 }
 
 /// `row` if every value is finite; otherwise the run has blown up numerically, and the error
