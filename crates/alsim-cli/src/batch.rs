@@ -303,7 +303,8 @@ fn run_one(
             Ok(state) if state.scenario == scenario.to_ron_string() => {
                 progress.say(&format!(
                     "alsim: batch: {} continues from its checkpoint (tick {})",
-                    run.name, state.tick()
+                    run.name,
+                    state.tick()
                 ));
                 Some(state)
             }

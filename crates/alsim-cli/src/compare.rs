@@ -4,8 +4,8 @@
 //! already run.
 
 use crate::batch::{interrupt_check, run_plan};
-use crate::run::Safety;
 use crate::plan::{BatchFile, Plan, PlannedRun};
+use crate::run::Safety;
 use alsim_io::names;
 use alsim_report::{DAYS_PER_YEAR, Group, ReportOptions, RunSeries, TimeAxis, write_report};
 use anyhow::{Context, Result, bail};

@@ -31,7 +31,11 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
         "mb" => 1e6,
         "gb" => 1e9,
         "tb" => 1e12,
-        _ => return Err(format!("unknown unit in '{text}': use e.g. 16GiB, 500MB or 2048")),
+        _ => {
+            return Err(format!(
+                "unknown unit in '{text}': use e.g. 16GiB, 500MB or 2048"
+            ));
+        }
     };
     let value: f64 = number
         .parse()
@@ -96,7 +100,11 @@ mod tests {
         assert_eq!(parse_size("16GiB"), Ok(16 << 30));
         assert_eq!(parse_size("1.5 kib"), Ok(1536));
         assert_eq!(parse_size("500MB"), Ok(500_000_000));
-        assert!(parse_size("12 parsecs").unwrap_err().contains("unknown unit"));
+        assert!(
+            parse_size("12 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
         assert!(parse_size("-3GB").is_err());
         assert!(parse_size("1e30TB").is_err());
     }

@@ -80,7 +80,9 @@ impl Every {
             format!("'{text}' is not a duration: use e.g. 90s, 30min, 2h or 10days")
         })?;
         if !(value.is_finite() && value > 0.0 && value <= 1e9) {
-            return Err(format!("'{text}': the duration must be > 0 and at most 1e9"));
+            return Err(format!(
+                "'{text}': the duration must be > 0 and at most 1e9"
+            ));
         }
         match unit {
             "s" => Ok(Every::Seconds(value)),
@@ -258,7 +260,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     if let Some(dir) = &args.resume {
         return resume(dir, args, threads);
     }
-    let path = args.scenario.as_ref().expect("clap requires a scenario without --resume");
+    let path = args
+        .scenario
+        .as_ref()
+        .expect("clap requires a scenario without --resume");
     let mut scenario = alsim_scenario::load(path)?;
     if !scenario.sweep.is_empty() {
         bail!(
@@ -433,7 +438,11 @@ fn simulate(
     };
     while !sim.is_finished() {
         sim.step();
-        progress.update(sim.tick(), sim.time_days(), sim.summary().motor_neurons_final_alive);
+        progress.update(
+            sim.tick(),
+            sim.time_days(),
+            sim.summary().motor_neurons_final_alive,
+        );
         let row = if sim.is_output_tick() {
             Some(sim.observe().values())
         } else {

@@ -169,11 +169,7 @@ impl Simulation {
         if let Some(clinical) = self.world.get_resource::<Clinical>() {
             let q = [
                 fraction("force", clinical.force, MOTOR_UNITS),
-                amount(
-                    "fibres_orphaned",
-                    clinical.fibres_orphaned,
-                    MOTOR_UNITS,
-                ),
+                amount("fibres_orphaned", clinical.fibres_orphaned, MOTOR_UNITS),
             ];
             if let Some(q) = q.iter().find(|q| !q.ok()) {
                 return Err(fail(
@@ -249,7 +245,10 @@ impl Simulation {
                     "Transport",
                     fraction("efficiency", t.efficiency.into(), TRANSPORT),
                 ));
-                qs.push(("Transport", fraction("terminal", t.terminal.into(), TRANSPORT)));
+                qs.push((
+                    "Transport",
+                    fraction("terminal", t.terminal.into(), TRANSPORT),
+                ));
             }
             if let Some(d) = dmg {
                 qs.push(("Damage", amount("", d.0, DAMAGE)));

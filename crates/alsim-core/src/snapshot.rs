@@ -13,7 +13,7 @@
 //! Field values are borrowed when saving (`Cow`), so a checkpoint of a large grid does not copy
 //! it in memory before it is written.
 
-use crate::mechanisms::aggregation::{AggregationConfig, Aggregates};
+use crate::mechanisms::aggregation::{Aggregates, AggregationConfig};
 use crate::mechanisms::astrocytes::{AstrocyteConfig, Reactivity, Support};
 use crate::mechanisms::cell_death::CellDeathConfig;
 use crate::mechanisms::environment::Environment;
@@ -28,11 +28,11 @@ use crate::{
     Astrocyte, CellId, Clock, Exchange, FIELD_COUNT, FieldGrid, LifeState, Microglia, MotorNeuron,
     NextCellId, Position, Simulation, Voxel,
 };
+use alsim_scenario::Scenario;
 use alsim_scenario::mechanisms::{
     AggregationParams, AstrocyteParams, CellDeathParams, MicrogliaParams, MitochondriaParams,
     MotorUnitParams, NeuronDamageParams, TransportParams,
 };
-use alsim_scenario::Scenario;
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -231,13 +231,15 @@ impl Simulation {
         if let Some(c) = snapshot.cells.iter().find(|c| !in_grid(c.voxel)) {
             return mismatch(format!("cell {} lies outside the grid", c.id));
         }
-        if snapshot.background.iter().flatten().any(|(v, _)| !in_grid(*v)) {
+        if snapshot
+            .background
+            .iter()
+            .flatten()
+            .any(|(v, _)| !in_grid(*v))
+        {
             return mismatch("a toxin source lies outside the grid".into());
         }
-        if snapshot
-            .cells
-            .windows(2)
-            .any(|w| w[0].id >= w[1].id)
+        if snapshot.cells.windows(2).any(|w| w[0].id >= w[1].id)
             || snapshot
                 .cells
                 .last()
@@ -279,11 +281,19 @@ impl Simulation {
         }
         let r = snapshot.resources;
         put(world, r.aggregation.map(AggregationConfig), "aggregation")?;
-        put(world, r.mitochondria.map(MitochondriaConfig), "mitochondria")?;
+        put(
+            world,
+            r.mitochondria.map(MitochondriaConfig),
+            "mitochondria",
+        )?;
         put(world, r.transport.map(TransportConfig), "transport")?;
         put(world, r.microglia.map(MicrogliaConfig), "microglia")?;
         put(world, r.astrocytes.map(AstrocyteConfig), "astrocytes")?;
-        put(world, r.neuron_damage.map(NeuronDamageConfig), "neuron_damage")?;
+        put(
+            world,
+            r.neuron_damage.map(NeuronDamageConfig),
+            "neuron_damage",
+        )?;
         put(world, r.cell_death.map(CellDeathConfig), "cell_death")?;
         put(world, r.motor_units.map(MotorUnitConfig), "motor_units")?;
         put(world, r.clinical, "the clinical readout")?;
@@ -433,7 +443,8 @@ mod tests {
         fewer.mechanisms.microglia = None;
         let err = Simulation::restore(&fewer, sim.snapshot()).err().unwrap();
         assert!(
-            err.to_string().contains("microglia is on in the checkpoint"),
+            err.to_string()
+                .contains("microglia is on in the checkpoint"),
             "{err}"
         );
     }

@@ -175,7 +175,10 @@ pub fn read<T: DeserializeOwned>(path: &Path, version: &str) -> Result<T, Checkp
     }
     match postcard::take_from_bytes::<T>(payload) {
         Ok((value, [])) => Ok(value),
-        Ok((_, left)) => Err(damaged(format!("{} bytes left after the state", left.len()))),
+        Ok((_, left)) => Err(damaged(format!(
+            "{} bytes left after the state",
+            left.len()
+        ))),
         Err(e) => Err(damaged(format!("cannot decode the state: {e}"))),
     }
 }

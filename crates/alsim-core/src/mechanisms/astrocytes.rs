@@ -23,7 +23,9 @@ use rand::RngExt;
 use rayon::prelude::*;
 
 /// Reactivity of one astrocyte.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Reactivity {
     /// Neurotoxic reactive state.
     pub reactive: bool,

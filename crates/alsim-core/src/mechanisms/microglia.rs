@@ -66,7 +66,9 @@ const PHENOTYPES: [Phenotype; 3] = [
 ];
 
 /// State of one microglia.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct MicrogliaState {
     /// Current phenotype.
     pub phenotype: Phenotype,

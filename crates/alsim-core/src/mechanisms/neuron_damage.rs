@@ -21,7 +21,9 @@ use rand_distr::{Distribution, LogNormal};
 use rayon::prelude::*;
 
 /// Accumulated damage (dimensionless; see `cell_death` for how it kills).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Damage(pub f32);
 
 /// Fixed multiplier of a neuron's intrinsic stress, drawn once at the start.
