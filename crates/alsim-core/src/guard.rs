@@ -287,3 +287,93 @@ impl Simulation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alsim_scenario::Scenario;
+
+    fn stepped() -> Simulation {
+        let mut s = Scenario::default();
+        s.time.duration_days = 1.0;
+        let mut sim = Simulation::new(&s).unwrap();
+        for _ in 0..3 {
+            sim.step();
+        }
+        sim
+    }
+
+    #[test]
+    fn a_healthy_run_passes_every_tick() {
+        let mut s = Scenario::default();
+        s.time.duration_days = 3.0;
+        let mut sim = Simulation::new(&s).unwrap();
+        while !sim.is_finished() {
+            sim.step();
+            sim.check_state().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_non_finite_field_value_names_field_voxel_tick_and_suspects() {
+        let mut sim = stepped();
+        let shape = sim.world().resource::<FieldGrid>().shape();
+        let voxel = shape.index(3, 4, 5);
+        sim.world_mut()
+            .resource_mut::<FieldGrid>()
+            .values_mut(FieldId::Tnf)[voxel] = f32::NAN;
+        let err = sim.check_state().unwrap_err();
+        assert_eq!(err.quantity, "field tnf");
+        assert_eq!(err.place, "voxel (3, 4, 5)");
+        assert_eq!(err.tick, 3);
+        assert!(err.suspects.contains("tnf_secretion_fg_per_hour"));
+        let text = err.to_string();
+        assert!(
+            text.contains("field tnf is NaN at voxel (3, 4, 5) after tick 3"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_negative_concentration_beyond_round_off_fails_and_round_off_passes() {
+        let mut sim = stepped();
+        let mut grid = sim.world_mut().resource_mut::<FieldGrid>();
+        grid.values_mut(FieldId::Debris)[7] = -(NEGATIVE_TOLERANCE as f32) / 2.0;
+        sim.check_state().unwrap();
+        sim.world_mut()
+            .resource_mut::<FieldGrid>()
+            .values_mut(FieldId::Debris)[7] = -1e-3;
+        let err = sim.check_state().unwrap_err();
+        assert_eq!(
+            (err.quantity.as_str(), err.value),
+            ("field debris", -1e-3f32 as f64)
+        );
+        assert!(err.expected.contains(">= -0.000001"), "{}", err.expected);
+    }
+
+    #[test]
+    fn a_bad_cell_state_names_component_and_lowest_cell_id() {
+        let mut sim = stepped();
+        let world = sim.world_mut();
+        let mut q = world.query::<(&CellId, &mut Mitochondria)>();
+        let mut ids: Vec<CellId> = q.iter(world).map(|(id, _)| *id).collect();
+        ids.sort();
+        for (id, mut m) in q.iter_mut(world) {
+            if *id == ids[2] {
+                m.function = 1.5;
+            }
+            if *id == ids[5] {
+                m.ros = f32::INFINITY;
+            }
+        }
+        let err = sim.check_state().unwrap_err();
+        assert_eq!(err.quantity, "Mitochondria.function");
+        assert_eq!(err.place, format!("cell {}", ids[2].0));
+        assert!(err.suspects.starts_with("mechanisms.mitochondria"));
+        assert!(
+            err.expected.contains("in [-0.000001, 1.0001]"),
+            "{}",
+            err.expected
+        );
+    }
+}
