@@ -27,8 +27,10 @@ prop_compose! {
         genotype in 0usize..7,
         scale in prop::collection::vec(0.1f64..10.0, 5),
     ) -> Scenario {
-        let mut s = Scenario::default();
-        s.seed = seed;
+        let mut s = Scenario {
+            seed,
+            ..Scenario::default()
+        };
         s.tissue.voxel_um = voxel_um;
         s.tissue.size_um = (
             f64::from(grid[0]) * voxel_um,
