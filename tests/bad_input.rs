@@ -5,16 +5,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use support::stderr;
-
-fn alsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the alsim binary runs")
-}
+use support::{alsim, stderr};
 
 /// The bad inputs, as paths relative to the package (as the messages name them).
 fn cases() -> Vec<PathBuf> {

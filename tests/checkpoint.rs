@@ -6,23 +6,15 @@ mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
-use support::{assert_clean_failure, stderr};
+use support::{alsim as output, assert_clean_failure, stderr};
 
-fn alsim() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alsim"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn output(args: &[&str]) -> Output {
-    alsim().args(args).output().expect("the alsim binary runs")
-}
-
+/// Starts the `alsim` binary with `args` without waiting, its stderr captured.
 fn spawn(args: &[&str]) -> Child {
-    alsim()
+    Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -301,20 +301,20 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         replicate: None,
         sweep: &BTreeMap::new(),
     };
-    let progress = Progress::new(scenario.time.ticks(), &scenario.name);
-    let summary = execute(
-        &spec,
-        &folder,
-        &pool(threads)?,
-        progress,
-        args.safety.checkpoint_every,
-        None,
-    )?;
-    report(&summary, &folder);
-    Ok(())
+    execute_alone(&spec, &folder, threads, args.safety.checkpoint_every, None)
 }
 
-fn report(summary: &alsim_core::Summary, folder: &RunFolder) {
+/// `execute` for `alsim run`: its own pool and progress bar, and a line saying where the
+/// results are.
+fn execute_alone(
+    spec: &RunSpec,
+    folder: &RunFolder,
+    threads: usize,
+    every: Option<Every>,
+    resume: Option<RunState<'static>>,
+) -> Result<()> {
+    let progress = Progress::new(spec.scenario.time.ticks(), &spec.scenario.name);
+    let summary = execute(spec, folder, &pool(threads)?, progress, every, resume)?;
     eprintln!(
         "alsim: {} motor neurons of {} alive after {} days; results in {}",
         summary.motor_neurons_final_alive,
@@ -322,6 +322,7 @@ fn report(summary: &alsim_core::Summary, folder: &RunFolder) {
         summary.simulated_days,
         folder.path().display()
     );
+    Ok(())
 }
 
 /// `alsim run --resume DIR`.
@@ -367,17 +368,7 @@ fn resume(dir: &Path, args: &RunArgs, threads: usize) -> Result<()> {
         scenario.time.dt_hours * state.simulation.tick as f64 / 24.0,
         state.simulation.tick
     );
-    let progress = Progress::new(scenario.time.ticks(), &scenario.name);
-    let summary = execute(
-        &spec,
-        &folder,
-        &pool(threads)?,
-        progress,
-        every,
-        Some(state),
-    )?;
-    report(&summary, &folder);
-    Ok(())
+    execute_alone(&spec, &folder, threads, every, Some(state))
 }
 
 /// `runs/<name>-seed<seed>`, or the first `-2`, `-3`, ... after it that holds no finished or
