@@ -2,8 +2,10 @@
 //! over the library crates; no model logic lives here.
 //!
 //! ```text
-//! argv --clap--> Command --run-->      alsim_scenario::load -> alsim_core::Simulation (in a rayon
-//!                                      pool of --threads) -> alsim_io::RunFolder
+//! argv --clap--> Command --run-->      alsim_scenario::load -> memory check -> alsim_core::Simulation
+//!                                      (in a rayon pool of --threads; guard after every step,
+//!                                      checkpoints; or restored from one with --resume)
+//!                                      -> alsim_io::RunFolder
 //!                        --validate--> alsim_scenario::load -> footprint report
 //!                        --calibrate--> many seeds of the calibration scenarios ->
 //!                                       alsim_core::calibration -> markdown table
