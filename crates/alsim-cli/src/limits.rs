@@ -16,11 +16,7 @@ pub(crate) fn available_memory() -> Option<u64> {
 /// `16GiB`, `500MB`, `2048` (bytes), ...: binary (KiB, MiB, GiB, TiB) or decimal (kB, MB, GB,
 /// TB) units, case-insensitive.
 pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
+    let (number, unit) = number_and_unit(text);
     let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "kib" => 1024.0,
@@ -45,6 +41,15 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
         return Err(format!("'{text}' is not a usable size"));
     }
     Ok(bytes as u64)
+}
+
+/// `"16GiB"` → `("16", "GiB")`: the leading digits and dots, and the rest (untrimmed).
+pub(crate) fn number_and_unit(text: &str) -> (&str, &str) {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    t.split_at(split)
 }
 
 /// Bytes as GiB with one decimal, for messages.

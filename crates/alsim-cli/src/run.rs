@@ -71,11 +71,7 @@ pub(crate) enum Every {
 
 impl Every {
     fn parse(text: &str) -> Result<Self, String> {
-        let t = text.trim();
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
-        let (number, unit) = t.split_at(split);
+        let (number, unit) = limits::number_and_unit(text);
         let value: f64 = number.parse().map_err(|_| {
             format!("'{text}' is not a duration: use e.g. 90s, 30min, 2h or 10days")
         })?;
@@ -588,6 +584,33 @@ pub(crate) fn validate(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checkpoint_intervals_read_wall_clock_and_simulated_units() {
+        assert_eq!(Every::parse("90s"), Ok(Every::Seconds(90.0)));
+        assert_eq!(Every::parse("30min"), Ok(Every::Seconds(1800.0)));
+        assert_eq!(Every::parse("2h"), Ok(Every::Seconds(7200.0)));
+        assert_eq!(Every::parse("10days"), Ok(Every::Days(10.0)));
+        assert!(
+            Every::parse("10m")
+                .unwrap_err()
+                .contains("unknown unit 'm'")
+        );
+        assert!(Every::parse("0s").unwrap_err().contains("must be > 0"));
+        assert!(Every::parse("soon").unwrap_err().contains("not a duration"));
+    }
+
+    #[test]
+    fn simulated_intervals_fall_on_whole_ticks() {
+        // 0.5 days of 2-hour ticks: every 6 ticks; shorter than a tick: every tick.
+        let mut half_day = Schedule::new(Some(Every::Days(0.5)), 2.0);
+        let due: Vec<u64> = (1..=18).filter(|&t| half_day.due(t)).collect();
+        assert_eq!(due, [6, 12, 18]);
+        let mut tiny = Schedule::new(Some(Every::Days(0.001)), 1.0);
+        assert!((1..=5).all(|t| tiny.due(t)));
+        let mut never = Schedule::new(None, 1.0);
+        assert!(!(1..=100).any(|t| never.due(t)));
+    }
 
     #[test]
     fn a_non_finite_value_stops_the_run_naming_column_and_day() {
