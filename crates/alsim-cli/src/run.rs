@@ -395,6 +395,7 @@ fn simulate(
     let columns = Observation::columns();
     let (mut sim, mut rows, before) = match resume {
         Some(state) => {
+            folder.clear_incomplete()?;
             let rows = state.rows.into_owned();
             let sim = Simulation::restore(scenario, state.simulation)?;
             (sim, rows, state.wall_time_seconds)
@@ -563,8 +564,15 @@ pub(crate) fn validate(path: &Path) -> Result<()> {
         scenario.interventions.len()
     );
     println!(
-        "  memory:     about {:.1} MiB",
-        fp.memory_bytes as f64 / (1024.0 * 1024.0)
+        "  memory:     about {:.1} MiB{}",
+        fp.memory_bytes as f64 / (1024.0 * 1024.0),
+        match limits::available_memory() {
+            Some(free) if free < fp.memory_bytes => format!(
+                ", more than the {} available now: alsim run refuses it without --max-memory",
+                limits::gib(free)
+            ),
+            _ => String::new(),
+        }
     );
     if !scenario.sweep.is_empty() {
         let sizes: Vec<String> = scenario

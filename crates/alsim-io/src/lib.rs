@@ -169,19 +169,21 @@ impl RunFolder {
     /// marker (and a checkpoint write cut short). Absent files are fine.
     pub fn clear_resume_state(&self) -> Result<(), OutputError> {
         let checkpoint = self.checkpoint_path();
-        for path in [
-            partial(&checkpoint),
-            checkpoint,
-            self.dir.join(names::INCOMPLETE),
-        ] {
-            match fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(write_err(&path)(e));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+        remove_if_present(&partial(&checkpoint))?;
+        remove_if_present(&checkpoint)?;
+        self.clear_incomplete()
+    }
+
+    /// Removes `incomplete.json`, which describes a stop that a resumed run has moved past.
+    pub fn clear_incomplete(&self) -> Result<(), OutputError> {
+        remove_if_present(&self.dir.join(names::INCOMPLETE))
+    }
+}
+
+fn remove_if_present(path: &Path) -> Result<(), OutputError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(write_err(path)(e)),
+        _ => Ok(()),
     }
 }
 
