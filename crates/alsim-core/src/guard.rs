@@ -46,6 +46,20 @@ pub struct NumericalError {
     pub suspects: &'static str,
 }
 
+/// Voxels per chunk of the parallel field scan.
+const CHUNK: usize = 4096;
+/// Fields of up to this many voxels are scanned in one serial pass.
+const PARALLEL_FROM: usize = 1 << 16;
+
+/// Whether every value is finite and not below −[`NEGATIVE_TOLERANCE`]: one branch-free pass
+/// (NaN fails both comparisons, infinity the second).
+fn amounts_ok(values: &[f32]) -> bool {
+    let min = -NEGATIVE_TOLERANCE as f32;
+    values
+        .iter()
+        .fold(true, |ok, &v| ok & (v >= min) & (v <= f32::MAX))
+}
+
 /// One checked quantity: its name, value, range and suspects.
 struct Quantity {
     name: &'static str,
@@ -124,6 +138,111 @@ const MOTOR_UNITS: &str =
     "mechanisms.motor_units (reinnervation_per_day, max_enlargement_fold, orphan_loss_per_day)";
 const EXCHANGE: &str = "the secretion and uptake rates of mechanisms.microglia, mechanisms.mitochondria and mechanisms.aggregation";
 
+/// The failing quantity of the lowest cell id, if any: `(cell, component, quantity)`.
+type Worst = Option<(CellId, &'static str, Quantity)>;
+
+/// Checks component `C` of every cell, keeping in `worst` the failing quantity of the lowest
+/// cell id seen so far.
+fn scan<'a, C: Component, const N: usize>(
+    cells: impl IntoIterator<Item = (&'a CellId, &'a C)>,
+    worst: &mut Worst,
+    component: &'static str,
+    quantities: impl Fn(&C) -> [Quantity; N],
+) {
+    for (id, c) in cells {
+        if worst.as_ref().is_some_and(|(w, ..)| w < id) {
+            continue;
+        }
+        if let Some(bad) = quantities(c).into_iter().find(|q| !q.ok()) {
+            *worst = Some((*id, component, bad));
+        }
+    }
+}
+
+/// Checks every cell's state, one dense query per component (one query with an `Option` per
+/// component costs more than the checks). Run as a cached system, so its queries are built once.
+#[allow(clippy::too_many_arguments)]
+fn check_cells(
+    grid: Res<FieldGrid>,
+    positions: Query<(&CellId, &Position)>,
+    exchanges: Query<(&CellId, &Exchange)>,
+    aggregates: Query<(&CellId, &Aggregates)>,
+    mitochondria: Query<(&CellId, &Mitochondria)>,
+    transport: Query<(&CellId, &Transport)>,
+    damage: Query<(&CellId, &Damage)>,
+    vulnerability: Query<(&CellId, &Vulnerability)>,
+    motor_units: Query<(&CellId, &MotorUnit)>,
+    microglia: Query<(&CellId, &MicrogliaState)>,
+    support: Query<(&CellId, &Support)>,
+) -> Worst {
+    let s = grid.shape();
+    let edges = [s.nx, s.ny, s.nz].map(|n| n as f64 * s.voxel_um);
+    let mut worst = None;
+    let w = &mut worst;
+    scan(positions, w, "Position", |p| {
+        [0, 1, 2].map(|i| Quantity {
+            name: ["x", "y", "z"][i],
+            value: p.0[i].into(),
+            min: 0.0,
+            max: edges[i],
+            suspects: MICROGLIA,
+        })
+    });
+    // The twenty exchange slots are itemised only for a cell whose slots fail the one
+    // branch-free pass: nearly all the cells, nearly all the time.
+    let exchange_ok = |e: &Exchange| {
+        [
+            e.secretion_per_hour,
+            e.uptake,
+            e.clearance_um3_per_hour,
+            e.absorbed,
+        ]
+        .iter()
+        .all(|a| amounts_ok(a))
+    };
+    let failing = exchanges.iter().filter(|(_, e)| !exchange_ok(e));
+    scan(failing, w, "Exchange", |e| {
+        let slots = [
+            ("secretion_per_hour", e.secretion_per_hour),
+            ("uptake", e.uptake),
+            ("clearance_um3_per_hour", e.clearance_um3_per_hour),
+            ("absorbed", e.absorbed),
+        ];
+        std::array::from_fn::<_, { 4 * FIELD_COUNT }, _>(|i| {
+            let (name, values) = slots[i / FIELD_COUNT];
+            amount(name, values[i % FIELD_COUNT], EXCHANGE)
+        })
+    });
+    scan(aggregates, w, "Aggregates", |a| {
+        [amount("load", a.load, AGGREGATION)]
+    });
+    scan(mitochondria, w, "Mitochondria", |m| {
+        [
+            fraction("function", m.function.into(), MITOCHONDRIA),
+            amount("ros", m.ros, MITOCHONDRIA),
+            amount("oxidative_damage", m.oxidative_damage, MITOCHONDRIA),
+        ]
+    });
+    scan(transport, w, "Transport", |t| {
+        [
+            fraction("efficiency", t.efficiency.into(), TRANSPORT),
+            fraction("terminal", t.terminal.into(), TRANSPORT),
+        ]
+    });
+    scan(damage, w, "Damage", |d| [amount("", d.0, DAMAGE)]);
+    scan(vulnerability, w, "Vulnerability", |v| {
+        [amount("", v.0, DAMAGE)]
+    });
+    scan(motor_units, w, "MotorUnit", |u| {
+        [amount("fibres", u.fibres, MOTOR_UNITS)]
+    });
+    scan(microglia, w, "MicrogliaState", |m| {
+        [amount("activated_hours", m.activated_hours, MICROGLIA)]
+    });
+    scan(support, w, "Support", |s| [amount("", s.0, ASTROCYTES)]);
+    worst
+}
+
 impl Simulation {
     /// Checks that every field value and every cell's state is finite and within its physical
     /// range. Where several values fail, the first voxel (in field order) or the lowest cell id
@@ -143,16 +262,23 @@ impl Simulation {
         let grid = self.world.resource::<FieldGrid>();
         for field in FieldId::ALL {
             let values = grid.values(field);
-            let bad = values
-                .par_chunks(4096)
-                .enumerate()
-                .find_map_first(|(c, chunk)| {
-                    let min = -NEGATIVE_TOLERANCE as f32;
+            let bad_in = |chunk: &[f32]| {
+                (!amounts_ok(chunk)).then(|| {
                     chunk
                         .iter()
-                        .position(|v| !(v.is_finite() && *v >= min))
-                        .map(|i| c * 4096 + i)
-                });
+                        .position(|&v| !amounts_ok(&[v]))
+                        .expect("a chunk that fails has a failing value")
+                })
+            };
+            // Small grids in one pass: a parallel call costs more than it saves there.
+            let bad = if values.len() <= PARALLEL_FROM {
+                bad_in(values)
+            } else {
+                values
+                    .par_chunks(CHUNK)
+                    .enumerate()
+                    .find_map_first(|(c, chunk)| bad_in(chunk).map(|i| c * CHUNK + i))
+            };
             if let Some(i) = bad {
                 let q = amount("", values[i], field_suspects(field));
                 let s = grid.shape();
@@ -164,8 +290,6 @@ impl Simulation {
                 ));
             }
         }
-        let size = grid.shape();
-        let edges = [size.nx, size.ny, size.nz].map(|n| n as f64 * size.voxel_um);
         if let Some(clinical) = self.world.get_resource::<Clinical>() {
             let q = [
                 fraction("force", clinical.force, MOTOR_UNITS),
@@ -180,101 +304,12 @@ impl Simulation {
             }
         }
 
-        let mut cells = self.world.query::<(
-            &CellId,
-            &Position,
-            &Exchange,
-            (
-                Option<&Aggregates>,
-                Option<&Mitochondria>,
-                Option<&Transport>,
-                Option<&Damage>,
-                Option<&Vulnerability>,
-                Option<&MotorUnit>,
-                Option<&MicrogliaState>,
-                Option<&Support>,
-            ),
-        )>();
-        let mut worst: Option<(CellId, Quantity, &'static str)> = None;
-        let mut qs: Vec<(&'static str, Quantity)> = Vec::with_capacity(32);
-        for (id, position, exchange, (agg, mito, tr, dmg, vul, mu, mg, sup)) in
-            cells.iter(&self.world)
-        {
-            if worst.as_ref().is_some_and(|(w, ..)| w < id) {
-                continue;
-            }
-            qs.clear();
-            for (i, (p, edge)) in position.0.iter().zip(edges).enumerate() {
-                qs.push((
-                    "Position",
-                    Quantity {
-                        name: ["x", "y", "z"][i],
-                        value: (*p).into(),
-                        min: 0.0,
-                        max: edge,
-                        suspects: MICROGLIA,
-                    },
-                ));
-            }
-            for f in 0..FIELD_COUNT {
-                for (name, v) in [
-                    ("secretion_per_hour", exchange.secretion_per_hour[f]),
-                    ("uptake", exchange.uptake[f]),
-                    ("clearance_um3_per_hour", exchange.clearance_um3_per_hour[f]),
-                    ("absorbed", exchange.absorbed[f]),
-                ] {
-                    qs.push(("Exchange", amount(name, v, EXCHANGE)));
-                }
-            }
-            if let Some(a) = agg {
-                qs.push(("Aggregates", amount("load", a.load, AGGREGATION)));
-            }
-            if let Some(m) = mito {
-                qs.push((
-                    "Mitochondria",
-                    fraction("function", m.function.into(), MITOCHONDRIA),
-                ));
-                qs.push(("Mitochondria", amount("ros", m.ros, MITOCHONDRIA)));
-                qs.push((
-                    "Mitochondria",
-                    amount("oxidative_damage", m.oxidative_damage, MITOCHONDRIA),
-                ));
-            }
-            if let Some(t) = tr {
-                qs.push((
-                    "Transport",
-                    fraction("efficiency", t.efficiency.into(), TRANSPORT),
-                ));
-                qs.push((
-                    "Transport",
-                    fraction("terminal", t.terminal.into(), TRANSPORT),
-                ));
-            }
-            if let Some(d) = dmg {
-                qs.push(("Damage", amount("", d.0, DAMAGE)));
-            }
-            if let Some(v) = vul {
-                qs.push(("Vulnerability", amount("", v.0, DAMAGE)));
-            }
-            if let Some(u) = mu {
-                qs.push(("MotorUnit", amount("fibres", u.fibres, MOTOR_UNITS)));
-            }
-            if let Some(s) = mg {
-                qs.push((
-                    "MicrogliaState",
-                    amount("activated_hours", s.activated_hours, MICROGLIA),
-                ));
-            }
-            if let Some(s) = sup {
-                qs.push(("Support", amount("", s.0, ASTROCYTES)));
-            }
-            if let Some(i) = qs.iter().position(|(_, q)| !q.ok()) {
-                let (component, q) = qs.swap_remove(i);
-                worst = Some((*id, q, component));
-            }
-        }
+        let worst = self
+            .world
+            .run_system_cached(check_cells)
+            .expect("the cell check is a plain system");
         match worst {
-            Some((id, q, component)) => Err(fail(
+            Some((id, component, q)) => Err(fail(
                 &q,
                 if q.name.is_empty() {
                     component.to_string()
