@@ -4,16 +4,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use support::{assert_clean_failure, stderr};
-
-fn alsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the alsim binary runs")
-}
+use std::process::Command;
+use support::{alsim, assert_clean_failure, stderr};
 
 fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

@@ -7,7 +7,7 @@ use alsim::core::mechanisms::microglia::{MicrogliaState, Phenotype};
 use alsim::core::{Observation, Simulation, Summary};
 use alsim::scenario::{Scenario, load};
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// A bundled scenario from `scenarios/`, loaded and validated.
 pub fn bundled(name: &str) -> Scenario {
@@ -26,6 +26,16 @@ pub fn run_in_pool(scenario: &Scenario) -> (Vec<Observation>, Summary) {
         let rows = sim.run_to_end();
         (rows, sim.summary().clone())
     })
+}
+
+/// Runs the `alsim` binary with `args` in the package folder (so bundled scenarios are
+/// `scenarios/...`) and waits for it.
+pub fn alsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the alsim binary runs")
 }
 
 /// The command's stderr as text.

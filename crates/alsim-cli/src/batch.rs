@@ -1,15 +1,22 @@
 //! `alsim batch`: runs every run of a plan (see `plan.rs`), several at once, skipping runs
 //! already finished, so an interrupted batch resumes where it stopped.
 //!
+//! A run interrupted (Ctrl-C) or killed with a checkpoint in its folder continues from it when
+//! the same command runs again, provided the checkpoint is of the very scenario the plan runs;
+//! otherwise it starts again. After Ctrl-C no new run starts, and the running ones stop after
+//! their current step with a checkpoint.
+//!
 //! Concurrency: `--jobs` worker threads each take the next run from a shared queue and step it
 //! in a rayon pool of their own, of cores / jobs threads, so jobs × threads never exceeds the
 //! cores. The workers are plain threads, not a rayon pool: a rayon worker waiting on another
 //! pool steals work from its own, which would start more runs at once than `--jobs`.
 
+use crate::interrupt::{self, Interrupted};
+use crate::limits;
 use crate::plan::{BatchFile, Plan, Shard};
 use crate::progress::BatchProgress;
-use crate::run::{RunSpec, cores, execute, pool};
-use alsim_io::{RunFolder, is_finished, names};
+use crate::run::{RunSpec, RunState, Safety, cores, execute, pool};
+use alsim_io::{RunFolder, has_checkpoint, is_finished, names};
 use alsim_scenario::Scenario;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
@@ -41,6 +48,8 @@ pub(crate) struct BatchArgs {
     /// $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; gather the slices with `alsim merge`.
     #[arg(long, value_parser = Shard::parse)]
     shard: Option<Shard>,
+    #[command(flatten)]
+    safety: Safety,
 }
 
 /// What became of the runs of a batch.
@@ -49,6 +58,21 @@ pub(crate) struct Outcome {
     pub(crate) skipped: usize,
     /// Run name and why it failed.
     pub(crate) failed: Vec<(String, anyhow::Error)>,
+    /// Runs stopped by Ctrl-C with a checkpoint, and runs not started because of it.
+    pub(crate) interrupted: usize,
+    pub(crate) not_started: usize,
+}
+
+/// The error of a batch stopped by Ctrl-C, if it was.
+pub(crate) fn interrupt_check(outcome: &Outcome) -> Result<()> {
+    if outcome.interrupted + outcome.not_started == 0 {
+        return Ok(());
+    }
+    Err(Interrupted(format!(
+        "batch interrupted: {} run(s) stopped with a checkpoint, {} not started; run the same command again to continue them",
+        outcome.interrupted, outcome.not_started
+    ))
+    .into())
 }
 
 pub(crate) fn batch(args: &BatchArgs) -> Result<()> {
@@ -72,7 +96,7 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.scenarios));
-    let outcome = run_plan(&plan, args.shard, &out, args.jobs)?;
+    let outcome = run_plan(&plan, args.shard, &out, args.jobs, &args.safety)?;
     eprintln!(
         "alsim: batch done: {} ran, {} already finished, {} failed; results in {}",
         outcome.ran,
@@ -80,7 +104,8 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<()> {
         outcome.failed.len(),
         out.join(crate::plan::RUNS_DIR).display()
     );
-    if outcome.failed.is_empty() && unreadable.is_empty() {
+    let stopped = outcome.interrupted + outcome.not_started;
+    if outcome.failed.is_empty() && unreadable.is_empty() && stopped == 0 {
         return Ok(());
     }
     for (name, err) in &outcome.failed {
@@ -89,6 +114,7 @@ pub(crate) fn batch(args: &BatchArgs) -> Result<()> {
     for err in &unreadable {
         eprintln!("  not run: {err}");
     }
+    interrupt_check(&outcome)?;
     bail!(
         "{} run(s) failed and {} scenario file(s) could not be read; fix them and run the same command again: finished runs are skipped",
         outcome.failed.len(),
@@ -124,6 +150,7 @@ pub(crate) fn run_plan(
     shard: Option<Shard>,
     out: &Path,
     jobs: Option<usize>,
+    safety: &Safety,
 ) -> Result<Outcome> {
     if jobs == Some(0) {
         bail!("--jobs must be at least 1");
@@ -185,18 +212,23 @@ pub(crate) fn run_plan(
         .collect::<Result<Vec<_>>>()?;
     let progress = BatchProgress::new(todo.len() as u64);
     let next = AtomicUsize::new(0);
-    let results = Mutex::new((0usize, failed));
+    let started = AtomicUsize::new(0);
+    let results = Mutex::new((0usize, failed, 0usize));
     std::thread::scope(|scope| {
         for pool in &pools {
             scope.spawn(|| {
                 while let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if interrupt::requested() {
+                        break;
+                    }
+                    started.fetch_add(1, Ordering::Relaxed);
                     let run = &file.runs[i];
                     if !progress.is_drawn() {
                         progress.say(&format!("alsim: batch: {} started", run.name));
                     }
                     let started = Instant::now();
                     let result = catch_unwind(AssertUnwindSafe(|| {
-                        run_one(plan, i, out, pool, &progress)
+                        run_one(plan, i, out, pool, &progress, safety, workers)
                     }))
                     .unwrap_or_else(|_| Err(anyhow!("the run panicked (a bug: please report it)")));
                     let mut done = results.lock().expect("no worker panics holding the lock");
@@ -212,6 +244,10 @@ pub(crate) fn run_plan(
                                 summary.simulated_days
                             )
                         }
+                        Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
+                            done.2 += 1;
+                            format!("alsim: batch: {} stopped: {err:#}", run.name)
+                        }
                         Err(err) => {
                             let line = format!("alsim: batch: {} FAILED: {err:#}", run.name);
                             done.1.push((run.name.clone(), err));
@@ -220,7 +256,7 @@ pub(crate) fn run_plan(
                     };
                     progress.run_done(done.1.len());
                     drop(done);
-                    if !progress.is_drawn() || line.contains("FAILED") {
+                    if !progress.is_drawn() || !line.contains(" finished in ") {
                         progress.say(&line);
                     }
                 }
@@ -228,13 +264,16 @@ pub(crate) fn run_plan(
         }
     });
     progress.finish();
-    let (ran, failed) = results
+    let (ran, failed, interrupted) = results
         .into_inner()
         .expect("no worker panics holding the lock");
+    let not_started = todo.len() - started.load(Ordering::Relaxed);
     Ok(Outcome {
         ran,
         skipped,
         failed,
+        interrupted,
+        not_started,
     })
 }
 
@@ -244,17 +283,53 @@ fn holds(dir: &Path, scenario: &Scenario) -> bool {
         .is_ok_and(|text| text == scenario.to_ron_string())
 }
 
+/// Runs run `i` of the plan, from its checkpoint when the folder holds one of this scenario.
 fn run_one(
     plan: &Plan,
     i: usize,
     out: &Path,
     pool: &ThreadPool,
     progress: &BatchProgress,
+    safety: &Safety,
+    workers: usize,
 ) -> Result<alsim_core::Summary> {
     let run = &plan.file.runs[i];
     let scenario = plan.scenario(i);
-    let folder = RunFolder::create(&BatchFile::run_dir(out, run), false)
+    let dir = BatchFile::run_dir(out, run);
+    limits::check_memory(&scenario, &run.scenario_file, safety.max_memory, workers)
         .with_context(|| format!("run {}", run.name))?;
+    let resume = if has_checkpoint(&dir) {
+        match RunState::read(&dir) {
+            Ok(state) if state.scenario == scenario.to_ron_string() => {
+                progress.say(&format!(
+                    "alsim: batch: {} continues from its checkpoint (tick {})",
+                    run.name,
+                    state.tick()
+                ));
+                Some(state)
+            }
+            Ok(_) => {
+                progress.say(&format!(
+                    "alsim: batch: {}: its checkpoint is of another scenario; running it from the start",
+                    run.name
+                ));
+                None
+            }
+            Err(e) => {
+                progress.say(&format!(
+                    "alsim: batch: {}: {e:#}; running it from the start",
+                    run.name
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let folder = RunFolder::create(&dir, false).with_context(|| format!("run {}", run.name))?;
+    if resume.is_none() {
+        folder.clear_resume_state()?;
+    }
     let spec = RunSpec {
         scenario: &scenario,
         scenario_file: &run.scenario_file,
@@ -267,5 +342,7 @@ fn run_one(
         &folder,
         pool,
         progress.job(scenario.time.ticks(), &run.name),
+        safety.checkpoint_every,
+        resume,
     )
 }

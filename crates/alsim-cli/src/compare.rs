@@ -3,9 +3,10 @@
 //! every finished run), from a comparison file naming the two, or from two batch folders
 //! already run.
 
-use crate::batch::run_plan;
+use crate::batch::{interrupt_check, run_plan};
 use crate::plan::{BatchFile, Plan, PlannedRun};
 use crate::plots::read_columns;
+use crate::run::Safety;
 use alsim_io::names;
 use alsim_report::{DAYS_PER_YEAR, Group, ReportOptions, RunSeries, TimeAxis, write_report};
 use anyhow::{Context, Result, bail};
@@ -145,7 +146,8 @@ fn from_scenarios(
         scenarios.push((path.clone(), s));
     }
     let plan = Plan::new(&scenarios, replicates)?;
-    let outcome = run_plan(&plan, None, out, args.jobs)?;
+    let outcome = run_plan(&plan, None, out, args.jobs, &Safety::default())?;
+    interrupt_check(&outcome)?;
     for (name, err) in &outcome.failed {
         eprintln!("  failed: {name}: {err:#}");
     }

@@ -2,9 +2,11 @@
 //! over the library crates; no model logic lives here.
 //!
 //! ```text
-//! argv --clap--> Command --run-->      alsim_scenario::load -> alsim_core::Simulation (in a rayon
-//!                                      pool of --threads) -> alsim_io::RunFolder (time series,
-//!                                      VTK snapshots; with --plots, alsim_report::series_png)
+//! argv --clap--> Command --run-->      alsim_scenario::load -> memory check -> alsim_core::Simulation
+//!                                      (in a rayon pool of --threads; guard after every step,
+//!                                      checkpoints; or restored from one with --resume)
+//!                                      -> alsim_io::RunFolder (time series, VTK snapshots; with
+//!                                      --plots, alsim_report::series_png)
 //!                        --validate--> alsim_scenario::load -> footprint report
 //!                        --calibrate--> many seeds of the calibration scenarios ->
 //!                                       calibration (observables, targets) -> markdown table
@@ -18,7 +20,8 @@
 //!                                      field with the cells -> alsim_report::slice_png
 //! ```
 //!
-//! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit.
+//! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit
+//! (130 for a run or batch stopped by Ctrl-C or SIGTERM, after its checkpoint is written).
 
 #![warn(missing_docs)]
 
@@ -26,6 +29,8 @@ mod batch;
 mod calibrate;
 pub mod calibration;
 mod compare;
+mod interrupt;
+mod limits;
 mod merge;
 mod plan;
 mod plots;
@@ -73,6 +78,12 @@ enum Command {
 /// Entry point of the `alsim` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Batch(_) | Command::Compare(_)
+    ) {
+        interrupt::watch();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenario } => run::validate(&scenario),
@@ -86,7 +97,11 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<interrupt::Interrupted>().is_some() {
+                ExitCode::from(interrupt::EXIT_STATUS)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -13,7 +13,7 @@
 //! machine, so shards of one command agree on it.
 
 use alsim_io::write_file;
-use alsim_scenario::Scenario;
+use alsim_scenario::{MAX_REPLICATES, Scenario};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -132,6 +132,9 @@ pub(crate) struct Plan {
     point: Vec<usize>,
 }
 
+/// Most runs one batch may plan: its plan and `batch.json` are held whole in memory.
+pub(crate) const MAX_RUNS: u64 = 1_000_000;
+
 impl Plan {
     /// Plans `replicates` runs of every point of every scenario (already loaded and checked),
     /// in the order given. Two runs with one name (a file given twice, or two files of one stem
@@ -139,6 +142,9 @@ impl Plan {
     pub(crate) fn new(scenarios: &[(PathBuf, Scenario)], replicates: u64) -> Result<Self> {
         if replicates == 0 {
             bail!("--replicates must be at least 1");
+        }
+        if replicates > MAX_REPLICATES {
+            bail!("--replicates must be at most {MAX_REPLICATES}, got {replicates}");
         }
         let mut runs = Vec::new();
         let mut points = Vec::new();
@@ -155,6 +161,11 @@ impl Plan {
                 } else {
                     format!("{stem}-{}", p.label)
                 };
+                if runs.len() as u64 + replicates > MAX_RUNS {
+                    bail!(
+                        "the batch would hold more than {MAX_RUNS} runs (sweep points × --replicates over all files); split it into smaller batches"
+                    );
+                }
                 for k in 0..replicates {
                     runs.push(PlannedRun {
                         name: format!("{group}-r{k}"),

@@ -41,7 +41,9 @@ pub struct Microglia;
 pub struct Astrocyte;
 
 /// Life state of a motor neuron.
-#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    Component, Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum LifeState {
     /// Alive, damage below the stress threshold.
     #[default]
@@ -68,7 +70,9 @@ impl LifeState {
 /// (fg for cytokines, fmol for ROS, neuron-equivalents for debris, a.u. for seeds), indexed by
 /// [`crate::FieldId`]. Mechanisms
 /// write it; the exchange step applies all cells' exchanges in [`CellId`] order.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Exchange {
     /// Secretion rate, amount per hour, held over the whole tick.
     pub secretion_per_hour: [f32; crate::FIELD_COUNT],

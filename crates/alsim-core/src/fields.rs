@@ -248,6 +248,18 @@ impl FieldGrid {
         );
     }
 
+    /// The non-cell sources of every field, as stored: (voxel, concentration per hour).
+    pub(crate) fn background(&self) -> &[Vec<(u32, f32)>; FIELD_COUNT] {
+        &self.background
+    }
+
+    /// Replaces every field's non-cell sources with stored ones (from a snapshot).
+    pub(crate) fn set_background_raw(&mut self, background: Vec<Vec<(u32, f32)>>) {
+        for (list, saved) in self.background.iter_mut().zip(background) {
+            *list = saved;
+        }
+    }
+
     /// Voxels whose centres lie inside the axis-aligned box `[lo, hi)` (µm), in index order.
     pub fn voxels_in_box(&self, lo: [f64; 3], hi: [f64; 3]) -> Vec<u32> {
         self.voxels_where(|c| (0..3).all(|i| c[i] >= lo[i] && c[i] < hi[i]))

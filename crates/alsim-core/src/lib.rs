@@ -8,6 +8,7 @@
 //!                                → Exchange → Die → Spawn → Readout → Diffuse  (one tick)
 //!          --Simulation::observe--> Observation rows, Summary milestones
 //!          --Simulation::cells / fields--> CellRecords and field values for snapshots
+//!          --Simulation::save_state / restore--> SavedState, the whole state for checkpoints
 //! ```
 //!
 //! Each disease mechanism lives in one file under [`mechanisms`] with its components, systems
@@ -20,9 +21,11 @@
 
 mod cells;
 mod fields;
+pub mod guard;
 pub mod mechanisms;
 mod observe;
 pub mod rng;
+mod saved_state;
 mod simulation;
 mod snapshot;
 pub mod solver;
@@ -34,6 +37,7 @@ pub use cells::{
 pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
 pub use mechanisms::motor_units::Clinical;
 pub use observe::{Census, NEURON_MEANS, Observation, Summary};
+pub use saved_state::{RestoreError, SavedState};
 pub use simulation::{BuildError, Simulation};
 pub use snapshot::{CellKind, CellRecord, CellState};
 

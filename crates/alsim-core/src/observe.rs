@@ -2,10 +2,10 @@
 
 use crate::fields::{FIELD_COUNT, FieldId, FieldStats};
 use bevy_ecs::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Running counts kept by the systems that change them.
-#[derive(Resource, Clone, Copy, Debug, Default)]
+#[derive(Resource, Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct Census {
     /// Motor neurons at the start.
     pub motor_neurons_initial: u64,
@@ -128,7 +128,7 @@ impl Observation {
 }
 
 /// Milestones of a run, filled in as they are reached.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Motor neurons at the start.
     pub motor_neurons_initial: u64,

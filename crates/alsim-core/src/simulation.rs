@@ -52,11 +52,11 @@ struct Tick;
 /// does): called from outside, every parallel section pays a hand-off to the global pool's
 /// threads, which costs more than the work on small grids. Results are the same either way.
 pub struct Simulation {
-    world: World,
+    pub(crate) world: World,
     schedule: Schedule,
-    total_ticks: u64,
+    pub(crate) total_ticks: u64,
     output_every_ticks: u64,
-    summary: Summary,
+    pub(crate) summary: Summary,
 }
 
 impl Simulation {

@@ -8,16 +8,20 @@
 //!                           vtk/cells_NNNN.vtp, then vtk/fields.pvd and vtk/cells.pvd
 //!                           rewritten to list them (module vtk: the VTK XML format)
 //!   .write_json(name, value): written to name.partial, then renamed (atomic on one filesystem)
+//!   .write_checkpoint(version, state): checkpoint.bin, see [`checkpoint`]
 //! read_snapshots(dir) -> the snapshots a run folder lists, for pictures
 //! ```
 //!
 //! The CLI writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
-//! killed at any point never leaves a `summary.json` that looks complete. This crate knows
-//! file formats, not the model: rows arrive as column names and numbers, snapshots as named
-//! arrays.
+//! killed at any point never leaves a `summary.json` that looks complete. A run that stops
+//! early (interrupted, or a numerical guard) keeps `checkpoint.bin`, its time series so far as
+//! `timeseries.csv.partial`, and `incomplete.json` saying why. This crate knows file formats,
+//! not the model: rows arrive as column names and numbers, snapshots as named arrays,
+//! checkpoints as serde values.
 
 #![warn(missing_docs)]
 
+pub mod checkpoint;
 pub mod vtk;
 
 use serde::Serialize;
@@ -41,6 +45,11 @@ pub mod names {
     pub const FIELDS_PVD: &str = "fields.pvd";
     /// Collection of the cell snapshots, in [`VTK`].
     pub const CELLS_PVD: &str = "cells.pvd";
+    /// The last checkpoint of a run not yet finished; removed once it finishes.
+    pub const CHECKPOINT: &str = "checkpoint.bin";
+    /// Why a run stopped before its end (interrupt, numerical guard) and how to resume it;
+    /// present only while the run is unfinished.
+    pub const INCOMPLETE: &str = "incomplete.json";
 }
 
 /// Why output could not be written. Every variant names the path.
@@ -166,6 +175,33 @@ impl RunFolder {
         })
     }
 
+    /// A snapshot writer that continues the collections of the interrupted run in this folder:
+    /// it keeps the first `kept` snapshots they list (those taken up to its checkpoint) and
+    /// numbers the next one `kept`. Collections listing fewer are an error: the run's earlier
+    /// snapshots are gone.
+    pub fn resume_snapshots(&self, kept: usize) -> Result<SnapshotWriter, OutputError> {
+        let listed = read_snapshots(&self.dir)?;
+        if listed.len() < kept {
+            return Err(OutputError::Format {
+                path: self.dir.join(names::VTK),
+                reason: format!(
+                    "lists {} snapshots, but the checkpoint comes after {kept}; run the scenario again from the start (with --force)",
+                    listed.len()
+                ),
+            });
+        }
+        let mut writer = SnapshotWriter {
+            dir: self.dir.join(names::VTK),
+            fields: Vec::new(),
+            cells: Vec::new(),
+        };
+        for (k, snapshot) in listed.iter().take(kept).enumerate() {
+            let (fields, cells) = snapshot_file_names(k);
+            writer.list(snapshot.time_days, fields, cells);
+        }
+        Ok(writer)
+    }
+
     /// Writes `value` as pretty JSON to `name`, atomically.
     pub fn write_json(&self, name: &str, value: &impl Serialize) -> Result<(), OutputError> {
         let text = serde_json::to_string_pretty(value).expect("plain data serialises to JSON");
@@ -176,6 +212,46 @@ impl RunFolder {
     pub fn write_text(&self, name: &str, text: &str) -> Result<(), OutputError> {
         write_file(&self.dir.join(name), text.as_bytes())
     }
+
+    /// The path of the folder's checkpoint (which may not exist).
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.dir.join(names::CHECKPOINT)
+    }
+
+    /// Writes `state` as the folder's checkpoint, replacing the last one only once complete.
+    pub fn write_checkpoint(
+        &self,
+        version: &str,
+        state: &impl Serialize,
+    ) -> Result<(), OutputError> {
+        checkpoint::write(&self.checkpoint_path(), version, state)
+    }
+
+    /// Removes what only an unfinished run needs: the checkpoint and the `incomplete.json`
+    /// marker (and a checkpoint write cut short). Absent files are fine.
+    pub fn clear_resume_state(&self) -> Result<(), OutputError> {
+        let checkpoint = self.checkpoint_path();
+        remove_if_present(&partial(&checkpoint))?;
+        remove_if_present(&checkpoint)?;
+        self.clear_incomplete()
+    }
+
+    /// Removes `incomplete.json`, which describes a stop that a resumed run has moved past.
+    pub fn clear_incomplete(&self) -> Result<(), OutputError> {
+        remove_if_present(&self.dir.join(names::INCOMPLETE))
+    }
+}
+
+fn remove_if_present(path: &Path) -> Result<(), OutputError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(write_err(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `dir` holds a checkpoint of an unfinished run.
+pub fn has_checkpoint(dir: &Path) -> bool {
+    !is_finished(dir) && dir.join(names::CHECKPOINT).is_file()
 }
 
 /// Writes `bytes` to `path` atomically: to `path.partial`, synced, then renamed into place.
@@ -197,7 +273,19 @@ pub struct SnapshotWriter {
     cells: Vec<vtk::CollectionEntry>,
 }
 
+/// The files of snapshot number `k`: fields, then cells.
+fn snapshot_file_names(k: usize) -> (String, String) {
+    (format!("fields_{k:04}.vti"), format!("cells_{k:04}.vtp"))
+}
+
 impl SnapshotWriter {
+    /// Adds snapshot files written at `time_days` to the collections (not yet rewritten).
+    fn list(&mut self, time_days: f64, fields: String, cells: String) {
+        for (file, list) in [(fields, &mut self.fields), (cells, &mut self.cells)] {
+            list.push(vtk::CollectionEntry { time_days, file });
+        }
+    }
+
     /// Writes snapshot number *k* (the k-th call) at `time_days`: `fields_k.vti` and
     /// `cells_k.vtp`, then both collections.
     pub fn write(
@@ -206,21 +294,10 @@ impl SnapshotWriter {
         fields: &vtk::ImageData,
         cells: &vtk::PolyData,
     ) -> Result<(), OutputError> {
-        let k = self.fields.len();
-        for (name, xml, list) in [
-            (
-                format!("fields_{k:04}.vti"),
-                fields.to_xml(),
-                &mut self.fields,
-            ),
-            (format!("cells_{k:04}.vtp"), cells.to_xml(), &mut self.cells),
-        ] {
-            write_file(&self.dir.join(&name), xml.as_bytes())?;
-            list.push(vtk::CollectionEntry {
-                time_days,
-                file: name,
-            });
-        }
+        let (fields_name, cells_name) = snapshot_file_names(self.fields.len());
+        write_file(&self.dir.join(&fields_name), fields.to_xml().as_bytes())?;
+        write_file(&self.dir.join(&cells_name), cells.to_xml().as_bytes())?;
+        self.list(time_days, fields_name, cells_name);
         for (name, list) in [
             (names::FIELDS_PVD, &self.fields),
             (names::CELLS_PVD, &self.cells),
@@ -286,14 +363,18 @@ pub fn is_finished(dir: &Path) -> bool {
 }
 
 /// Copies the finished run in `from` to the new folder `to`: every file, in subfolders too
-/// (the VTK snapshots), but leftovers of an interrupted write (`*.partial`), each atomically,
-/// `summary.json` last so `to` looks finished only once complete. A `to` that already holds a
-/// finished run is refused.
+/// (the VTK snapshots), but leftovers of an interrupted write (`*.partial`) and of resuming (a
+/// checkpoint and its marker), each atomically, `summary.json` last so `to` looks finished only
+/// once complete. A `to` that already holds a finished run is refused.
 pub fn copy_run(from: &Path, to: &Path) -> Result<(), OutputError> {
     let folder = RunFolder::create(to, false)?;
     let mut files = Vec::new();
     list_files(from, Path::new(""), &mut files)?;
-    files.retain(|name| name != Path::new(names::SUMMARY));
+    files.retain(|name| {
+        name != Path::new(names::SUMMARY)
+            && name != Path::new(names::CHECKPOINT)
+            && name != Path::new(names::INCOMPLETE)
+    });
     files.sort();
     files.push(names::SUMMARY.into());
     for name in files {
@@ -351,23 +432,34 @@ impl TimeSeriesWriter {
             })
     }
 
+    /// Flushes and syncs the rows so far, keeping the `.partial` name of an incomplete series;
+    /// returns its path.
+    pub fn keep_partial(self) -> Result<PathBuf, OutputError> {
+        Ok(self.synced()?.0)
+    }
+
     /// Flushes, syncs and renames the file into place.
     pub fn finish(self) -> Result<PathBuf, OutputError> {
+        let (tmp, path) = self.synced()?;
+        fs::rename(&tmp, &path).map_err(write_err(&path))?;
+        Ok(path)
+    }
+
+    /// Flushes and syncs the rows written; returns the partial and the final path.
+    fn synced(self) -> Result<(PathBuf, PathBuf), OutputError> {
+        let tmp = self.tmp;
+        let failed = |source| OutputError::Write {
+            path: tmp.clone(),
+            source,
+        };
         let file = self
             .writer
             .into_inner()
-            .map_err(|e| OutputError::Write {
-                path: self.tmp.clone(),
-                source: e.into_error(),
-            })?
+            .map_err(|e| failed(e.into_error()))?
             .into_inner()
-            .map_err(|e| OutputError::Write {
-                path: self.tmp.clone(),
-                source: e.into_error(),
-            })?;
-        file.sync_all().map_err(write_err(&self.tmp))?;
-        fs::rename(&self.tmp, &self.path).map_err(write_err(&self.path))?;
-        Ok(self.path)
+            .map_err(|e| failed(e.into_error()))?;
+        file.sync_all().map_err(failed)?;
+        Ok((tmp, self.path))
     }
 }
 

@@ -46,8 +46,14 @@ fn list(problems: &[Problem]) -> String {
 impl ScenarioError {
     pub(crate) fn parse(path: &str, err: &ron::error::SpannedError) -> Self {
         let mut message = err.code.to_string();
-        if matches!(err.code, ron::Error::NoSuchStructField { .. }) {
-            message.push_str(" (check the spelling; docs/scenarios.md lists every field)");
+        match err.code {
+            ron::Error::NoSuchStructField { .. } => {
+                message.push_str(" (check the spelling; docs/scenarios.md lists every field)")
+            }
+            ron::Error::IntegerOutOfBounds | ron::Error::ExpectedInteger => message.push_str(
+                " (seed, Count(..) and fibres_per_unit take whole numbers from 0 to 18446744073709551615)",
+            ),
+            _ => {}
         }
         Self::Parse {
             path: path.to_string(),

@@ -51,6 +51,10 @@ use std::path::Path;
 pub const MAX_VOXELS: u64 = 1 << 30;
 /// Largest number of cells accepted in one run.
 pub const MAX_CELLS: u64 = 100_000_000;
+/// Longest scenario name accepted, in characters: it names the output folder.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest description accepted, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// Memory the model needs per cell, an upper estimate used by [`Scenario::footprint`].
 pub const BYTES_PER_CELL_ESTIMATE: u64 = 256;
 
@@ -191,8 +195,13 @@ impl Scenario {
     }
 
     fn check_fields(&self, c: &mut Checker) {
-        if self.name.trim().is_empty() {
-            c.problem("name", "must not be empty; give the scenario a short name");
+        check_name(&self.name, c);
+        let chars = self.description.chars().count();
+        if chars > MAX_DESCRIPTION_CHARS {
+            c.problem(
+                "description",
+                format!("must be at most {MAX_DESCRIPTION_CHARS} characters, got {chars}"),
+            );
         }
         c.scope("time", |c| self.time.check(c));
         c.scope("tissue", |c| self.tissue.check(c));
@@ -263,6 +272,28 @@ impl Scenario {
             ticks: self.time.ticks(),
             memory_bytes: field_bytes + cell_bytes,
         }
+    }
+}
+
+/// The name becomes the folder `runs/<name>-seed<seed>`: it must stay one plain folder name,
+/// so a scenario from elsewhere cannot write outside the output folder.
+fn check_name(name: &str, c: &mut Checker) {
+    let chars = name.chars().count();
+    let plain = |ch: char| ch.is_alphanumeric() || "-_.+".contains(ch);
+    if name.trim().is_empty() {
+        c.problem("name", "must not be empty; give the scenario a short name");
+    } else if chars > MAX_NAME_CHARS {
+        c.problem(
+            "name",
+            format!("must be at most {MAX_NAME_CHARS} characters, got {chars}"),
+        );
+    } else if !name.chars().all(plain) || name.starts_with('.') {
+        c.problem(
+            "name",
+            format!(
+                "names the output folder, so it may hold only letters, digits, '-', '_', '.' and '+', and not start with '.'; got {name:?}"
+            ),
+        );
     }
 }
 

@@ -59,7 +59,9 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &Aggregation
 }
 
 /// Intracellular misfolded protein of a cell, in aggregate units (a.u.).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Aggregates {
     /// Aggregate load, a.u.
     pub load: f32,

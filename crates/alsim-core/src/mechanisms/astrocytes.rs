@@ -23,7 +23,9 @@ use rand::RngExt;
 use rayon::prelude::*;
 
 /// Reactivity of one astrocyte.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Reactivity {
     /// Neurotoxic reactive state.
     pub reactive: bool,
@@ -31,7 +33,7 @@ pub struct Reactivity {
 
 /// Support capacity of one astrocyte: trophic support and glutamate clearance (EAAT2/GLT-1),
 /// 1 = full, 0 = none.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Support(pub f32);
 
 /// The mechanism's parameters.

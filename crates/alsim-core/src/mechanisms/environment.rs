@@ -10,7 +10,7 @@ use alsim_scenario::{Event, Scenario};
 use bevy_ecs::prelude::*;
 
 /// A toxin exposure resolved to ticks and voxels.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Toxin {
     start_tick: u64,
     end_tick: u64,
@@ -20,7 +20,7 @@ struct Toxin {
 }
 
 /// A trauma resolved to a tick and voxels.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Trauma {
     tick: u64,
     centre: [f32; 3],
@@ -32,7 +32,7 @@ struct Trauma {
 }
 
 /// The scenario's events, resolved once at registration.
-#[derive(Resource, Debug)]
+#[derive(Resource, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Environment {
     toxins: Vec<Toxin>,
     traumas: Vec<Trauma>,

@@ -28,7 +28,7 @@ fn kind(therapy: Therapy) -> (usize, f64) {
 }
 
 /// One scheduled therapy and where it stands.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Course {
     intervention: Intervention,
     started_tick: Option<u64>,
@@ -42,7 +42,7 @@ impl Course {
 }
 
 /// The scenario's therapies.
-#[derive(Resource, Debug)]
+#[derive(Resource, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Therapies {
     courses: Vec<Course>,
     /// Each targeted parameter's value before any therapy touched it.

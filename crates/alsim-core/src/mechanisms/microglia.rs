@@ -47,7 +47,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 /// Microglial phenotype.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Phenotype {
     /// Resting, surveying its territory.
     #[default]
@@ -66,7 +66,9 @@ const PHENOTYPES: [Phenotype; 3] = [
 ];
 
 /// State of one microglia.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct MicrogliaState {
     /// Current phenotype.
     pub phenotype: Phenotype,

@@ -50,7 +50,7 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &Mitochondri
 }
 
 /// Mitochondrial and oxidative state of a motor neuron.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mitochondria {
     /// Mitochondrial function, 1 healthy, 0 failed.
     pub function: f32,

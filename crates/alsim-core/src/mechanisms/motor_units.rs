@@ -51,7 +51,7 @@ pub fn is_denervated(transport: Option<&Transport>) -> bool {
 }
 
 /// Physiological type of a motor unit, as far as it matters for dying back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UnitKind {
     /// Fast-fatigable: its terminal is the first to retract.
     FastFatigable,
@@ -60,7 +60,7 @@ pub enum UnitKind {
 }
 
 /// A motor neuron's motor unit.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MotorUnit {
     /// Fibres it innervated at the start.
     pub own: u32,
@@ -117,7 +117,7 @@ impl UnitStatus {
 /// The clinical readout of the muscle, updated once per tick (`SimSet::Readout`). Other systems
 /// (therapies that start at onset) read it as `Res<Clinical>`; it exists only when the
 /// `motor_units` mechanism runs.
-#[derive(Resource, Clone, Debug, PartialEq)]
+#[derive(Resource, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Clinical {
     /// Muscle-force proxy: innervated fibres over fibres at the start, in [0, 1] (1 when there
     /// were no fibres at the start).

@@ -23,11 +23,13 @@ use rand_distr::{Distribution, LogNormal};
 use rayon::prelude::*;
 
 /// Accumulated damage (dimensionless; see `cell_death` for how it kills).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(
+    Component, Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Damage(pub f32);
 
 /// Fixed multiplier of a neuron's intrinsic stress, drawn once at the start.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Vulnerability(pub f32);
 
 /// The mechanism's parameters.

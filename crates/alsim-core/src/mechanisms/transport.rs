@@ -66,7 +66,7 @@ pub fn register(world: &mut World, schedule: &mut Schedule, params: &TransportPa
 }
 
 /// Axonal transport of a motor neuron and the state of its neuromuscular terminal.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Transport {
     /// Transport efficiency, 1 normal, 0 stopped.
     pub efficiency: f32,
