@@ -499,6 +499,105 @@ where
     Ok(())
 }
 
+/// Cost against size of several workloads, each normalised to its smallest size and drawn on
+/// log-log axes beside the line of exponent 1 (cost proportional to size).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalingPlot {
+    /// Title.
+    pub title: String,
+    /// The line under the title.
+    pub subtitle: String,
+    /// Each workload: legend text and (size, cost) points, smallest size first, all positive.
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+    /// Width and height, pixels, each 200–8000.
+    pub size: (u32, u32),
+}
+
+/// Draws a [`ScalingPlot`] as PNG bytes. Series with fewer than two points are left out.
+pub fn scaling_png(plot: &ScalingPlot) -> Result<Vec<u8>, ReportError> {
+    let (width, height) = plot.size;
+    if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
+        return Err(ReportError::InvalidOptions(
+            "plot width and height must be 200-8000",
+        ));
+    }
+    let positive = |&(x, y): &(f64, f64)| x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite();
+    if plot.series.iter().any(|(_, p)| !p.iter().all(positive)) {
+        return Err(ReportError::InvalidOptions(
+            "scaling points must be positive and finite",
+        ));
+    }
+    let font = bundled_font().ok_or(ReportError::Font)?;
+    let plot_err = |source| ReportError::Plot {
+        plot: "scaling",
+        source,
+    };
+    let mut rgb = vec![0; width as usize * height as usize * 3];
+    {
+        let backend = BitMapBackend::with_buffer(&mut rgb, plot.size);
+        let root = Lettered::raster(backend, font).into_drawing_area();
+        draw_scaling(plot, &root).map_err(plot_err)?;
+        root.present().map_err(|e| plot_err(e.into()))?;
+    }
+    encode_png(&rgb, plot.size).map_err(|e| plot_err(e.into()))
+}
+
+fn draw_scaling<DB: DrawingBackend>(plot: &ScalingPlot, root: &DrawingArea<DB, Shift>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let body = crate::plots::titled(root, &plot.title, &plot.subtitle)?;
+    // log10 of size and cost over the smallest size's.
+    let series: Vec<(&str, Vec<(f64, f64)>)> = plot
+        .series
+        .iter()
+        .filter(|(_, p)| p.len() >= 2)
+        .map(|(label, p)| {
+            let (x0, y0) = p[0];
+            let logs = p.iter().map(|&(x, y)| ((x / x0).log10(), (y / y0).log10()));
+            (label.as_str(), logs.collect())
+        })
+        .collect();
+    let all = series.iter().flat_map(|(_, p)| p.iter());
+    let hi = all.flat_map(|&(x, y)| [x, y]).fold(1.0f64, f64::max).ceil();
+    let mut chart = ChartBuilder::on(&body)
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.1..hi + 0.1, -0.1..hi + 0.1)?;
+    crate::plots::configure_mesh(
+        &mut chart,
+        [
+            "log10(size / smallest size)",
+            "log10(time / time at the smallest size)",
+        ],
+    )?;
+    let grey = BLACK.mix(0.5);
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(0.0, 0.0), (hi, hi)],
+            8,
+            6,
+            grey.stroke_width(2),
+        ))?
+        .label("exponent 1 (linear)")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], grey.stroke_width(2)));
+    for ((label, points), color) in series.iter().zip(LINE_COLORS.iter().cycle()) {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(3),
+            ))?
+            .label(*label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3))
+            });
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 6, color.filled())))?;
+    }
+    crate::plots::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,6 +681,20 @@ mod tests {
         assert_eq!(scale_bar_um(400.0), 100.0);
         assert_eq!(scale_bar_um(1000.0), 200.0);
         assert_eq!(scale_bar_um(60.0), 10.0);
+    }
+
+    #[test]
+    fn scaling_plot_has_its_size_and_refuses_non_positive_points() {
+        let mut plot = ScalingPlot {
+            title: "Scaling".into(),
+            subtitle: "test".into(),
+            series: vec![("solver".into(), vec![(1e3, 0.1), (1e4, 1.1), (1e5, 12.0)])],
+            size: (600, 400),
+        };
+        let (w, h, _) = decode(&scaling_png(&plot).unwrap());
+        assert_eq!((w, h), (600, 400));
+        plot.series[0].1[1].1 = 0.0;
+        assert!(scaling_png(&plot).is_err());
     }
 
     #[test]
