@@ -81,6 +81,7 @@ impl Simulation {
         world.insert_resource(SinkOwners::default());
 
         let populations = &scenario.populations;
+        let mut placed = Vec::with_capacity(3);
         for (kind, spec) in [
             (Kind::MotorNeuron, &populations.motor_neurons),
             (Kind::Microglia, &populations.microglia),
@@ -93,6 +94,14 @@ impl Simulation {
                     placed,
                     wanted: ids.len(),
                 })?;
+            placed.push((kind, ids, positions));
+        }
+        // Motor neurons now, for the mechanisms that set up each neuron as they register; glia
+        // after the mechanisms, which make their per-cell state a required component of the
+        // glia's marker, so that a glial cell is spawned whole rather than moved from table to
+        // table (each move would leave the old table's memory allocated).
+        let mut glia = placed.split_off(1);
+        for (kind, ids, positions) in placed {
             spawn(&mut world, kind, &ids, &positions);
         }
         let motor_neurons = populations.motor_neurons.initial_count(&scenario.tissue);
@@ -154,6 +163,9 @@ impl Simulation {
         }
         if !scenario.interventions.is_empty() {
             interventions::register(&mut world, &mut schedule, &scenario.interventions);
+        }
+        for (kind, ids, positions) in glia.drain(..) {
+            spawn(&mut world, kind, &ids, &positions);
         }
         for s in [&mut schedule, &mut fields_schedule] {
             s.initialize(&mut world)

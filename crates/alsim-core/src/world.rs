@@ -79,16 +79,27 @@ impl Kind {
     }
 }
 
-/// Spawns a population at `positions` with the components every cell of its kind has.
+/// Spawns a population at `positions` with the components every cell of its kind has, in one
+/// batch (its table is allocated once, at its final size). Astrocytes exchange nothing with the
+/// fields, so they carry no [`Exchange`].
 pub(crate) fn spawn(world: &mut World, kind: Kind, ids: &[CellId], positions: &[[f32; 3]]) {
-    for (&id, &p) in ids.iter().zip(positions) {
-        let voxel = Voxel(world.resource::<FieldGrid>().voxel_of(p));
-        let mut cell = world.spawn((id, Position(p), voxel, Exchange::default()));
-        match kind {
-            Kind::MotorNeuron => cell.insert((MotorNeuron, LifeState::Healthy)),
-            Kind::Microglia => cell.insert(Microglia),
-            Kind::Astrocyte => cell.insert(Astrocyte),
-        };
+    let voxels: Vec<Voxel> = {
+        let grid = world.resource::<FieldGrid>();
+        positions.iter().map(|&p| Voxel(grid.voxel_of(p))).collect()
+    };
+    let cells = ids.iter().zip(positions).zip(voxels);
+    let common = |((&id, &p), voxel): ((&CellId, &[f32; 3]), Voxel)| (id, Position(p), voxel);
+    match kind {
+        Kind::MotorNeuron => {
+            let bundles = cells.map(|c| (common(c), Exchange::default(), MotorNeuron));
+            world.spawn_batch(bundles.map(|b| (b, LifeState::Healthy)));
+        }
+        Kind::Microglia => {
+            world.spawn_batch(cells.map(|c| (common(c), Exchange::default(), Microglia)));
+        }
+        Kind::Astrocyte => {
+            world.spawn_batch(cells.map(|c| (common(c), Astrocyte)));
+        }
     }
 }
 

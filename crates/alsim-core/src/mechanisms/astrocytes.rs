@@ -13,7 +13,7 @@
 //! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
 //! astrocytes within the same reach.
 
-use super::{give, saturating, transition_probabilities};
+use super::{DENSE, column, give, saturating, transition_probabilities};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{Astrocyte, CellId, Clock, FieldGrid, FieldId, RunSeed, SimSet, Voxel};
@@ -233,21 +233,25 @@ fn update_astrocytes(
     let p = &config.0;
     let dt = clock.dt_hours as f32;
     let rate = p.support_change_per_day as f32;
-    let mut items: Vec<_> = cells.iter_mut().collect();
-    items.par_iter_mut().for_each(|(id, voxel, r, support)| {
-        let tnf = saturating(
-            grid.at(FieldId::Tnf, voxel.0),
-            p.tnf_half_max_ng_per_ml as f32,
-        );
-        let draw: f32 = stream(seed.0, **id, clock.tick, Purpose::AstrocyteState).random();
-        if draw < switch_chance(p, r.reactive, tnf, dt) {
-            r.reactive = !r.reactive;
-        }
-        let target = support_target(p, r.reactive);
-        if support.0 != target {
-            support.0 = relax_support(support.0, target, rate, dt / 24.0);
-        }
-    });
+    for (ids, voxels, reactivity, support) in cells.contiguous_iter_mut().expect(DENSE) {
+        let cells = ids.par_iter().zip(voxels).zip(column(reactivity));
+        cells
+            .zip(column(support))
+            .for_each(|(((id, voxel), r), support)| {
+                let tnf = saturating(
+                    grid.at(FieldId::Tnf, voxel.0),
+                    p.tnf_half_max_ng_per_ml as f32,
+                );
+                let draw: f32 = stream(seed.0, *id, clock.tick, Purpose::AstrocyteState).random();
+                if draw < switch_chance(p, r.reactive, tnf, dt) {
+                    r.reactive = !r.reactive;
+                }
+                let target = support_target(p, r.reactive);
+                if support.0 != target {
+                    support.0 = relax_support(support.0, target, rate, dt / 24.0);
+                }
+            });
+    }
 }
 
 #[cfg(test)]
