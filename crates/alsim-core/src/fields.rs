@@ -116,6 +116,12 @@ pub struct FieldGrid {
     background: [Vec<(u32, f32)>; FIELD_COUNT],
     /// Continuous uptake this tick, in the order recorded.
     sinks: [Vec<Sink>; FIELD_COUNT],
+    /// The sources of the field being advanced (cells' then background) grouped by z plane,
+    /// each plane's in the order recorded: (index in the plane, concentration per hour). A
+    /// buffer reused from field to field and tick to tick.
+    plane_sources: Vec<(u32, f32)>,
+    /// Where plane `k`'s sources start in `plane_sources` (`nz + 1` entries).
+    plane_starts: Vec<usize>,
 }
 
 /// A first-order sink on one voxel for the coming field advance, and what it took.
@@ -170,6 +176,8 @@ impl FieldGrid {
             sources: Default::default(),
             background: Default::default(),
             sinks: Default::default(),
+            plane_sources: Vec::new(),
+            plane_starts: Vec::new(),
         }
     }
 
@@ -312,27 +320,74 @@ impl FieldGrid {
 
     /// Advances every field by one cell step: sub-steps of source, decay and diffusion, then
     /// negligible values flushed to zero.
+    ///
+    /// Each sub-step adds the sources (in the order recorded), then applies the sinks, then
+    /// steps the solver. A field without sinks (all but seeds, which motor neurons take up) has
+    /// its sources added inside the solver's step, plane by plane in parallel; per voxel the
+    /// additions and their order are the same, so are the results.
     pub fn advance(&mut self) {
         let voxel_um3 = self.voxel_um3();
         for (f, field) in FieldId::ALL.into_iter().enumerate() {
+            let fused = self.sinks[f].is_empty();
+            if fused {
+                self.group_sources_by_plane(f);
+            }
             let solver = &self.solvers[f];
             let increment = solver.source_increment_factor() as f32;
             let per_amount = field.concentration_per_amount(voxel_um3);
-            let values = &mut self.values[f];
-            for _ in 0..self.substeps {
-                for &(voxel, rate) in self.sources[f].iter().chain(&self.background[f]) {
-                    values[voxel as usize] += rate * increment;
+            if fused {
+                let (sources, starts) = (&self.plane_sources, &self.plane_starts);
+                let add_sources = |k: usize, plane: &mut [f32]| {
+                    for &(i, rate) in &sources[starts[k]..starts[k + 1]] {
+                        plane[i as usize] += rate * increment;
+                    }
+                };
+                for _ in 0..self.substeps {
+                    solver.step_with(&mut self.values[f], add_sources);
                 }
-                for sink in &mut self.sinks[f] {
-                    let c = &mut values[sink.voxel as usize];
-                    let before = *c;
-                    *c *= sink.kept_per_substep;
-                    sink.taken += f64::from(before - *c) / per_amount;
+            } else {
+                let values = &mut self.values[f];
+                for _ in 0..self.substeps {
+                    for &(voxel, rate) in self.sources[f].iter().chain(&self.background[f]) {
+                        values[voxel as usize] += rate * increment;
+                    }
+                    for sink in &mut self.sinks[f] {
+                        let c = &mut values[sink.voxel as usize];
+                        let before = *c;
+                        *c *= sink.kept_per_substep;
+                        sink.taken += f64::from(before - *c) / per_amount;
+                    }
+                    solver.step(values);
                 }
-                solver.step(values);
             }
-            flush_negligible(values);
+            flush_negligible(&mut self.values[f]);
         }
+    }
+
+    /// Fills `plane_sources` and `plane_starts` with field `f`'s sources (a counting sort by
+    /// plane that keeps the recorded order within a plane).
+    fn group_sources_by_plane(&mut self, f: usize) {
+        let nxy = self.shape.nx * self.shape.ny;
+        let all = || self.sources[f].iter().chain(&self.background[f]);
+        let starts = &mut self.plane_starts;
+        starts.clear();
+        starts.resize(self.shape.nz + 1, 0);
+        for &(voxel, _) in all() {
+            starts[voxel as usize / nxy + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        // Fill each plane from its start, moving the start along; then shift the starts back.
+        self.plane_sources.clear();
+        self.plane_sources.resize(starts[self.shape.nz], (0, 0.0));
+        for &(voxel, rate) in all() {
+            let (k, i) = (voxel as usize / nxy, voxel as usize % nxy);
+            self.plane_sources[starts[k]] = (i as u32, rate);
+            starts[k] += 1;
+        }
+        starts.copy_within(0..self.shape.nz, 1);
+        starts[0] = 0;
     }
 
     /// Total amount and maximum concentration of a field. The sum runs in fixed-size chunks

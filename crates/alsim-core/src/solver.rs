@@ -287,6 +287,16 @@ impl FieldSolver {
     /// # Panics
     /// If `values.len() != self.shape().voxels()`.
     pub fn step(&self, values: &mut [f32]) {
+        self.step_with(values, |_, _| {});
+    }
+
+    /// [`FieldSolver::step`], with `before(k, plane)` called on every z plane `k` (its `nx * ny`
+    /// values) before the step touches it: sources added there are added in parallel, where
+    /// the plane is in cache. Whatever `before` does to a plane must not depend on the others.
+    ///
+    /// # Panics
+    /// If `values.len() != self.shape().voxels()`.
+    pub fn step_with(&self, values: &mut [f32], before: impl Fn(usize, &mut [f32]) + Sync) {
         assert_eq!(
             values.len(),
             self.shape.voxels(),
@@ -301,11 +311,19 @@ impl FieldSolver {
         if self.shape.nz >= FUSE_PLANES_PER_THREAD * rayon::current_num_threads() {
             // x then y plane by plane: the plane is still in cache for y, so the grid crosses
             // the memory bus once for both.
-            values.par_chunks_mut(nxy).for_each(|plane| {
-                self.solve_x(plane);
-                self.solve_y(plane);
-            });
+            values
+                .par_chunks_mut(nxy)
+                .enumerate()
+                .for_each(|(k, plane)| {
+                    before(k, plane);
+                    self.solve_x(plane);
+                    self.solve_y(plane);
+                });
         } else {
+            values
+                .par_chunks_mut(nxy)
+                .enumerate()
+                .for_each(|(k, plane)| before(k, plane));
             self.sweep_x(values);
             values
                 .par_chunks_mut(nxy)
