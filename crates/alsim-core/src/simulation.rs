@@ -18,6 +18,7 @@ use crate::{
 };
 use alsim_scenario::{Scenario, ScenarioError};
 use bevy_ecs::prelude::*;
+use rayon::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 
 /// Why a world could not be built from a scenario.
@@ -467,7 +468,8 @@ fn apply_exchange(
                 || ex.clearance_um3_per_hour.iter().any(|&v| v > 0.0)
         })
         .collect();
-    active.sort_unstable_by_key(|(_, id, _, _)| **id);
+    // In parallel: glia are stored in voxel order, so the ids come in random order.
+    active.par_sort_unstable_by_key(|(_, id, _, _)| **id);
     grid.clear_sources();
     owners.0.clear();
     for (entity, _, voxel, ex) in active {
