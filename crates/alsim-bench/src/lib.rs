@@ -47,10 +47,9 @@ pub const LARGE_SCENARIOS: [(&str, &str); 3] = [
 /// The large-tissue scenario `index` (0 = large-s), parsed and validated.
 pub fn large_scenario(index: usize) -> Scenario {
     let (name, text) = LARGE_SCENARIOS[index];
-    let scenario = Scenario::from_ron_str(text, name)
+    Scenario::from_ron_str(text, name)
         .and_then(|s| s.validate(name).map(|()| s))
-        .unwrap_or_else(|e| panic!("bundled scenario {name}: {e}"));
-    scenario
+        .unwrap_or_else(|e| panic!("bundled scenario {name}: {e}"))
 }
 
 /// Total cells at the start of `scenario`.

@@ -18,8 +18,8 @@ use crate::{
 };
 use alsim_scenario::{Scenario, ScenarioError};
 use bevy_ecs::prelude::*;
-use rayon::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+use rayon::prelude::*;
 
 /// Why a world could not be built from a scenario.
 #[derive(Debug, thiserror::Error)]

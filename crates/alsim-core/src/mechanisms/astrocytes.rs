@@ -408,7 +408,7 @@ mod tests {
         // voxel, and every voxel's reach count equals a brute-force count over the cells.
         let shape = shape();
         let cells: Vec<(usize, bool, f32)> = (0..300)
-            .map(|i: usize| ((i * 7919) % 997 % shape.voxels(), i % 3 == 0, 0.5))
+            .map(|i: usize| ((i * 7919) % 997 % shape.voxels(), i.is_multiple_of(3), 0.5))
             .collect();
         let map = mapped(ReactiveAstrocyteMap::new(shape, 45.0), &cells);
         let mut occupied: Vec<usize> = cells.iter().map(|c| c.0).collect();

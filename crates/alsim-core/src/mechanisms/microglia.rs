@@ -406,6 +406,10 @@ fn count_microglia(mut crowding: ResMut<MicrogliaCrowding>, cells: Query<&Voxel,
     }
 }
 
+/// A microglia's move into another crowding block: its id, its (table, row) in the query, where
+/// it goes and that place's voxel.
+type Crossing = (CellId, (usize, usize), [f32; 3], u32);
+
 fn migrate_microglia(
     config: Res<MicrogliaConfig>,
     grid: Res<FieldGrid>,
@@ -444,7 +448,7 @@ fn migrate_microglia(
         .collect();
     // Moves inside a block are applied at once; moves into another block are collected, with
     // the cell's table and row.
-    let mut crossings: Vec<(CellId, (usize, usize), [f32; 3], u32)> = Vec::new();
+    let mut crossings: Vec<Crossing> = Vec::new();
     for (t, (ids, positions, voxels)) in tables.iter_mut().enumerate() {
         let cells = ids.par_iter().zip(positions.par_iter_mut());
         let moves = cells.zip(voxels.par_iter_mut()).enumerate().filter_map(
