@@ -36,6 +36,8 @@ pub struct SolverRow {
     pub edge: usize,
     /// Voxels.
     pub voxels: u64,
+    /// Median seconds per step of one field, one thread.
+    pub seconds_one: f64,
     /// Median seconds per step of one field, all threads.
     pub seconds: f64,
     /// The least time the step's memory traffic takes at the all-threads triad bandwidth.
@@ -47,6 +49,8 @@ pub struct SolverRow {
 pub struct CellRow {
     /// Cells at the start.
     pub cells: u64,
+    /// Median seconds per cell step, one thread.
+    pub seconds_one: f64,
     /// Median seconds per cell step, all threads.
     pub seconds: f64,
 }
@@ -170,52 +174,68 @@ impl fmt::Display for Report {
         let all = format!("{} threads", self.threads);
         writeln!(
             f,
-            "Memory bandwidth: STREAM triad a = b + s*c, 3 x 128 MiB of f32, {TRIAD_BYTES_PER_ELEMENT} B per element"
+            "Memory bandwidth: STREAM triad a = b + s*c, 3 x 128 MiB of f32, {TRIAD_BYTES_PER_ELEMENT} B per element.\nEvery timing below: median over repeats, the 1-thread and {all} runs alternated"
         )?;
         writeln!(f, "  1 thread     {:8.1} GB/s", self.bandwidth_one * 1e-9)?;
         writeln!(f, "  {all:<12} {:8.1} GB/s", self.bandwidth_all * 1e-9)?;
         writeln!(f)?;
         writeln!(
             f,
-            "Field solver alone: one field, one step, {all} (bound: {SOLVER_BYTES_PER_VOXEL} B/voxel at the {all} triad bandwidth)"
+            "Field solver alone: one field, one step (bound: {SOLVER_BYTES_PER_VOXEL} B/voxel at the {all} triad bandwidth)"
         )?;
         writeln!(
             f,
-            "  {:<6} {:>11} {:>10} {:>18} {:>10} {:>10}",
-            "grid", "voxels", "ms", "Mvoxel-updates/s", "bound ms", "of bound"
+            "  {:<6} {:>9} {:>9} {:>9} {:>17} {:>9} {:>9} {:>9}",
+            "grid",
+            "voxels",
+            "ms 1 thr",
+            format!("ms {} thr", self.threads),
+            "Mvoxel-updates/s",
+            "bound ms",
+            "of bound",
+            "speed-up"
         )?;
         for r in &self.solver {
             writeln!(
                 f,
-                "  {:<6} {:>11} {:>10.3} {:>18.1} {:>10.3} {:>9.0}%",
+                "  {:<6} {:>9} {:>9.3} {:>9.3} {:>17.1} {:>9.3} {:>8.0}% {:>8.2}x",
                 format!("{}^3", r.edge),
                 r.voxels,
+                r.seconds_one * 1e3,
                 r.seconds * 1e3,
                 r.voxels as f64 / r.seconds * 1e-6,
                 r.bound_seconds * 1e3,
-                100.0 * r.bound_seconds / r.seconds
+                100.0 * r.bound_seconds / r.seconds,
+                r.seconds_one / r.seconds
             )?;
         }
         writeln!(f)?;
         writeln!(
             f,
-            "Cell step alone: every phase but the fields', large-s resized, {all}"
+            "Cell step alone: every phase but the fields', large-s resized"
         )?;
-        writeln!(f, "  {:>9} {:>10} {:>17}", "cells", "ms", "Mcell-updates/s")?;
+        writeln!(
+            f,
+            "  {:>9} {:>9} {:>9} {:>16} {:>9}",
+            "cells",
+            "ms 1 thr",
+            format!("ms {} thr", self.threads),
+            "Mcell-updates/s",
+            "speed-up"
+        )?;
         for r in &self.cells {
             writeln!(
                 f,
-                "  {:>9} {:>10.2} {:>17.2}",
+                "  {:>9} {:>9.2} {:>9.2} {:>16.2} {:>8.2}x",
                 r.cells,
+                r.seconds_one * 1e3,
                 r.seconds * 1e3,
-                r.cells as f64 / r.seconds * 1e-6
+                r.cells as f64 / r.seconds * 1e-6,
+                r.seconds_one / r.seconds
             )?;
         }
         writeln!(f)?;
-        writeln!(
-            f,
-            "Whole tick (cells, exchange, 5 fields x 10 sub-steps): 1 thread and {all}, alternated"
-        )?;
+        writeln!(f, "Whole tick: cells, exchange, 5 fields x 10 sub-steps")?;
         writeln!(
             f,
             "  {:<9} {:>9} {:>8} {:>11} {:>11} {:>9} {:>9}",

@@ -92,18 +92,28 @@ pub fn probe_peak_rss(probe: Probe) -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Times `f` (after one untimed call): at least `min` samples, more while within `budget`, at
-/// most 100; returns the median seconds per call.
-fn time_median(mut f: impl FnMut(), min: usize, budget: Duration) -> f64 {
-    f();
-    let start = Instant::now();
-    let mut samples = Vec::new();
-    while samples.len() < min || (start.elapsed() < budget && samples.len() < 100) {
-        let t = Instant::now();
-        f();
-        samples.push(t.elapsed().as_secs_f64());
+/// Times `f` in each of `pools` (after one untimed call in each), alternating so that both see
+/// the same load from the rest of the machine: at least `min` samples each, more while within
+/// `budget`, at most 100; returns the median seconds per call in each pool.
+fn time_pools(
+    pools: [&ThreadPool; 2],
+    mut f: impl FnMut() + Send,
+    min: usize,
+    budget: Duration,
+) -> [f64; 2] {
+    for p in pools {
+        p.install(&mut f);
     }
-    median(&mut samples)
+    let start = Instant::now();
+    let mut samples = [Vec::new(), Vec::new()];
+    while samples[0].len() < min || (start.elapsed() < budget && samples[0].len() < 100) {
+        for (p, s) in pools.iter().zip(&mut samples) {
+            let t = Instant::now();
+            p.install(&mut f);
+            s.push(t.elapsed().as_secs_f64());
+        }
+    }
+    samples.map(|mut s| median(&mut s))
 }
 
 fn pool(threads: usize) -> ThreadPool {
@@ -128,20 +138,21 @@ pub fn run_suite(
     progress("memory bandwidth (STREAM triad)");
     let mut triad = Triad::new(TRIAD_LEN);
     let bytes = triad.bytes() as f64;
-    let budget = Duration::from_millis(600);
-    let bandwidth_one = bytes / one.install(|| time_median(|| triad.run(), 5, budget));
-    let bandwidth_all = bytes / all.install(|| time_median(|| triad.run(), 5, budget));
+    let pools = [&one, &all];
+    let [t_one, t_all] = time_pools(pools, || triad.run(), 5, Duration::from_secs(1));
+    let (bandwidth_one, bandwidth_all) = (bytes / t_one, bytes / t_all);
     drop(triad);
 
     let mut solver = Vec::new();
     for &edge in &SOLVER_EDGES[..k] {
         progress(&format!("field solver, {edge}³ voxels"));
         let mut w = SolverWorkload::new(edge);
-        let seconds = all.install(|| time_median(|| w.step(), 5, Duration::from_secs(1)));
+        let [seconds_one, seconds] = time_pools(pools, || w.step(), 5, Duration::from_secs(1));
         let voxels = w.voxels() as f64;
         solver.push(SolverRow {
             edge,
             voxels: w.voxels() as u64,
+            seconds_one,
             seconds,
             bound_seconds: SOLVER_BYTES_PER_VOXEL * voxels / bandwidth_all,
         });
@@ -152,13 +163,13 @@ pub fn run_suite(
         progress(&format!("cell step, {n} cells"));
         let scenario = cell_scenario(n);
         let mut sim = Simulation::new(&scenario).expect("benchmark scenarios build");
-        all.install(|| {
-            sim.step();
-            let seconds = time_median(|| sim.step_cells_only(), 3, Duration::from_secs(2));
-            cells.push(CellRow {
-                cells: cell_count(&scenario),
-                seconds,
-            });
+        all.install(|| sim.step());
+        let budget = Duration::from_secs(2);
+        let [seconds_one, seconds] = time_pools(pools, || sim.step_cells_only(), 3, budget);
+        cells.push(CellRow {
+            cells: cell_count(&scenario),
+            seconds_one,
+            seconds,
         });
     }
 
@@ -167,23 +178,14 @@ pub fn run_suite(
         let scenario = large_scenario(i);
         progress(&format!("whole tick, {}", scenario.name));
         let mut sim = Simulation::new(&scenario).expect("benchmark scenarios build");
-        all.install(|| sim.step());
-        // Alternate the pools so that both see the same load from the rest of the machine.
-        let (mut t_one, mut t_all) = (Vec::new(), Vec::new());
-        let start = Instant::now();
-        while t_one.len() < 3 || (start.elapsed() < Duration::from_secs(3) && t_one.len() < 50) {
-            for (p, samples) in [(&one, &mut t_one), (&all, &mut t_all)] {
-                let t = Instant::now();
-                p.install(|| sim.step());
-                samples.push(t.elapsed().as_secs_f64());
-            }
-        }
+        let budget = Duration::from_secs(3);
+        let [seconds_one, seconds_all] = time_pools(pools, || sim.step(), 3, budget);
         ticks.push(TickRow {
             name: scenario.name.clone(),
             voxels: voxel_count(&scenario),
             cells: cell_count(&scenario),
-            seconds_one: median(&mut t_one),
-            seconds_all: median(&mut t_all),
+            seconds_one,
+            seconds_all,
         });
     }
 
@@ -233,10 +235,11 @@ mod tests {
     }
 
     #[test]
-    fn time_median_takes_at_least_the_minimum_samples() {
+    fn time_pools_takes_the_minimum_samples_in_each_pool() {
+        let (one, two) = (pool(1), pool(2));
         let mut calls = 0;
-        let t = time_median(|| calls += 1, 5, Duration::ZERO);
-        assert_eq!(calls, 6, "one warm-up and five samples");
-        assert!(t >= 0.0);
+        let t = time_pools([&one, &two], || calls += 1, 5, Duration::ZERO);
+        assert_eq!(calls, 12, "one warm-up and five samples in each pool");
+        assert!(t.iter().all(|&t| t >= 0.0));
     }
 }
