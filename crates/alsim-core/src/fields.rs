@@ -116,12 +116,55 @@ pub struct FieldGrid {
     background: [Vec<(u32, f32)>; FIELD_COUNT],
     /// Continuous uptake this tick, in the order recorded.
     sinks: [Vec<Sink>; FIELD_COUNT],
-    /// The sources of the field being advanced (cells' then background) grouped by z plane,
-    /// each plane's in the order recorded: (index in the plane, concentration per hour). A
-    /// buffer reused from field to field and tick to tick.
-    plane_sources: Vec<(u32, f32)>,
-    /// Where plane `k`'s sources start in `plane_sources` (`nz + 1` entries).
-    plane_starts: Vec<usize>,
+    /// Each field's sources (cells' then background) grouped by z plane for the advance.
+    by_plane: [PlaneSources; FIELD_COUNT],
+}
+
+/// A field's sources grouped by z plane, each plane's in the order recorded: (index in the
+/// plane, concentration per hour). Buffers reused from tick to tick.
+#[derive(Debug, Default)]
+struct PlaneSources {
+    list: Vec<(u32, f32)>,
+    /// Where plane `k`'s sources start in `list` (`nz + 1` entries).
+    starts: Vec<usize>,
+}
+
+impl PlaneSources {
+    /// Fills the buffers with `sources` on a grid of `nz` planes of `nxy` voxels: a counting
+    /// sort by plane that keeps the recorded order within a plane.
+    fn fill<'a>(
+        &mut self,
+        sources: impl Iterator<Item = &'a (u32, f32)> + Clone,
+        nxy: usize,
+        nz: usize,
+    ) {
+        let starts = &mut self.starts;
+        starts.clear();
+        starts.resize(nz + 1, 0);
+        for &(voxel, _) in sources.clone() {
+            starts[voxel as usize / nxy + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        // Fill each plane from its start, moving the start along; then shift the starts back.
+        self.list.clear();
+        self.list.resize(starts[nz], (0, 0.0));
+        for &(voxel, rate) in sources {
+            let (k, i) = (voxel as usize / nxy, voxel as usize % nxy);
+            self.list[starts[k]] = (i as u32, rate);
+            starts[k] += 1;
+        }
+        starts.copy_within(0..nz, 1);
+        starts[0] = 0;
+    }
+
+    /// Adds plane `k`'s sources times `increment` to its values.
+    fn add(&self, k: usize, plane: &mut [f32], increment: f32) {
+        for &(i, rate) in &self.list[self.starts[k]..self.starts[k + 1]] {
+            plane[i as usize] += rate * increment;
+        }
+    }
 }
 
 /// A first-order sink on one voxel for the coming field advance, and what it took.
@@ -176,8 +219,7 @@ impl FieldGrid {
             sources: Default::default(),
             background: Default::default(),
             sinks: Default::default(),
-            plane_sources: Vec::new(),
-            plane_starts: Vec::new(),
+            by_plane: Default::default(),
         }
     }
 
@@ -325,69 +367,45 @@ impl FieldGrid {
     /// steps the solver. A field without sinks (all but seeds, which motor neurons take up) has
     /// its sources added inside the solver's step, plane by plane in parallel; per voxel the
     /// additions and their order are the same, so are the results.
+    ///
+    /// The fields are independent, so they advance concurrently, each also parallel inside:
+    /// one field's synchronisation points between sweeps are filled with another's work.
     pub fn advance(&mut self) {
         let voxel_um3 = self.voxel_um3();
-        for (f, field) in FieldId::ALL.into_iter().enumerate() {
-            let fused = self.sinks[f].is_empty();
-            if fused {
-                self.group_sources_by_plane(f);
-            }
-            let solver = &self.solvers[f];
-            let increment = solver.source_increment_factor() as f32;
-            let per_amount = field.concentration_per_amount(voxel_um3);
-            if fused {
-                let (sources, starts) = (&self.plane_sources, &self.plane_starts);
-                let add_sources = |k: usize, plane: &mut [f32]| {
-                    for &(i, rate) in &sources[starts[k]..starts[k + 1]] {
-                        plane[i as usize] += rate * increment;
+        let (nxy, nz) = (self.shape.nx * self.shape.ny, self.shape.nz);
+        let substeps = self.substeps;
+        let state = self.values.par_iter_mut().zip(&mut self.sinks);
+        let state = state.zip(&mut self.by_plane);
+        let inputs = self.solvers.par_iter().zip(&self.sources);
+        let inputs = inputs.zip(&self.background).zip(&FieldId::ALL);
+        state.zip(inputs).for_each(
+            |(((values, sinks), by_plane), (((solver, sources), background), field))| {
+                let increment = solver.source_increment_factor() as f32;
+                let all_sources = sources.iter().chain(background);
+                if sinks.is_empty() {
+                    by_plane.fill(all_sources, nxy, nz);
+                    let add = |k: usize, plane: &mut [f32]| by_plane.add(k, plane, increment);
+                    for _ in 0..substeps {
+                        solver.step_with(values, add);
                     }
-                };
-                for _ in 0..self.substeps {
-                    solver.step_with(&mut self.values[f], add_sources);
+                } else {
+                    let per_amount = field.concentration_per_amount(voxel_um3);
+                    for _ in 0..substeps {
+                        for &(voxel, rate) in all_sources.clone() {
+                            values[voxel as usize] += rate * increment;
+                        }
+                        for sink in sinks.iter_mut() {
+                            let c = &mut values[sink.voxel as usize];
+                            let before = *c;
+                            *c *= sink.kept_per_substep;
+                            sink.taken += f64::from(before - *c) / per_amount;
+                        }
+                        solver.step(values);
+                    }
                 }
-            } else {
-                let values = &mut self.values[f];
-                for _ in 0..self.substeps {
-                    for &(voxel, rate) in self.sources[f].iter().chain(&self.background[f]) {
-                        values[voxel as usize] += rate * increment;
-                    }
-                    for sink in &mut self.sinks[f] {
-                        let c = &mut values[sink.voxel as usize];
-                        let before = *c;
-                        *c *= sink.kept_per_substep;
-                        sink.taken += f64::from(before - *c) / per_amount;
-                    }
-                    solver.step(values);
-                }
-            }
-            flush_negligible(&mut self.values[f]);
-        }
-    }
-
-    /// Fills `plane_sources` and `plane_starts` with field `f`'s sources (a counting sort by
-    /// plane that keeps the recorded order within a plane).
-    fn group_sources_by_plane(&mut self, f: usize) {
-        let nxy = self.shape.nx * self.shape.ny;
-        let all = || self.sources[f].iter().chain(&self.background[f]);
-        let starts = &mut self.plane_starts;
-        starts.clear();
-        starts.resize(self.shape.nz + 1, 0);
-        for &(voxel, _) in all() {
-            starts[voxel as usize / nxy + 1] += 1;
-        }
-        for k in 1..starts.len() {
-            starts[k] += starts[k - 1];
-        }
-        // Fill each plane from its start, moving the start along; then shift the starts back.
-        self.plane_sources.clear();
-        self.plane_sources.resize(starts[self.shape.nz], (0, 0.0));
-        for &(voxel, rate) in all() {
-            let (k, i) = (voxel as usize / nxy, voxel as usize % nxy);
-            self.plane_sources[starts[k]] = (i as u32, rate);
-            starts[k] += 1;
-        }
-        starts.copy_within(0..self.shape.nz, 1);
-        starts[0] = 0;
+                flush_negligible(values);
+            },
+        );
     }
 
     /// Total amount and maximum concentration of a field. The sum runs in fixed-size chunks
