@@ -3,16 +3,13 @@
 //! on all threads. The tissue is large-s grown at the same densities to hold each count.
 
 use alsim::core::Simulation;
-use alsim_bench::{CELL_COUNTS, cell_count, cell_scenario};
+use alsim_bench::{CELL_COUNTS, cell_count, cell_scenario, pool};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 
 fn cell_step(c: &mut Criterion) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
+    let pool = pool(threads);
     let mut group = c.benchmark_group("cell_step");
     group
         .sample_size(10)

@@ -7,16 +7,9 @@
 //!
 //! 10 samples each over a short measurement time: about a minute once built.
 
-use alsim_bench::{SOLVER_EDGES, SolverWorkload, Triad};
+use alsim_bench::{SOLVER_EDGES, SolverWorkload, Triad, pool};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-}
 
 fn field_solver(c: &mut Criterion) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

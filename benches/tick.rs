@@ -5,17 +5,10 @@
 
 use alsim::core::Simulation;
 use alsim::scenario::load;
-use alsim_bench::large_scenario;
+use alsim_bench::{large_scenario, pool};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::path::Path;
 use std::time::Duration;
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-}
 
 fn ticks(c: &mut Criterion) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

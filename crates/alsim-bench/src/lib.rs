@@ -20,7 +20,7 @@ mod suite;
 
 pub use bandwidth::{TRIAD_BYTES_PER_ELEMENT, Triad};
 pub use report::{Report, ScalingSeries, SolverRow, TickRow, fit_exponent, median};
-pub use suite::{Probe, Size, probe_peak_rss, run_suite};
+pub use suite::{Probe, Size, pool, probe_peak_rss, run_suite};
 
 use alsim_core::solver::{FaceBoundary, FieldSolver, GridShape};
 use alsim_scenario::{Amount, Region, Scenario};

@@ -116,7 +116,9 @@ fn time_pools(
     samples.map(|mut s| median(&mut s))
 }
 
-fn pool(threads: usize) -> ThreadPool {
+/// A rayon pool of `threads` worker threads (benchmarks step a `Simulation` inside one, as the
+/// CLI does).
+pub fn pool(threads: usize) -> ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -112,19 +112,42 @@ pub fn slice_png(picture: &SlicePicture) -> Result<Vec<u8>, ReportError> {
         LEFT + plot.0 + RIGHT,
         (TOP + plot.1 + BOTTOM).max(TOP + 560),
     );
+    raster_png(size, "slice", |root| {
+        draw_slice(picture, root, plot, (width_um, height_um))
+    })
+}
+
+/// A bitmap drawing area that writes text in the bundled font.
+type Raster<'a> = DrawingArea<Lettered<BitMapBackend<'a>>, Shift>;
+
+/// Draws with `draw` on a bitmap of `size` pixels (text in the bundled font) and encodes it as
+/// PNG; errors name `plot`.
+fn raster_png(
+    size: (u32, u32),
+    plot: &'static str,
+    draw: impl FnOnce(&Raster) -> DrawResult,
+) -> Result<Vec<u8>, ReportError> {
     let font = bundled_font().ok_or(ReportError::Font)?;
-    let plot_err = |source| ReportError::Plot {
-        plot: "slice",
-        source,
-    };
+    let plot_err = |source| ReportError::Plot { plot, source };
     let mut rgb = vec![0; size.0 as usize * size.1 as usize * 3];
     {
         let backend = BitMapBackend::with_buffer(&mut rgb, size);
         let root = Lettered::raster(backend, font).into_drawing_area();
-        draw_slice(picture, &root, plot, (width_um, height_um)).map_err(plot_err)?;
+        draw(&root).map_err(plot_err)?;
         root.present().map_err(|e| plot_err(e.into()))?;
     }
     encode_png(&rgb, size).map_err(|e| plot_err(e.into()))
+}
+
+/// Refuses a plot size outside 200–8000 pixels a side.
+fn check_size((width, height): (u32, u32)) -> Result<(), ReportError> {
+    if (200..=8000).contains(&width) && (200..=8000).contains(&height) {
+        Ok(())
+    } else {
+        Err(ReportError::InvalidOptions(
+            "plot width and height must be 200-8000",
+        ))
+    }
 }
 
 /// A round length for a scale bar about a quarter of `span`: 1, 2 or 5 times a power of ten.
@@ -428,12 +451,7 @@ const LINE_COLORS: [RGBColor; 6] = [
 
 /// Draws `plot` as a PNG.
 pub fn series_png(plot: &SeriesPlot) -> Result<Vec<u8>, ReportError> {
-    let (width, height) = plot.size;
-    if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
-        return Err(ReportError::InvalidOptions(
-            "plot width and height must be 200-8000",
-        ));
-    }
+    check_size(plot.size)?;
     let ragged = plot
         .panels
         .iter()
@@ -444,19 +462,7 @@ pub fn series_png(plot: &SeriesPlot) -> Result<Vec<u8>, ReportError> {
             "every line needs one value per time, and a plot at least one time",
         ));
     }
-    let font = bundled_font().ok_or(ReportError::Font)?;
-    let plot_err = |source| ReportError::Plot {
-        plot: "time series",
-        source,
-    };
-    let mut rgb = vec![0; width as usize * height as usize * 3];
-    {
-        let backend = BitMapBackend::with_buffer(&mut rgb, plot.size);
-        let root = Lettered::raster(backend, font).into_drawing_area();
-        draw_series(plot, &root).map_err(plot_err)?;
-        root.present().map_err(|e| plot_err(e.into()))?;
-    }
-    encode_png(&rgb, plot.size).map_err(|e| plot_err(e.into()))
+    raster_png(plot.size, "time series", |root| draw_series(plot, root))
 }
 
 fn draw_series<DB: DrawingBackend>(plot: &SeriesPlot, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -515,31 +521,14 @@ pub struct ScalingPlot {
 
 /// Draws a [`ScalingPlot`] as PNG bytes. Series with fewer than two points are left out.
 pub fn scaling_png(plot: &ScalingPlot) -> Result<Vec<u8>, ReportError> {
-    let (width, height) = plot.size;
-    if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
-        return Err(ReportError::InvalidOptions(
-            "plot width and height must be 200-8000",
-        ));
-    }
+    check_size(plot.size)?;
     let positive = |&(x, y): &(f64, f64)| x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite();
     if plot.series.iter().any(|(_, p)| !p.iter().all(positive)) {
         return Err(ReportError::InvalidOptions(
             "scaling points must be positive and finite",
         ));
     }
-    let font = bundled_font().ok_or(ReportError::Font)?;
-    let plot_err = |source| ReportError::Plot {
-        plot: "scaling",
-        source,
-    };
-    let mut rgb = vec![0; width as usize * height as usize * 3];
-    {
-        let backend = BitMapBackend::with_buffer(&mut rgb, plot.size);
-        let root = Lettered::raster(backend, font).into_drawing_area();
-        draw_scaling(plot, &root).map_err(plot_err)?;
-        root.present().map_err(|e| plot_err(e.into()))?;
-    }
-    encode_png(&rgb, plot.size).map_err(|e| plot_err(e.into()))
+    raster_png(plot.size, "scaling", |root| draw_scaling(plot, root))
 }
 
 fn draw_scaling<DB: DrawingBackend>(plot: &ScalingPlot, root: &DrawingArea<DB, Shift>) -> DrawResult
