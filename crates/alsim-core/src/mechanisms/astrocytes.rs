@@ -140,29 +140,42 @@ impl ReactiveAstrocyteMap {
         self
     }
 
-    /// Calls `f` with the entry of every voxel within reach of `voxel` that holds astrocytes.
-    fn for_each_in_reach(&self, voxel: u32, mut f: impl FnMut(usize)) {
+    /// Sums over the voxels within reach of `voxel`: reactive astrocytes, astrocytes, and
+    /// their support (fixed point).
+    fn sums_in_reach(&self, voxel: u32) -> (u32, u64, u64) {
+        let (mut reactive, mut n, mut support) = (0, 0, 0);
+        // The runs come in increasing voxel order, so each search starts where the last ended,
+        // galloping: the next run is usually a few entries on.
+        let mut from = 0;
         self.reach.for_each_run(voxel, |lo, hi| {
-            let start = self.voxels.partition_point(|&v| v < lo);
-            let run = self.voxels[start..].iter().take_while(|&&v| v <= hi);
-            for i in start..start + run.count() {
-                f(i);
+            let rest = &self.voxels[from..];
+            let mut bound = 1;
+            while bound < rest.len() && rest[bound] < lo {
+                bound *= 2;
+            }
+            let skip = bound / 2;
+            let end = (bound + 1).min(rest.len());
+            from += skip + rest[skip..end].partition_point(|&v| v < lo);
+            while from < self.voxels.len() && self.voxels[from] <= hi {
+                reactive += self.reactive[from];
+                n += u64::from(self.astrocytes[from]);
+                support += self.support[from];
+                from += 1;
             }
         });
+        (reactive, n, support)
     }
 
     /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre (a
     /// plain count, not weighted).
     pub fn within_reach(&self, voxel: u32) -> u32 {
-        let mut n = 0;
-        self.for_each_in_reach(voxel, |i| n += self.reactive[i]);
-        n
+        self.sums_in_reach(voxel).0
     }
 
     /// Toxicity within reach of `voxel` in reactive-astrocyte equivalents: the count of
     /// [`Self::within_reach`] times the toxicity scale (equal to the count at the default 1).
     pub fn toxicity_within_reach(&self, voxel: u32) -> f32 {
-        self.toxicity_scale * self.within_reach(voxel) as f32
+        self.toxicity_and_support(voxel).0
     }
 
     /// Mean support capacity of the astrocytes in voxels within reach of `voxel`, in [0, 1].
@@ -170,16 +183,19 @@ impl ReactiveAstrocyteMap {
     /// function of the astrocytes that serve a neuron, so a neuron with none around (a
     /// scenario without astrocytes, or a sparse corner) gets no extra stress from it.
     pub fn support_within_reach(&self, voxel: u32) -> f32 {
-        let (mut n, mut sum) = (0u64, 0u64);
-        self.for_each_in_reach(voxel, |i| {
-            n += u64::from(self.astrocytes[i]);
-            sum += self.support[i];
-        });
-        if n == 0 {
+        self.toxicity_and_support(voxel).1
+    }
+
+    /// [`Self::toxicity_within_reach`] and [`Self::support_within_reach`] in one pass over the
+    /// reach.
+    pub fn toxicity_and_support(&self, voxel: u32) -> (f32, f32) {
+        let (reactive, n, sum) = self.sums_in_reach(voxel);
+        let support = if n == 0 {
             1.0
         } else {
             (sum as f64 / (n as f64 * SUPPORT_ONE)) as f32
-        }
+        };
+        (self.toxicity_scale * reactive as f32, support)
     }
 
     /// Rebuilds the map from `keys` (the astrocytes of the tick, in any order).
