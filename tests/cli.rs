@@ -292,3 +292,42 @@ fn running_twice_without_out_keeps_both_runs() {
     assert!(dir.path().join("runs/twice-seed5/summary.json").is_file());
     assert!(dir.path().join("runs/twice-seed5-2/summary.json").is_file());
 }
+
+#[test]
+fn bench_at_the_smallest_size_prints_every_part_of_the_table_and_the_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let plot = dir.path().join("scaling.png");
+    let res = alsim(&["bench", "--size", "s", "--plot", plot.to_str().unwrap()]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let text = String::from_utf8_lossy(&res.stdout);
+    for part in [
+        "STREAM triad",
+        "GB/s",
+        "64^3",
+        "of bound",
+        "Mcell-updates/s",
+        "large-s",
+        "speed-up",
+        "n/a (one size)",
+        "per cell",
+        "per voxel and field",
+    ] {
+        assert!(text.contains(part), "no '{part}' in:\n{text}");
+    }
+    let png = std::fs::read(&plot).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+#[test]
+fn bench_refuses_an_unknown_size_or_probe_without_panicking() {
+    for args in [
+        &["bench", "--size", "XL"][..],
+        &["bench", "--probe", "cells:9"][..],
+    ] {
+        let res = alsim(args);
+        assert!(!res.status.success(), "{args:?} succeeded");
+        let err = stderr(&res);
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("XL") || err.contains("cells:9"), "{err}");
+    }
+}

@@ -18,6 +18,8 @@
 //!                                      folders) -> alsim_report::write_report
 //!                        --render-->   a run's VTK snapshots (alsim_io::vtk) -> z slices of a
 //!                                      field with the cells -> alsim_report::slice_png
+//!                        --bench-->    alsim_bench::run_suite (memory probes in child alsim
+//!                                      processes) -> table; alsim_report::scaling_png
 //! ```
 //!
 //! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit
@@ -26,6 +28,7 @@
 #![warn(missing_docs)]
 
 mod batch;
+mod bench;
 mod calibrate;
 pub mod calibration;
 mod compare;
@@ -73,6 +76,9 @@ enum Command {
     /// Draw PNG pictures of a run's VTK snapshots: a z slice of a field with the cells around
     /// it, one picture per snapshot, numbered for animation.
     Render(render::RenderArgs),
+    /// Measure this machine: the field solver, the cell step and whole ticks at growing sizes,
+    /// the memory-bandwidth bound, scaling and peak memory; print the table.
+    Bench(bench::BenchArgs),
 }
 
 /// Entry point of the `alsim` binary.
@@ -92,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Render(args) => render::render(&args),
+        Command::Bench(args) => bench::bench(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -116,6 +116,55 @@ pub struct FieldGrid {
     background: [Vec<(u32, f32)>; FIELD_COUNT],
     /// Continuous uptake this tick, in the order recorded.
     sinks: [Vec<Sink>; FIELD_COUNT],
+    /// Each field's sources (cells' then background) grouped by z plane for the advance.
+    by_plane: [PlaneSources; FIELD_COUNT],
+}
+
+/// A field's sources grouped by z plane, each plane's in the order recorded: (index in the
+/// plane, concentration per hour). Buffers reused from tick to tick.
+#[derive(Debug, Default)]
+struct PlaneSources {
+    list: Vec<(u32, f32)>,
+    /// Where plane `k`'s sources start in `list` (`nz + 1` entries).
+    starts: Vec<usize>,
+}
+
+impl PlaneSources {
+    /// Fills the buffers with `sources` on a grid of `nz` planes of `nxy` voxels: a counting
+    /// sort by plane that keeps the recorded order within a plane.
+    fn fill<'a>(
+        &mut self,
+        sources: impl Iterator<Item = &'a (u32, f32)> + Clone,
+        nxy: usize,
+        nz: usize,
+    ) {
+        let starts = &mut self.starts;
+        starts.clear();
+        starts.resize(nz + 1, 0);
+        for &(voxel, _) in sources.clone() {
+            starts[voxel as usize / nxy + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        // Fill each plane from its start, moving the start along; then shift the starts back.
+        self.list.clear();
+        self.list.resize(starts[nz], (0, 0.0));
+        for &(voxel, rate) in sources {
+            let (k, i) = (voxel as usize / nxy, voxel as usize % nxy);
+            self.list[starts[k]] = (i as u32, rate);
+            starts[k] += 1;
+        }
+        starts.copy_within(0..nz, 1);
+        starts[0] = 0;
+    }
+
+    /// Adds plane `k`'s sources times `increment` to its values.
+    fn add(&self, k: usize, plane: &mut [f32], increment: f32) {
+        for &(i, rate) in &self.list[self.starts[k]..self.starts[k + 1]] {
+            plane[i as usize] += rate * increment;
+        }
+    }
 }
 
 /// A first-order sink on one voxel for the coming field advance, and what it took.
@@ -170,6 +219,7 @@ impl FieldGrid {
             sources: Default::default(),
             background: Default::default(),
             sinks: Default::default(),
+            by_plane: Default::default(),
         }
     }
 
@@ -324,27 +374,50 @@ impl FieldGrid {
 
     /// Advances every field by one cell step: sub-steps of source, decay and diffusion, then
     /// negligible values flushed to zero.
+    ///
+    /// Each sub-step adds the sources (in the order recorded), then applies the sinks, then
+    /// steps the solver. A field without sinks (all but seeds, which motor neurons take up) has
+    /// its sources added inside the solver's step, plane by plane in parallel; per voxel the
+    /// additions and their order are the same, so are the results.
+    ///
+    /// The fields are independent, so they advance concurrently, each also parallel inside:
+    /// one field's synchronisation points between sweeps are filled with another's work.
     pub fn advance(&mut self) {
         let voxel_um3 = self.voxel_um3();
-        for (f, field) in FieldId::ALL.into_iter().enumerate() {
-            let solver = &self.solvers[f];
-            let increment = solver.source_increment_factor() as f32;
-            let per_amount = field.concentration_per_amount(voxel_um3);
-            let values = &mut self.values[f];
-            for _ in 0..self.substeps {
-                for &(voxel, rate) in self.sources[f].iter().chain(&self.background[f]) {
-                    values[voxel as usize] += rate * increment;
+        let (nxy, nz) = (self.shape.nx * self.shape.ny, self.shape.nz);
+        let substeps = self.substeps;
+        let state = self.values.par_iter_mut().zip(&mut self.sinks);
+        let state = state.zip(&mut self.by_plane);
+        let inputs = self.solvers.par_iter().zip(&self.sources);
+        let inputs = inputs.zip(&self.background).zip(&FieldId::ALL);
+        state.zip(inputs).for_each(
+            |(((values, sinks), by_plane), (((solver, sources), background), field))| {
+                let increment = solver.source_increment_factor() as f32;
+                let all_sources = sources.iter().chain(background);
+                if sinks.is_empty() {
+                    by_plane.fill(all_sources, nxy, nz);
+                    let add = |k: usize, plane: &mut [f32]| by_plane.add(k, plane, increment);
+                    for _ in 0..substeps {
+                        solver.step_with(values, add);
+                    }
+                } else {
+                    let per_amount = field.concentration_per_amount(voxel_um3);
+                    for _ in 0..substeps {
+                        for &(voxel, rate) in all_sources.clone() {
+                            values[voxel as usize] += rate * increment;
+                        }
+                        for sink in sinks.iter_mut() {
+                            let c = &mut values[sink.voxel as usize];
+                            let before = *c;
+                            *c *= sink.kept_per_substep;
+                            sink.taken += f64::from(before - *c) / per_amount;
+                        }
+                        solver.step(values);
+                    }
                 }
-                for sink in &mut self.sinks[f] {
-                    let c = &mut values[sink.voxel as usize];
-                    let before = *c;
-                    *c *= sink.kept_per_substep;
-                    sink.taken += f64::from(before - *c) / per_amount;
-                }
-                solver.step(values);
-            }
-            flush_negligible(values);
-        }
+                flush_negligible(values);
+            },
+        );
     }
 
     /// Total amount and maximum concentration of a field. The sum runs in fixed-size chunks

@@ -70,7 +70,8 @@ struct CellRecord {
     kind: CellKind,
     position: [f32; 3],
     voxel: u32,
-    exchange: Exchange,
+    /// What it exchanges with the fields (astrocytes exchange nothing).
+    exchange: Option<Exchange>,
     life: Option<LifeState>,
     aggregates: Option<Aggregates>,
     mitochondria: Option<Mitochondria>,
@@ -134,7 +135,7 @@ impl Simulation {
             &CellId,
             &Position,
             &Voxel,
-            &Exchange,
+            Option<&Exchange>,
             (
                 Has<MotorNeuron>,
                 Has<Microglia>,
@@ -163,7 +164,7 @@ impl Simulation {
                     },
                     position: position.0,
                     voxel: voxel.0,
-                    exchange: *exchange,
+                    exchange: exchange.copied(),
                     life: life.copied(),
                     aggregates: agg.copied(),
                     mitochondria: mito.copied(),
@@ -251,13 +252,13 @@ impl Simulation {
         for entity in old {
             world.despawn(entity);
         }
-        for c in state.cells {
-            let mut e = world.spawn((
-                CellId(c.id),
-                Position(c.position),
-                Voxel(c.voxel),
-                c.exchange,
-            ));
+        // Spawned in voxel order, as `Simulation::new` stores glia, so the tables keep the
+        // cache-friendly layout the cell systems were measured with.
+        let mut cells = state.cells;
+        cells.sort_unstable_by_key(|c| (c.voxel, c.id));
+        for c in cells {
+            let mut e = world.spawn((CellId(c.id), Position(c.position), Voxel(c.voxel)));
+            insert(&mut e, c.exchange);
             match c.kind {
                 CellKind::MotorNeuron => e.insert(MotorNeuron),
                 CellKind::Microglia => e.insert(Microglia),

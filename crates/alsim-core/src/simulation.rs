@@ -19,6 +19,7 @@ use crate::{
 use alsim_scenario::{Scenario, ScenarioError};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+use rayon::prelude::*;
 
 /// Why a world could not be built from a scenario.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +44,14 @@ pub enum BuildError {
     Schedule(String),
 }
 
+/// The cell phases of a tick (`Sense` to `Readout`).
 #[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
-struct Tick;
+struct CellTick;
+
+/// The field phase of a tick (`Diffuse`): a schedule of its own so that benchmarks can time the
+/// cell step alone ([`Simulation::step_cells_only`]).
+#[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
+struct FieldTick;
 
 /// A running tissue simulation.
 ///
@@ -54,6 +61,7 @@ struct Tick;
 pub struct Simulation {
     pub(crate) world: World,
     schedule: Schedule,
+    fields_schedule: Schedule,
     pub(crate) total_ticks: u64,
     output_every_ticks: u64,
     pub(crate) summary: Summary,
@@ -74,6 +82,7 @@ impl Simulation {
         world.insert_resource(SinkOwners::default());
 
         let populations = &scenario.populations;
+        let mut placed = Vec::with_capacity(3);
         for (kind, spec) in [
             (Kind::MotorNeuron, &populations.motor_neurons),
             (Kind::Microglia, &populations.microglia),
@@ -86,6 +95,14 @@ impl Simulation {
                     placed,
                     wanted: ids.len(),
                 })?;
+            placed.push((kind, ids, positions));
+        }
+        // Motor neurons now, for the mechanisms that set up each neuron as they register; glia
+        // after the mechanisms, which make their per-cell state a required component of the
+        // glia's marker, so that a glial cell is spawned whole rather than moved from table to
+        // table (each move would leave the old table's memory allocated).
+        let mut glia = placed.split_off(1);
+        for (kind, ids, positions) in placed {
             spawn(&mut world, kind, &ids, &positions);
         }
         let motor_neurons = populations.motor_neurons.initial_count(&scenario.tissue);
@@ -94,19 +111,23 @@ impl Simulation {
             motor_neurons_dead: 0,
         });
 
-        let mut schedule = Schedule::new(Tick);
-        schedule.set_executor(SingleThreadedExecutor::new());
-        schedule.set_build_settings(ScheduleBuildSettings {
-            ambiguity_detection: LogLevel::Error,
-            ..Default::default()
-        });
-        for pair in SimSet::ORDER.windows(2) {
+        let new_schedule = |label| {
+            let mut schedule = Schedule::new(label);
+            schedule.set_executor(SingleThreadedExecutor::new());
+            schedule.set_build_settings(ScheduleBuildSettings {
+                ambiguity_detection: LogLevel::Error,
+                ..Default::default()
+            });
+            schedule
+        };
+        let mut schedule = new_schedule(CellTick.intern());
+        // Every phase but the last, `Diffuse`, which runs in `fields_schedule` after them.
+        for pair in SimSet::ORDER[..SimSet::ORDER.len() - 1].windows(2) {
             schedule.configure_sets(pair[0].before(pair[1]));
         }
-        schedule.add_systems((
-            apply_exchange.in_set(SimSet::Exchange),
-            advance_fields.in_set(SimSet::Diffuse),
-        ));
+        schedule.add_systems(apply_exchange.in_set(SimSet::Exchange));
+        let mut fields_schedule = new_schedule(FieldTick.intern());
+        fields_schedule.add_systems(advance_fields.in_set(SimSet::Diffuse));
         let mut mechanisms = scenario.mechanisms.clone();
         genetics::modify(scenario.genotype, &mut mechanisms);
         let m = &mechanisms;
@@ -144,13 +165,18 @@ impl Simulation {
         if !scenario.interventions.is_empty() {
             interventions::register(&mut world, &mut schedule, &scenario.interventions);
         }
-        schedule
-            .initialize(&mut world)
-            .map_err(|e| BuildError::Schedule(format!("{e:?}")))?;
+        for (kind, ids, positions) in glia.drain(..) {
+            spawn(&mut world, kind, &ids, &positions);
+        }
+        for s in [&mut schedule, &mut fields_schedule] {
+            s.initialize(&mut world)
+                .map_err(|e| BuildError::Schedule(format!("{e:?}")))?;
+        }
 
         Ok(Self {
             world,
             schedule,
+            fields_schedule,
             total_ticks: scenario.time.ticks(),
             output_every_ticks: scenario.time.output_every_ticks(),
             summary: Summary {
@@ -191,6 +217,19 @@ impl Simulation {
     /// Runs one tick and updates the milestones.
     pub fn step(&mut self) {
         self.schedule.run(&mut self.world);
+        self.fields_schedule.run(&mut self.world);
+        self.end_tick();
+    }
+
+    /// Runs the cell phases of one tick (every phase but `Diffuse`: the fields stand still) and
+    /// updates the clock and milestones: the cell step alone, for benchmarks. A run made of such
+    /// ticks is not a model run.
+    pub fn step_cells_only(&mut self) {
+        self.schedule.run(&mut self.world);
+        self.end_tick();
+    }
+
+    fn end_tick(&mut self) {
         self.world.resource_mut::<Clock>().tick += 1;
         let census = *self.world.resource::<Census>();
         let days = self.time_days();
@@ -429,7 +468,8 @@ fn apply_exchange(
                 || ex.clearance_um3_per_hour.iter().any(|&v| v > 0.0)
         })
         .collect();
-    active.sort_unstable_by_key(|(_, id, _, _)| **id);
+    // In parallel: glia are stored in voxel order, so the ids come in random order.
+    active.par_sort_unstable_by_key(|(_, id, _, _)| **id);
     grid.clear_sources();
     owners.0.clear();
     for (entity, _, voxel, ex) in active {

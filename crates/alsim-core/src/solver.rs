@@ -19,13 +19,17 @@
 //! whatever the thread count, the tiling or the instruction set; never FMA), so results are
 //! bit-identical for any rayon pool size and on any x86_64 CPU.
 //!
-//! Memory layout of the sweeps (each reads and writes the grid once):
+//! Memory layout of the sweeps. x and y run plane by plane, parallel over z planes: a plane is
+//! solved along x and then along y while it is still in cache, so that together they read and
+//! write the grid once; z reads and writes it once more (16 bytes per voxel and step in all).
+//! With fewer than [`FUSE_PLANES_PER_THREAD`] planes per thread, x runs over row blocks of the
+//! whole grid instead (the same arithmetic per voxel).
 //! - x (with the decay): blocks of 16 consecutive rows; 32 x positions at a time are transposed
 //!   into a per-thread scratch so that the recurrence runs over the 16 rows in the vector lanes
 //!   (AVX2 8x8 transposes when the CPU has AVX2, chosen at run time; SSE2 4x4 otherwise). The
 //!   scratch (`nx` x 64 bytes) is allocated on a thread's first step and reused: later steps do
 //!   not allocate.
-//! - y: parallel over z planes, forward and back row by row with x innermost.
+//! - y: forward and back row by row with x innermost.
 //! - z: parallel over column blocks of the x-y plane (about 128 KiB of column per block, so the
 //!   back pass finds the forward results in cache), with software prefetch ahead of the forward
 //!   pass.
@@ -91,6 +95,10 @@ const LANES: usize = 16;
 const TILE_W: usize = 32;
 /// Voxels per rayon task in element-wise passes.
 const FLAT_CHUNK: usize = 1 << 14;
+/// The x and y solves run plane by plane (fused) when there are at least this many z planes
+/// per thread; with fewer, x runs over row blocks of the whole grid so that every thread gets
+/// work.
+const FUSE_PLANES_PER_THREAD: usize = 4;
 /// How many planes ahead the z sweep prefetches its forward pass.
 const Z_PREFETCH_PLANES: usize = 8;
 /// Target bytes of one z column block (forward pass output kept in L2 for the back pass).
@@ -279,6 +287,16 @@ impl FieldSolver {
     /// # Panics
     /// If `values.len() != self.shape().voxels()`.
     pub fn step(&self, values: &mut [f32]) {
+        self.step_with(values, |_, _| {});
+    }
+
+    /// [`FieldSolver::step`], with `before(k, plane)` called on every z plane `k` (its `nx * ny`
+    /// values) before the step touches it: sources added there are added in parallel, where
+    /// the plane is in cache. Whatever `before` does to a plane must not depend on the others.
+    ///
+    /// # Panics
+    /// If `values.len() != self.shape().voxels()`.
+    pub fn step_with(&self, values: &mut [f32], before: impl Fn(usize, &mut [f32]) + Sync) {
         assert_eq!(
             values.len(),
             self.shape.voxels(),
@@ -289,62 +307,79 @@ impl FieldSolver {
         if values.is_empty() {
             return;
         }
-        self.sweep_x(values);
-        self.sweep_y(values);
+        let nxy = self.shape.nx * self.shape.ny;
+        if self.shape.nz >= FUSE_PLANES_PER_THREAD * rayon::current_num_threads() {
+            // x then y plane by plane: the plane is still in cache for y, so the grid crosses
+            // the memory bus once for both.
+            values
+                .par_chunks_mut(nxy)
+                .enumerate()
+                .for_each(|(k, plane)| {
+                    before(k, plane);
+                    self.solve_x(plane);
+                    self.solve_y(plane);
+                });
+        } else {
+            values
+                .par_chunks_mut(nxy)
+                .enumerate()
+                .for_each(|(k, plane)| before(k, plane));
+            self.sweep_x(values);
+            values
+                .par_chunks_mut(nxy)
+                .for_each(|plane| self.solve_y(plane));
+        }
         self.sweep_z(values);
     }
 
-    /// Decay (fused) and the x solve.
+    /// Decay (fused) and the x solve over the whole grid, parallel over blocks of rows.
     fn sweep_x(&self, values: &mut [f32]) {
+        let ax = &self.axes[0];
+        let nx = self.shape.nx;
+        let rows_per_task = match ax.kind {
+            AxisKind::Identity if self.decay_factor == 1.0 => return,
+            AxisKind::Identity | AxisKind::Diagonal => FLAT_CHUNK.div_ceil(nx),
+            AxisKind::Tridiagonal => LANES,
+        };
+        values
+            .par_chunks_mut(rows_per_task * nx)
+            .for_each(|rows| self.solve_x(rows));
+    }
+
+    /// Decay (fused) and the x solve of whole rows, serially.
+    fn solve_x(&self, rows: &mut [f32]) {
         let ax = &self.axes[0];
         let s = self.decay_factor;
         let nx = self.shape.nx;
         match ax.kind {
             AxisKind::Identity if s == 1.0 => {}
-            AxisKind::Identity | AxisKind::Diagonal if nx == 1 => {
-                let (add, inv) = (ax.add[0], ax.inv[0]);
-                values.par_chunks_mut(FLAT_CHUNK).for_each(|chunk| {
-                    for u in chunk {
+            AxisKind::Identity | AxisKind::Diagonal => {
+                for row in rows.chunks_exact_mut(nx) {
+                    for ((u, &add), &inv) in row.iter_mut().zip(&ax.add[..]).zip(&ax.inv[..]) {
                         *u = (s * *u + add) * inv;
                     }
-                });
-            }
-            AxisKind::Identity | AxisKind::Diagonal => {
-                let rows_per_task = FLAT_CHUNK.div_ceil(nx);
-                values.par_chunks_mut(rows_per_task * nx).for_each(|chunk| {
-                    for row in chunk.chunks_exact_mut(nx) {
-                        for ((u, &add), &inv) in row.iter_mut().zip(&ax.add[..]).zip(&ax.inv[..]) {
-                            *u = (s * *u + add) * inv;
-                        }
-                    }
-                });
+                }
             }
             AxisKind::Tridiagonal => {
-                values
-                    .par_chunks_mut(LANES * nx)
-                    .for_each(|rows| x_tile_solve(ax, s, rows, nx));
+                for block in rows.chunks_mut(LANES * nx) {
+                    x_tile_solve(ax, s, block, nx);
+                }
             }
         }
     }
 
-    /// The y solve: parallel over z planes, rows of contiguous x innermost.
-    fn sweep_y(&self, values: &mut [f32]) {
+    /// The y solve of one z plane, rows of contiguous x innermost.
+    fn solve_y(&self, plane: &mut [f32]) {
         let ax = &self.axes[1];
-        let (nx, ny) = (self.shape.nx, self.shape.ny);
+        let nx = self.shape.nx;
         match ax.kind {
             AxisKind::Identity => {}
             AxisKind::Diagonal => {
-                values.par_chunks_mut(nx * ny).for_each(|plane| {
-                    for (j, row) in plane.chunks_exact_mut(nx).enumerate() {
-                        diag_row(row, ax.add[j], ax.inv[j]);
-                    }
-                });
+                for (j, row) in plane.chunks_exact_mut(nx).enumerate() {
+                    diag_row(row, ax.add[j], ax.inv[j]);
+                }
             }
-            AxisKind::Tridiagonal => {
-                values
-                    .par_chunks_mut(nx * ny)
-                    .for_each(|plane| plane_solve(ax, plane, nx));
-            }
+            AxisKind::Tridiagonal => plane_solve(ax, plane, nx),
         }
     }
 
@@ -393,31 +428,69 @@ struct SharedGrid(*mut f32);
 // SAFETY: only used in `sweep_z`, where the tasks access disjoint elements (see there).
 unsafe impl Sync for SharedGrid {}
 
-/// `u = (u + add) * inv` on one row (a diagonal solve).
-///
-/// The row kernels are not inlined: as functions their slice arguments are known not to alias,
-/// so they vectorise whatever the caller (the z sweep builds its slices from a raw pointer).
-#[inline(never)]
-fn diag_row(row: &mut [f32], add: f32, inv: f32) {
-    for u in row {
-        *u = (*u + add) * inv;
+/// Whether the row kernels and the x tiles run their AVX2 builds (detected once, cached by std).
+#[inline(always)]
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Defines a row kernel `$name` that runs `$body`'s loop compiled for AVX2 where the CPU has it
+/// (8 lanes; the baseline build has SSE2's 4) and as built otherwise. Both builds do the same
+/// IEEE operations in the same order (no FMA), so their results are bit-identical. The kernels
+/// are not inlined: as functions their slice arguments are known not to alias, so they
+/// vectorise whatever the caller (the z sweep builds its slices from a raw pointer).
+macro_rules! row_kernel {
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
+        $(#[$doc])*
+        #[inline(never)]
+        fn $name($($arg: $ty),*) {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn avx2($($arg: $ty),*) {
+                body($($arg),*)
+            }
+            if has_avx2() {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the CPU supports AVX2.
+                unsafe {
+                    return avx2($($arg),*);
+                }
+            }
+            body($($arg),*)
+        }
+    };
+}
+
+row_kernel! {
+    /// `u = (u + add) * inv` on one row (a diagonal solve).
+    diag_row(row: &mut [f32], add: f32, inv: f32) {
+        for u in row {
+            *u = (*u + add) * inv;
+        }
     }
 }
 
-/// Forward elimination of one row of lines against the previous row:
-/// `u = (u + add) * inv + e * prev`.
-#[inline(never)]
-fn forward_row(row: &mut [f32], prev: &[f32], add: f32, inv: f32, e: f32) {
-    for (u, &p) in row.iter_mut().zip(prev) {
-        *u = (*u + add) * inv + e * p;
+row_kernel! {
+    /// Forward elimination of one row of lines against the previous row:
+    /// `u = (u + add) * inv + e * prev`.
+    forward_row(row: &mut [f32], prev: &[f32], add: f32, inv: f32, e: f32) {
+        for (u, &p) in row.iter_mut().zip(prev) {
+            *u = (*u + add) * inv + e * p;
+        }
     }
 }
 
-/// Back substitution of one row of lines against the next row: `u = u + e * next`.
-#[inline(never)]
-fn back_row(row: &mut [f32], next: &[f32], e: f32) {
-    for (u, &q) in row.iter_mut().zip(next) {
-        *u += e * q;
+row_kernel! {
+    /// Back substitution of one row of lines against the next row: `u = u + e * next`.
+    back_row(row: &mut [f32], next: &[f32], e: f32) {
+        for (u, &q) in row.iter_mut().zip(next) {
+            *u += e * q;
+        }
     }
 }
 
@@ -696,7 +769,7 @@ fn x_tile_solve(ax: &Axis, s: f32, rows: &mut [f32], nx: usize) {
     }
     let lines = &mut scratch[..nx];
     #[cfg(target_arch = "x86_64")]
-    let done = if std::arch::is_x86_feature_detected!("avx2") {
+    let done = if has_avx2() {
         // SAFETY: the CPU supports AVX2.
         unsafe { x_tile_solve_avx2(ax, s, rows, nx, lines) };
         true
@@ -1014,6 +1087,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn fused_and_separate_x_y_sweeps_give_the_same_bits() {
+        // 16 planes: fused on one thread (16 >= 4 per thread), separate on eight (16 < 32).
+        let shape = GridShape {
+            nx: 40,
+            ny: 21,
+            nz: 16,
+            voxel_um: 10.0,
+        };
+        let bounds = [
+            (FaceBoundary::Fixed(1.0), FaceBoundary::ZeroFlux),
+            (FaceBoundary::ZeroFlux, FaceBoundary::Fixed(2.0)),
+            ZF,
+        ];
+        let solver = FieldSolver::new(shape, 4000.0, 0.7, 0.5, bounds);
+        let values: Vec<f32> = (0..shape.voxels())
+            .map(|i| ((i * 7919) % 1000) as f32 * 1e-3)
+            .collect();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut v = values.clone();
+            pool.install(|| solver.step(&mut v));
+            v
+        };
+        let (fused, separate) = (run(1), run(8));
+        assert!(
+            fused
+                .iter()
+                .zip(&separate)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+        assert_ne!(fused, values, "the step changed the field");
     }
 
     #[test]

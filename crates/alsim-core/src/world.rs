@@ -79,16 +79,33 @@ impl Kind {
     }
 }
 
-/// Spawns a population at `positions` with the components every cell of its kind has.
+/// Spawns a population at `positions` with the components every cell of its kind has, in one
+/// batch (its table is allocated once, at its final size), in voxel order: cells near each
+/// other in the tissue are near each other in the table, so systems that read the fields at
+/// each cell's voxel walk the grid nearly in order. (No result depends on table order: whatever
+/// order could change one is [`CellId`] order.) Astrocytes exchange nothing with the fields, so
+/// they carry no [`Exchange`].
 pub(crate) fn spawn(world: &mut World, kind: Kind, ids: &[CellId], positions: &[[f32; 3]]) {
-    for (&id, &p) in ids.iter().zip(positions) {
-        let voxel = Voxel(world.resource::<FieldGrid>().voxel_of(p));
-        let mut cell = world.spawn((id, Position(p), voxel, Exchange::default()));
-        match kind {
-            Kind::MotorNeuron => cell.insert((MotorNeuron, LifeState::Healthy)),
-            Kind::Microglia => cell.insert(Microglia),
-            Kind::Astrocyte => cell.insert(Astrocyte),
-        };
+    let voxels: Vec<u32> = {
+        let grid = world.resource::<FieldGrid>();
+        positions.iter().map(|&p| grid.voxel_of(p)).collect()
+    };
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_unstable_by_key(|&i| (voxels[i], i));
+    let cells = order
+        .into_iter()
+        .map(|i| (ids[i], Position(positions[i]), Voxel(voxels[i])));
+    match kind {
+        Kind::MotorNeuron => {
+            let bundles = cells.map(|c| (c, Exchange::default(), MotorNeuron));
+            world.spawn_batch(bundles.map(|b| (b, LifeState::Healthy)));
+        }
+        Kind::Microglia => {
+            world.spawn_batch(cells.map(|c| (c, Exchange::default(), Microglia)));
+        }
+        Kind::Astrocyte => {
+            world.spawn_batch(cells.map(|c| (c, Astrocyte)));
+        }
     }
 }
 

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Pictures of one run (`slice_png`, `series_png`) take values, labels and marker styles and
-//! return PNG bytes; the caller writes them.
+//! return PNG bytes; the caller writes them. So does `scaling_png`, the log-log plot of
+//! `alsim bench`.
 //!
 //! Nothing is written until every statistic and plot has been computed, so bad input leaves
 //! the folder untouched, and a file with its final name is always complete. PNG text is drawn
@@ -32,7 +33,8 @@ use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
 pub use picture::{
-    Line, MarkerStyle, Point, SeriesPanel, SeriesPlot, Shape, SlicePicture, series_png, slice_png,
+    Line, MarkerStyle, Point, ScalingPlot, SeriesPanel, SeriesPlot, Shape, SlicePicture,
+    scaling_png, series_png, slice_png,
 };
 
 /// One replicate run's observables, sampled at `time_days`. Times are days on the clock of

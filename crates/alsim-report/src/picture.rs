@@ -112,19 +112,42 @@ pub fn slice_png(picture: &SlicePicture) -> Result<Vec<u8>, ReportError> {
         LEFT + plot.0 + RIGHT,
         (TOP + plot.1 + BOTTOM).max(TOP + 560),
     );
+    raster_png(size, "slice", |root| {
+        draw_slice(picture, root, plot, (width_um, height_um))
+    })
+}
+
+/// A bitmap drawing area that writes text in the bundled font.
+type Raster<'a> = DrawingArea<Lettered<BitMapBackend<'a>>, Shift>;
+
+/// Draws with `draw` on a bitmap of `size` pixels (text in the bundled font) and encodes it as
+/// PNG; errors name `plot`.
+fn raster_png(
+    size: (u32, u32),
+    plot: &'static str,
+    draw: impl FnOnce(&Raster) -> DrawResult,
+) -> Result<Vec<u8>, ReportError> {
     let font = bundled_font().ok_or(ReportError::Font)?;
-    let plot_err = |source| ReportError::Plot {
-        plot: "slice",
-        source,
-    };
+    let plot_err = |source| ReportError::Plot { plot, source };
     let mut rgb = vec![0; size.0 as usize * size.1 as usize * 3];
     {
         let backend = BitMapBackend::with_buffer(&mut rgb, size);
         let root = Lettered::raster(backend, font).into_drawing_area();
-        draw_slice(picture, &root, plot, (width_um, height_um)).map_err(plot_err)?;
+        draw(&root).map_err(plot_err)?;
         root.present().map_err(|e| plot_err(e.into()))?;
     }
     encode_png(&rgb, size).map_err(|e| plot_err(e.into()))
+}
+
+/// Refuses a plot size outside 200–8000 pixels a side.
+fn check_size((width, height): (u32, u32)) -> Result<(), ReportError> {
+    if (200..=8000).contains(&width) && (200..=8000).contains(&height) {
+        Ok(())
+    } else {
+        Err(ReportError::InvalidOptions(
+            "plot width and height must be 200-8000",
+        ))
+    }
 }
 
 /// A round length for a scale bar about a quarter of `span`: 1, 2 or 5 times a power of ten.
@@ -428,12 +451,7 @@ const LINE_COLORS: [RGBColor; 6] = [
 
 /// Draws `plot` as a PNG.
 pub fn series_png(plot: &SeriesPlot) -> Result<Vec<u8>, ReportError> {
-    let (width, height) = plot.size;
-    if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
-        return Err(ReportError::InvalidOptions(
-            "plot width and height must be 200-8000",
-        ));
-    }
+    check_size(plot.size)?;
     let ragged = plot
         .panels
         .iter()
@@ -444,19 +462,7 @@ pub fn series_png(plot: &SeriesPlot) -> Result<Vec<u8>, ReportError> {
             "every line needs one value per time, and a plot at least one time",
         ));
     }
-    let font = bundled_font().ok_or(ReportError::Font)?;
-    let plot_err = |source| ReportError::Plot {
-        plot: "time series",
-        source,
-    };
-    let mut rgb = vec![0; width as usize * height as usize * 3];
-    {
-        let backend = BitMapBackend::with_buffer(&mut rgb, plot.size);
-        let root = Lettered::raster(backend, font).into_drawing_area();
-        draw_series(plot, &root).map_err(plot_err)?;
-        root.present().map_err(|e| plot_err(e.into()))?;
-    }
-    encode_png(&rgb, plot.size).map_err(|e| plot_err(e.into()))
+    raster_png(plot.size, "time series", |root| draw_series(plot, root))
 }
 
 fn draw_series<DB: DrawingBackend>(plot: &SeriesPlot, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -497,6 +503,88 @@ where
         }
     }
     Ok(())
+}
+
+/// Cost against size of several workloads, each normalised to its smallest size and drawn on
+/// log-log axes beside the line of exponent 1 (cost proportional to size).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalingPlot {
+    /// Title.
+    pub title: String,
+    /// The line under the title.
+    pub subtitle: String,
+    /// Each workload: legend text and (size, cost) points, smallest size first, all positive.
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+    /// Width and height, pixels, each 200–8000.
+    pub size: (u32, u32),
+}
+
+/// Draws a [`ScalingPlot`] as PNG bytes. Series with fewer than two points are left out.
+pub fn scaling_png(plot: &ScalingPlot) -> Result<Vec<u8>, ReportError> {
+    check_size(plot.size)?;
+    let positive = |&(x, y): &(f64, f64)| x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite();
+    if plot.series.iter().any(|(_, p)| !p.iter().all(positive)) {
+        return Err(ReportError::InvalidOptions(
+            "scaling points must be positive and finite",
+        ));
+    }
+    raster_png(plot.size, "scaling", |root| draw_scaling(plot, root))
+}
+
+fn draw_scaling<DB: DrawingBackend>(plot: &ScalingPlot, root: &DrawingArea<DB, Shift>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let body = crate::plots::titled(root, &plot.title, &plot.subtitle)?;
+    // log10 of size and cost over the smallest size's.
+    let series: Vec<(&str, Vec<(f64, f64)>)> = plot
+        .series
+        .iter()
+        .filter(|(_, p)| p.len() >= 2)
+        .map(|(label, p)| {
+            let (x0, y0) = p[0];
+            let logs = p.iter().map(|&(x, y)| ((x / x0).log10(), (y / y0).log10()));
+            (label.as_str(), logs.collect())
+        })
+        .collect();
+    let all = series.iter().flat_map(|(_, p)| p.iter());
+    let hi = all.flat_map(|&(x, y)| [x, y]).fold(1.0f64, f64::max).ceil();
+    let mut chart = ChartBuilder::on(&body)
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.1..hi + 0.1, -0.1..hi + 0.1)?;
+    crate::plots::configure_mesh(
+        &mut chart,
+        [
+            "log10(size / smallest size)",
+            "log10(time / time at the smallest size)",
+        ],
+    )?;
+    let grey = BLACK.mix(0.5);
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(0.0, 0.0), (hi, hi)],
+            8,
+            6,
+            grey.stroke_width(2),
+        ))?
+        .label("exponent 1 (linear)")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], grey.stroke_width(2)));
+    for ((label, points), color) in series.iter().zip(LINE_COLORS.iter().cycle()) {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(3),
+            ))?
+            .label(*label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3))
+            });
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 6, color.filled())))?;
+    }
+    crate::plots::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)
 }
 
 #[cfg(test)]
@@ -582,6 +670,20 @@ mod tests {
         assert_eq!(scale_bar_um(400.0), 100.0);
         assert_eq!(scale_bar_um(1000.0), 200.0);
         assert_eq!(scale_bar_um(60.0), 10.0);
+    }
+
+    #[test]
+    fn scaling_plot_has_its_size_and_refuses_non_positive_points() {
+        let mut plot = ScalingPlot {
+            title: "Scaling".into(),
+            subtitle: "test".into(),
+            series: vec![("solver".into(), vec![(1e3, 0.1), (1e4, 1.1), (1e5, 12.0)])],
+            size: (600, 400),
+        };
+        let (w, h, _) = decode(&scaling_png(&plot).unwrap());
+        assert_eq!((w, h), (600, 400));
+        plot.series[0].1[1].1 = 0.0;
+        assert!(scaling_png(&plot).is_err());
     }
 
     #[test]

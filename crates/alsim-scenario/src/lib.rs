@@ -261,9 +261,9 @@ impl Scenario {
             self.populations.astrocytes.initial_count(&self.tissue),
         ];
         // Each field's f32 values (the solver sweeps in place; its per-thread scratch is one
-        // row block, negligible), plus the per-voxel astrocyte map (reactive and total counts as
-        // u16, summed support as u32).
-        let field_bytes = voxels * (4 * fields::FIELD_NAMES.len() as u64 + 8);
+        // row block, negligible). Everything else grows with the cells (measured peak: about
+        // 170 bytes per cell, docs/performance.md).
+        let field_bytes = voxels * 4 * fields::FIELD_NAMES.len() as u64;
         let cell_bytes = cells.iter().sum::<u64>() * BYTES_PER_CELL_ESTIMATE;
         Footprint {
             grid,

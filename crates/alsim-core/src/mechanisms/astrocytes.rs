@@ -9,11 +9,11 @@
 //! down by up to ~70% in ALS), so reactivity never raises support.
 //!
 //! Each tick (`Sense`) the astrocytes are mapped per voxel: how many are reactive, how many there
-//! are and the sum of their support. A motor neuron then asks for the reactive astrocytes within
+//! are and the sum of their support (a sparse map: only voxels that hold astrocytes). A motor neuron then asks for the reactive astrocytes within
 //! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
 //! astrocytes within the same reach.
 
-use super::{give, saturating, transition_probabilities};
+use super::{DENSE, column, give, saturating, transition_probabilities};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{Astrocyte, CellId, Clock, FieldGrid, FieldId, RunSeed, SimSet, Voxel};
@@ -40,35 +40,41 @@ pub struct Support(pub f32);
 #[derive(Resource, Clone, Debug)]
 pub struct AstrocyteConfig(pub AstrocyteParams);
 
-/// The voxels whose centres lie within a radius of a voxel's centre, clipped to the box. The
-/// offsets are computed once; `for_each` visits the in-box voxels in a fixed order.
+/// The voxels whose centres lie within a radius of a voxel's centre, clipped to the box, as
+/// runs along x (a sphere's cross-section with a grid row is one run). The runs are computed
+/// once; `for_each_run` visits the in-box ones in a fixed order.
 #[derive(Clone, Debug)]
 pub(crate) struct Neighbourhood {
     shape: GridShape,
-    offsets: Vec<[i32; 3]>,
+    /// `(dy, dz, w)`: the voxels `dx` in `-w..=w` of row `(dy, dz)` are within reach.
+    rows: Vec<[i32; 3]>,
 }
 
 impl Neighbourhood {
-    /// Offsets of the voxels whose centres lie within `reach_um` (the voxel itself always).
+    /// The rows of voxels whose centres lie within `reach_um` (the voxel itself always).
     pub(crate) fn new(shape: GridShape, reach_um: f64) -> Self {
         let r = (reach_um / shape.voxel_um).floor() as i32;
-        let mut offsets = Vec::new();
+        let within = |dx: i32, dy: i32, dz: i32| {
+            (dx * dx + dy * dy + dz * dz) as f64 * shape.voxel_um.powi(2) <= reach_um * reach_um
+        };
+        let mut rows = Vec::new();
         for dz in -r..=r {
             for dy in -r..=r {
-                for dx in -r..=r {
-                    let d2 = (dx * dx + dy * dy + dz * dz) as f64 * shape.voxel_um.powi(2);
-                    if d2 <= reach_um * reach_um {
-                        offsets.push([dx, dy, dz]);
-                    }
+                if within(0, dy, dz) {
+                    let w = (0..=r)
+                        .take_while(|&dx| within(dx, dy, dz))
+                        .last()
+                        .unwrap_or(0);
+                    rows.push([dy, dz, w]);
                 }
             }
         }
-        Self { shape, offsets }
+        Self { shape, rows }
     }
 
-    /// The grid.
-    /// Calls `f` with the index of every voxel within reach of `voxel` that lies in the box.
-    pub(crate) fn for_each(&self, voxel: u32, mut f: impl FnMut(usize)) {
+    /// Calls `f(first, last)` with the first and last voxel index of every run of voxels within
+    /// reach of `voxel` that lies in the box.
+    pub(crate) fn for_each_run(&self, voxel: u32, mut f: impl FnMut(u32, u32)) {
         let s = self.shape;
         let v = voxel as usize;
         let (x, y, z) = (
@@ -76,43 +82,56 @@ impl Neighbourhood {
             (v / s.nx % s.ny) as i32,
             (v / (s.nx * s.ny)) as i32,
         );
-        for [dx, dy, dz] in &self.offsets {
-            let (i, j, k) = (x + dx, y + dy, z + dz);
-            if (0..s.nx as i32).contains(&i)
-                && (0..s.ny as i32).contains(&j)
-                && (0..s.nz as i32).contains(&k)
-            {
-                f(s.index(i as usize, j as usize, k as usize));
+        for &[dy, dz, w] in &self.rows {
+            let (j, k) = (y + dy, z + dz);
+            if (0..s.ny as i32).contains(&j) && (0..s.nz as i32).contains(&k) {
+                let lo = (x - w).max(0) as usize;
+                let hi = (x + w).min(s.nx as i32 - 1) as usize;
+                let (j, k) = (j as usize, k as usize);
+                f(s.index(lo, j, k) as u32, s.index(hi, j, k) as u32);
             }
         }
     }
 }
 
 /// Support is summed per voxel in fixed point (this many units per 1.0), so the sums are
-/// integers and do not depend on the order astrocytes are visited. 65,535 astrocytes of full
-/// support in one voxel still fit in a u32.
+/// integers and do not depend on the order astrocytes are visited.
 const SUPPORT_ONE: f64 = 65536.0;
 
+/// An astrocyte as one sortable number: `voxel << 32 | reactive << 31 | support` (support in
+/// fixed point, at most 2^16).
+fn key(voxel: u32, reactive: bool, support: f32) -> u64 {
+    let fixed = (f64::from(support.clamp(0.0, 1.0)) * SUPPORT_ONE).round() as u64;
+    u64::from(voxel) << 32 | u64::from(reactive) << 31 | fixed
+}
+
 /// Astrocytes per voxel at the start of the tick (reactive ones, all, and the sum of their
-/// support), and the voxels within the toxic factor's reach.
+/// support), kept only for the voxels that hold astrocytes (sorted), so that its memory grows
+/// with the astrocytes and not with the grid; and the voxels within the toxic factor's reach.
 #[derive(Resource, Debug)]
 pub struct ReactiveAstrocyteMap {
     reach: Neighbourhood,
-    reactive: Vec<u16>,
-    astrocytes: Vec<u16>,
-    support: Vec<u32>,
+    /// Voxels holding astrocytes, ascending; the next three are per entry of this.
+    voxels: Vec<u32>,
+    reactive: Vec<u32>,
+    astrocytes: Vec<u32>,
+    support: Vec<u64>,
+    /// The astrocytes of the tick as [`key`]s: a buffer kept from tick to tick.
+    keys: Vec<u64>,
     toxicity_scale: f32,
 }
 
 impl ReactiveAstrocyteMap {
-    /// An empty map for `shape`, with the offsets whose voxel centres lie within `reach_um`,
+    /// An empty map for `shape`, with the runs of voxels whose centres lie within `reach_um`,
     /// and a toxicity scale of 1.
     pub fn new(shape: GridShape, reach_um: f64) -> Self {
         Self {
             reach: Neighbourhood::new(shape, reach_um),
-            reactive: vec![0; shape.voxels()],
-            astrocytes: vec![0; shape.voxels()],
-            support: vec![0; shape.voxels()],
+            voxels: Vec::new(),
+            reactive: Vec::new(),
+            astrocytes: Vec::new(),
+            support: Vec::new(),
+            keys: Vec::new(),
             toxicity_scale: 1.0,
         }
     }
@@ -123,19 +142,42 @@ impl ReactiveAstrocyteMap {
         self
     }
 
+    /// Sums over the voxels within reach of `voxel`: reactive astrocytes, astrocytes, and
+    /// their support (fixed point).
+    fn sums_in_reach(&self, voxel: u32) -> (u32, u64, u64) {
+        let (mut reactive, mut n, mut support) = (0, 0, 0);
+        // The runs come in increasing voxel order, so each search starts where the last ended,
+        // galloping: the next run is usually a few entries on.
+        let mut from = 0;
+        self.reach.for_each_run(voxel, |lo, hi| {
+            let rest = &self.voxels[from..];
+            let mut bound = 1;
+            while bound < rest.len() && rest[bound] < lo {
+                bound *= 2;
+            }
+            let skip = bound / 2;
+            let end = (bound + 1).min(rest.len());
+            from += skip + rest[skip..end].partition_point(|&v| v < lo);
+            while from < self.voxels.len() && self.voxels[from] <= hi {
+                reactive += self.reactive[from];
+                n += u64::from(self.astrocytes[from]);
+                support += self.support[from];
+                from += 1;
+            }
+        });
+        (reactive, n, support)
+    }
+
     /// Reactive astrocytes in voxels whose centres lie within reach of `voxel`'s centre (a
     /// plain count, not weighted).
     pub fn within_reach(&self, voxel: u32) -> u32 {
-        let mut n = 0;
-        self.reach
-            .for_each(voxel, |i| n += u32::from(self.reactive[i]));
-        n
+        self.sums_in_reach(voxel).0
     }
 
     /// Toxicity within reach of `voxel` in reactive-astrocyte equivalents: the count of
     /// [`Self::within_reach`] times the toxicity scale (equal to the count at the default 1).
     pub fn toxicity_within_reach(&self, voxel: u32) -> f32 {
-        self.toxicity_scale * self.within_reach(voxel) as f32
+        self.toxicity_and_support(voxel).0
     }
 
     /// Mean support capacity of the astrocytes in voxels within reach of `voxel`, in [0, 1].
@@ -143,33 +185,41 @@ impl ReactiveAstrocyteMap {
     /// function of the astrocytes that serve a neuron, so a neuron with none around (a
     /// scenario without astrocytes, or a sparse corner) gets no extra stress from it.
     pub fn support_within_reach(&self, voxel: u32) -> f32 {
-        let (mut n, mut sum) = (0u64, 0u64);
-        self.reach.for_each(voxel, |i| {
-            n += u64::from(self.astrocytes[i]);
-            sum += u64::from(self.support[i]);
-        });
-        if n == 0 {
+        self.toxicity_and_support(voxel).1
+    }
+
+    /// [`Self::toxicity_within_reach`] and [`Self::support_within_reach`] in one pass over the
+    /// reach.
+    pub fn toxicity_and_support(&self, voxel: u32) -> (f32, f32) {
+        let (reactive, n, sum) = self.sums_in_reach(voxel);
+        let support = if n == 0 {
             1.0
         } else {
             (sum as f64 / (n as f64 * SUPPORT_ONE)) as f32
-        }
+        };
+        (self.toxicity_scale * reactive as f32, support)
     }
 
-    fn clear(&mut self) {
-        self.reactive.fill(0);
-        self.astrocytes.fill(0);
-        self.support.fill(0);
-    }
-
-    /// Adds one astrocyte. Counts saturate at u16::MAX per voxel.
-    fn record(&mut self, voxel: u32, reactive: bool, support: f32) {
-        let v = voxel as usize;
-        if self.astrocytes[v] == u16::MAX {
-            return;
+    /// Rebuilds the map from `keys` (the astrocytes of the tick, in any order).
+    fn index_keys(&mut self) {
+        self.keys.par_sort_unstable();
+        self.voxels.clear();
+        self.reactive.clear();
+        self.astrocytes.clear();
+        self.support.clear();
+        for &k in &self.keys {
+            let voxel = (k >> 32) as u32;
+            if self.voxels.last() != Some(&voxel) {
+                self.voxels.push(voxel);
+                self.reactive.push(0);
+                self.astrocytes.push(0);
+                self.support.push(0);
+            }
+            let last = self.voxels.len() - 1;
+            self.reactive[last] += ((k >> 31) & 1) as u32;
+            self.astrocytes[last] += 1;
+            self.support[last] += k & 0x7fff_ffff;
         }
-        self.astrocytes[v] += 1;
-        self.reactive[v] += u16::from(reactive);
-        self.support[v] += (f64::from(support.clamp(0.0, 1.0)) * SUPPORT_ONE).round() as u32;
     }
 }
 
@@ -219,10 +269,14 @@ fn map_reactive_astrocytes(
     cells: Query<(&Voxel, &Reactivity, &Support), With<Astrocyte>>,
 ) {
     // Integer counts and fixed-point sums: the result does not depend on visiting order.
-    map.clear();
-    for (voxel, r, s) in &cells {
-        map.record(voxel.0, r.reactive, s.0);
+    let map = &mut *map;
+    map.keys.clear();
+    for (voxels, reactivity, support) in cells.contiguous_iter().expect(DENSE) {
+        let cells = voxels.par_iter().zip(reactivity).zip(support);
+        map.keys
+            .par_extend(cells.map(|((v, r), s)| key(v.0, r.reactive, s.0)));
     }
+    map.index_keys();
 }
 
 fn update_astrocytes(
@@ -235,21 +289,25 @@ fn update_astrocytes(
     let p = &config.0;
     let dt = clock.dt_hours as f32;
     let rate = p.support_change_per_day as f32;
-    let mut items: Vec<_> = cells.iter_mut().collect();
-    items.par_iter_mut().for_each(|(id, voxel, r, support)| {
-        let tnf = saturating(
-            grid.at(FieldId::Tnf, voxel.0),
-            p.tnf_half_max_ng_per_ml as f32,
-        );
-        let draw: f32 = stream(seed.0, **id, clock.tick, Purpose::AstrocyteState).random();
-        if draw < switch_chance(p, r.reactive, tnf, dt) {
-            r.reactive = !r.reactive;
-        }
-        let target = support_target(p, r.reactive);
-        if support.0 != target {
-            support.0 = relax_support(support.0, target, rate, dt / 24.0);
-        }
-    });
+    for (ids, voxels, reactivity, support) in cells.contiguous_iter_mut().expect(DENSE) {
+        let cells = ids.par_iter().zip(voxels).zip(column(reactivity));
+        cells
+            .zip(column(support))
+            .for_each(|(((id, voxel), r), support)| {
+                let tnf = saturating(
+                    grid.at(FieldId::Tnf, voxel.0),
+                    p.tnf_half_max_ng_per_ml as f32,
+                );
+                let draw: f32 = stream(seed.0, *id, clock.tick, Purpose::AstrocyteState).random();
+                if draw < switch_chance(p, r.reactive, tnf, dt) {
+                    r.reactive = !r.reactive;
+                }
+                let target = support_target(p, r.reactive);
+                if support.0 != target {
+                    support.0 = relax_support(support.0, target, rate, dt / 24.0);
+                }
+            });
+    }
 }
 
 #[cfg(test)]
@@ -282,69 +340,114 @@ mod tests {
         assert_eq!(switch_chance(&p, true, 1.0, 1.0), 0.0);
     }
 
+    /// The map of these astrocytes: (voxel, reactive, support).
+    fn mapped(mut map: ReactiveAstrocyteMap, cells: &[(usize, bool, f32)]) -> ReactiveAstrocyteMap {
+        map.keys = cells.iter().map(|&(v, r, s)| key(v as u32, r, s)).collect();
+        map.index_keys();
+        map
+    }
+
     #[test]
     fn reach_counts_neighbours_inside_the_sphere_and_the_box() {
         let shape = shape();
-        let mut map = ReactiveAstrocyteMap::new(shape, 25.0);
+        let map = ReactiveAstrocyteMap::new(shape, 25.0);
         // 25 µm reach at 20 µm voxels: the voxel and its 6 face neighbours.
-        assert_eq!(map.reach.offsets.len(), 7);
-        map.reactive[shape.index(5, 5, 5)] = 2;
-        map.reactive[shape.index(6, 5, 5)] = 1;
-        map.reactive[shape.index(6, 6, 5)] = 4; // diagonal: 28 µm away, out of reach
+        let mut reached = 0;
+        map.reach
+            .for_each_run(shape.index(5, 5, 5) as u32, |lo, hi| reached += hi - lo + 1);
+        assert_eq!(reached, 7);
+        let reactive = |at: (usize, usize, usize), n: usize| {
+            vec![(shape.index(at.0, at.1, at.2), true, 1.0); n]
+        };
+        let cells = [
+            reactive((5, 5, 5), 2),
+            reactive((6, 5, 5), 1),
+            reactive((6, 6, 5), 4), // diagonal: 28 µm away, out of reach
+            reactive((0, 0, 0), 5),
+        ]
+        .concat();
+        let map = mapped(map, &cells);
         assert_eq!(map.within_reach(shape.index(5, 5, 5) as u32), 3);
-        // At a corner the offsets that leave the box are skipped.
-        map.reactive[shape.index(0, 0, 0)] = 5;
+        // At a corner the voxels outside the box are skipped.
         assert_eq!(map.within_reach(shape.index(0, 0, 0) as u32), 5);
     }
 
     #[test]
     fn toxicity_scale_weights_the_reactive_count() {
         let shape = shape();
-        let v = shape.index(5, 5, 5) as u32;
-        let mut plain = ReactiveAstrocyteMap::new(shape, 25.0);
-        plain.record(v, true, 0.3);
-        plain.record(v, true, 0.3);
-        plain.record(v, false, 1.0);
-        assert_eq!(plain.within_reach(v), 2);
-        assert_eq!(plain.toxicity_within_reach(v), 2.0);
-        let mut mutant = ReactiveAstrocyteMap::new(shape, 25.0).with_toxicity_scale(2.5);
-        mutant.record(v, true, 0.3);
-        mutant.record(v, true, 0.3);
+        let v = shape.index(5, 5, 5);
+        let cells = [(v, true, 0.3), (v, true, 0.3), (v, false, 1.0)];
+        let plain = mapped(ReactiveAstrocyteMap::new(shape, 25.0), &cells);
+        assert_eq!(plain.within_reach(v as u32), 2);
+        assert_eq!(plain.toxicity_within_reach(v as u32), 2.0);
+        let mutant = ReactiveAstrocyteMap::new(shape, 25.0).with_toxicity_scale(2.5);
+        let mutant = mapped(mutant, &cells[..2]);
         // The count stays a count; the toxicity is weighted.
-        assert_eq!(mutant.within_reach(v), 2);
-        assert_eq!(mutant.toxicity_within_reach(v), 5.0);
+        assert_eq!(mutant.within_reach(v as u32), 2);
+        assert_eq!(mutant.toxicity_within_reach(v as u32), 5.0);
     }
 
     #[test]
     fn support_within_reach_is_the_mean_of_astrocytes_in_reach_and_one_where_none() {
         let shape = shape();
-        let mut map = ReactiveAstrocyteMap::new(shape, 25.0);
-        let centre = shape.index(5, 5, 5) as u32;
+        let centre = shape.index(5, 5, 5);
+        let empty = ReactiveAstrocyteMap::new(shape, 25.0);
         assert_eq!(
-            map.support_within_reach(centre),
+            empty.support_within_reach(centre as u32),
             1.0,
             "no astrocyte in reach"
         );
-        map.record(centre, false, 1.0);
-        map.record(shape.index(6, 5, 5) as u32, true, 0.3);
-        map.record(shape.index(5, 4, 5) as u32, true, 0.2);
-        // Out of reach (diagonal): must not count.
-        map.record(shape.index(6, 6, 5) as u32, true, 0.0);
-        let mean = map.support_within_reach(centre);
+        let cells = [
+            (centre, false, 1.0),
+            (shape.index(6, 5, 5), true, 0.3),
+            (shape.index(5, 4, 5), true, 0.2),
+            // Out of reach (diagonal): must not count.
+            (shape.index(6, 6, 5), true, 0.0),
+        ];
+        let map = mapped(ReactiveAstrocyteMap::new(shape, 25.0), &cells);
+        let mean = map.support_within_reach(centre as u32);
         assert!((mean - 0.5).abs() < 1e-4, "{mean}");
-        // Visiting order does not matter: the same astrocytes recorded backwards give the same
+        // Visiting order does not matter: the same astrocytes listed backwards give the same
         // bits.
-        let mut backwards = ReactiveAstrocyteMap::new(shape, 25.0);
-        backwards.record(shape.index(6, 6, 5) as u32, true, 0.0);
-        backwards.record(shape.index(5, 4, 5) as u32, true, 0.2);
-        backwards.record(shape.index(6, 5, 5) as u32, true, 0.3);
-        backwards.record(centre, false, 1.0);
+        let mut backwards = cells;
+        backwards.reverse();
+        let backwards = mapped(ReactiveAstrocyteMap::new(shape, 25.0), &backwards);
         assert_eq!(
-            backwards.support_within_reach(centre).to_bits(),
+            backwards.support_within_reach(centre as u32).to_bits(),
             mean.to_bits()
         );
-        map.clear();
-        assert_eq!(map.support_within_reach(centre), 1.0);
+        // Rebuilt from no astrocytes, the map forgets them.
+        assert_eq!(mapped(map, &[]).support_within_reach(centre as u32), 1.0);
+    }
+
+    #[test]
+    fn sparse_map_holds_only_occupied_voxels_and_matches_a_dense_count() {
+        // Astrocytes scattered with repeats over a 10³ grid; the map has one entry per occupied
+        // voxel, and every voxel's reach count equals a brute-force count over the cells.
+        let shape = shape();
+        let cells: Vec<(usize, bool, f32)> = (0..300)
+            .map(|i: usize| ((i * 7919) % 997 % shape.voxels(), i.is_multiple_of(3), 0.5))
+            .collect();
+        let map = mapped(ReactiveAstrocyteMap::new(shape, 45.0), &cells);
+        let mut occupied: Vec<usize> = cells.iter().map(|c| c.0).collect();
+        occupied.sort_unstable();
+        occupied.dedup();
+        assert_eq!(map.voxels.len(), occupied.len());
+        let centre_of = |v: usize| {
+            let (x, y, z) = (v % 10, v / 10 % 10, v / 100);
+            [x, y, z].map(|i| i as f64 * 20.0)
+        };
+        for v in (0..shape.voxels()).step_by(37) {
+            let expected = cells
+                .iter()
+                .filter(|c| c.1)
+                .filter(|c| {
+                    let (a, b) = (centre_of(v), centre_of(c.0));
+                    (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>() <= 45.0 * 45.0
+                })
+                .count();
+            assert_eq!(map.within_reach(v as u32) as usize, expected, "voxel {v}");
+        }
     }
 
     #[test]

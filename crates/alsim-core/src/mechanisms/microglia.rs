@@ -33,7 +33,7 @@
 //!   more than one cell past the cap. A daughter copies its parent's state (phenotype and
 //!   activation clock): the clone shares its parent's history and surroundings.
 
-use super::{chance, give, pick_state, saturating, transition_probabilities};
+use super::{DENSE, chance, column, give, pick_state, saturating, transition_probabilities};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{
@@ -408,6 +408,10 @@ fn count_microglia(mut crowding: ResMut<MicrogliaCrowding>, cells: Query<&Voxel,
     }
 }
 
+/// A microglia's move into another crowding block: its id, its (table, row) in the query, where
+/// it goes and that place's voxel.
+type Crossing = (CellId, (usize, usize), [f32; 3], u32);
+
 fn migrate_microglia(
     config: Res<MicrogliaConfig>,
     grid: Res<FieldGrid>,
@@ -439,49 +443,59 @@ fn migrate_microglia(
     };
     let half_max = p.chemotaxis_half_max_difference as f32;
     let blocks: &MicrogliaCrowding = &crowding;
-    let mut items: Vec<_> = cells.iter_mut().collect();
-    // Moves inside a block are applied at once; moves into another block are collected.
-    let mut crossings: Vec<(CellId, usize, [f32; 3], u32)> = items
-        .par_iter_mut()
-        .enumerate()
-        .filter_map(|(i, (id, position, voxel))| {
-            let mut step = [0.0f32; 3];
-            if speed > 0.0 {
-                let g = central_differences(shape, voxel.0, signal);
-                let v = chemotactic_velocity(speed, g, half_max);
-                let len = v.iter().map(|x| x * x).sum::<f32>().sqrt() * dt;
-                // At most one voxel per tick, so the cell senses the gradient again on the way.
-                let cap = if len > h { h / len } else { 1.0 };
-                step = v.map(|x| x * dt * cap);
-            }
-            if sigma > 0.0 {
-                let mut rng = stream(seed.0, **id, clock.tick, Purpose::MicrogliaMotility);
-                for s in &mut step {
-                    let z: f32 = StandardNormal.sample(&mut rng);
-                    *s += sigma * z;
-                }
-            }
-            if step == [0.0; 3] {
-                return None;
-            }
-            let to: [f32; 3] =
-                std::array::from_fn(|i| reflect_into(position.0[i] + step[i], size[i]));
-            let target = grid.voxel_of(to);
-            if blocks.block_of(target) == blocks.block_of(voxel.0) {
-                position.0 = to;
-                voxel.0 = target;
-                None
-            } else {
-                Some((**id, i, to, target))
-            }
-        })
+    let mut tables: Vec<_> = cells
+        .contiguous_iter_mut()
+        .expect(DENSE)
+        .map(|(ids, positions, voxels)| (ids, column(positions), column(voxels)))
         .collect();
+    // Moves inside a block are applied at once; moves into another block are collected, with
+    // the cell's table and row.
+    let mut crossings: Vec<Crossing> = Vec::new();
+    for (t, (ids, positions, voxels)) in tables.iter_mut().enumerate() {
+        let cells = ids.par_iter().zip(positions.par_iter_mut());
+        let moves = cells.zip(voxels.par_iter_mut()).enumerate().filter_map(
+            |(row, ((id, position), voxel))| {
+                let mut step = [0.0f32; 3];
+                if speed > 0.0 {
+                    let g = central_differences(shape, voxel.0, signal);
+                    let v = chemotactic_velocity(speed, g, half_max);
+                    let len = v.iter().map(|x| x * x).sum::<f32>().sqrt() * dt;
+                    // At most one voxel per tick, so the cell senses the gradient again on
+                    // the way.
+                    let cap = if len > h { h / len } else { 1.0 };
+                    step = v.map(|x| x * dt * cap);
+                }
+                if sigma > 0.0 {
+                    let mut rng = stream(seed.0, *id, clock.tick, Purpose::MicrogliaMotility);
+                    for s in &mut step {
+                        let z: f32 = StandardNormal.sample(&mut rng);
+                        *s += sigma * z;
+                    }
+                }
+                if step == [0.0; 3] {
+                    return None;
+                }
+                let to: [f32; 3] =
+                    std::array::from_fn(|i| reflect_into(position.0[i] + step[i], size[i]));
+                let target = grid.voxel_of(to);
+                if blocks.block_of(target) == blocks.block_of(voxel.0) {
+                    position.0 = to;
+                    voxel.0 = target;
+                    None
+                } else {
+                    Some((*id, (t, row), to, target))
+                }
+            },
+        );
+        crossings.par_extend(moves);
+    }
     // Into another block in cell-id order, and only where there is room: movement never
     // crowds a block past the cap.
     crossings.sort_unstable_by_key(|&(id, ..)| id);
     let max_density = p.max_density_per_mm3 as f32;
-    for (_, i, to, target) in crossings {
-        let (_, position, voxel) = &mut items[i];
+    for (_, (t, row), to, target) in crossings {
+        let (_, positions, voxels) = &mut tables[t];
+        let (position, voxel) = (&mut positions[row], &mut voxels[row]);
         if !crowding.is_full(target, max_density) {
             crowding.remove(voxel.0);
             crowding.add(target);
@@ -500,19 +514,24 @@ fn update_microglia(
 ) {
     let p = &config.0;
     let dt = clock.dt_hours as f32;
-    let mut items: Vec<_> = cells.iter_mut().collect();
-    items.par_iter_mut().for_each(|(id, voxel, state, ex)| {
-        let stimuli = stimuli_at(p, &grid, voxel.0);
-        let mut rng = stream(seed.0, **id, clock.tick, Purpose::MicrogliaState);
-        let mut next = next_state(p, **state, stimuli, dt, rng.random());
-        let hazard = death_hazard_per_day(p, grid.at(FieldId::Ros, voxel.0));
-        next.dying = hazard > 0.0 && {
-            let draw: f32 = stream(seed.0, **id, clock.tick, Purpose::MicrogliaDeath).random();
-            draw < chance(hazard, dt / 24.0)
-        };
-        **state = next;
-        **ex = exchange(p, next.phenotype, stimuli, dt);
-    });
+    for (ids, voxels, states, exchanges) in cells.contiguous_iter_mut().expect(DENSE) {
+        let cells = ids.par_iter().zip(voxels).zip(column(states));
+        cells
+            .zip(column(exchanges))
+            .for_each(|(((id, voxel), state), ex)| {
+                let stimuli = stimuli_at(p, &grid, voxel.0);
+                let mut rng = stream(seed.0, *id, clock.tick, Purpose::MicrogliaState);
+                let mut next = next_state(p, *state, stimuli, dt, rng.random());
+                let hazard = death_hazard_per_day(p, grid.at(FieldId::Ros, voxel.0));
+                next.dying = hazard > 0.0 && {
+                    let draw: f32 =
+                        stream(seed.0, *id, clock.tick, Purpose::MicrogliaDeath).random();
+                    draw < chance(hazard, dt / 24.0)
+                };
+                *state = next;
+                *ex = exchange(p, next.phenotype, stimuli, dt);
+            });
+    }
 }
 
 fn remove_dead_microglia(

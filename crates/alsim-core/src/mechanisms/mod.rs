@@ -15,18 +15,40 @@ pub mod motor_units;
 pub mod neuron_damage;
 pub mod transport;
 
+use bevy_ecs::change_detection::ContiguousMut;
 use bevy_ecs::prelude::*;
 
 /// Gives every cell marked `M` the component `C` (a mechanism's per-cell state at the start).
+/// Before any such cell exists, `C` becomes a required component of `M`: cells spawned later
+/// get it with their other components (with `initial` unless the spawn names its own).
 pub(crate) fn give<M: Component, C: Component + Clone>(world: &mut World, initial: C) {
     let cells: Vec<Entity> = world
         .query_filtered::<Entity, With<M>>()
         .iter(world)
         .collect();
+    if cells.is_empty() {
+        let constructor = initial.clone();
+        if world
+            .try_register_required_components_with::<M, C>(move || constructor.clone())
+            .is_ok()
+        {
+            return;
+        }
+    }
     for cell in cells {
         world.entity_mut(cell).insert(initial.clone());
     }
 }
+
+/// A table's column of a mutable query, change detection bypassed (no system asks what
+/// changed): systems over many cells iterate their query table by table with rayon over these
+/// slices, rather than collecting a handle per cell every tick.
+pub(crate) fn column<T>(values: ContiguousMut<'_, T>) -> &mut [T] {
+    ContiguousMut::bypass_change_detection_split(values).0
+}
+
+/// Why a glia system's query can be iterated by table: its components are all table-stored.
+pub(crate) const DENSE: &str = "cell components are table-stored";
 
 /// The solution over one step of `dx/dt = s − l·x` with `s` and `l ≥ 0` constant.
 #[derive(Clone, Copy, Debug, PartialEq)]

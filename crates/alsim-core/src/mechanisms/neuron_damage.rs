@@ -139,6 +139,9 @@ fn accumulate_damage(
                 return;
             }
             let neutral = Exposure::default();
+            let (toxicity, support) = astrocytes.map_or((0.0, neutral.astrocyte_support), |m| {
+                m.toxicity_and_support(voxel.0)
+            });
             let exposure = Exposure {
                 aggregate_load: aggregates.map_or(neutral.aggregate_load, |a| a.load),
                 oxidative_damage: mitochondria
@@ -146,11 +149,9 @@ fn accumulate_damage(
                 transport_efficiency: transport
                     .map_or(neutral.transport_efficiency, |t| t.efficiency),
                 terminal_integrity: transport.map_or(neutral.terminal_integrity, |t| t.terminal),
-                astrocyte_support: astrocytes.map_or(neutral.astrocyte_support, |m| {
-                    m.support_within_reach(voxel.0)
-                }),
+                astrocyte_support: support,
                 tnf_ng_per_ml: grid.at(FieldId::Tnf, voxel.0),
-                reactive_astrocytes: astrocytes.map_or(0.0, |m| m.toxicity_within_reach(voxel.0)),
+                reactive_astrocytes: toxicity,
             };
             let input = damage_input(p, vulnerability.0, &exposure);
             damage.0 = relax(
