@@ -6,20 +6,30 @@
 mod support;
 
 use alsim::cli::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
+use std::sync::OnceLock;
 use support::{bundled, run_in_pool};
+
+/// The mouse course for five of the ten seeds the table in docs/model.md uses (93–97), run
+/// once for the tests that read it.
+fn mouse_courses() -> &'static [(u64, MouseCourse)] {
+    static COURSES: OnceLock<Vec<(u64, MouseCourse)>> = OnceLock::new();
+    COURSES.get_or_init(|| {
+        (93..98)
+            .map(|seed| {
+                let mut s = bundled("sod1-g93a-mouse");
+                s.seed = seed;
+                let (rows, summary) = run_in_pool(&s);
+                (seed, MouseCourse::measure(&rows, &summary))
+            })
+            .collect()
+    })
+}
 
 #[test]
 fn sod1_mouse_course_lies_inside_the_calibration_sheet() {
-    // Five of the ten seeds the table in docs/model.md uses. A five-seed mean wanders from the
-    // ten-seed one by about sd/√5 (2–5 days here), so each range is widened by 5 days.
-    let courses: Vec<MouseCourse> = (93..98)
-        .map(|seed| {
-            let mut s = bundled("sod1-g93a-mouse");
-            s.seed = seed;
-            let (rows, summary) = run_in_pool(&s);
-            MouseCourse::measure(&rows, &summary)
-        })
-        .collect();
+    // A five-seed mean wanders from the ten-seed one by about sd/√5 (2–5 days here), so each
+    // range is widened by 5 days.
+    let courses: Vec<MouseCourse> = mouse_courses().iter().map(|(_, c)| *c).collect();
     for (i, target) in MOUSE_TARGETS.iter().enumerate() {
         let values: Vec<_> = courses.iter().map(|c| c.values()[i]).collect();
         let spread = Spread::of(&values).unwrap_or_else(|| panic!("{}: never", target.observable));
@@ -42,11 +52,7 @@ fn sod1_mouse_course_lies_inside_the_calibration_sheet() {
 #[test]
 fn sod1_mouse_transport_fails_before_onset_and_onset_before_end_stage() {
     // calibration.md, section A: transport deficit is presymptomatic; weakness follows loss.
-    for seed in [93, 94] {
-        let mut s = bundled("sod1-g93a-mouse");
-        s.seed = seed;
-        let (rows, summary) = run_in_pool(&s);
-        let c = MouseCourse::measure(&rows, &summary);
+    for &(seed, c) in mouse_courses() {
         let (Some(transport), Some(onset), Some(loss50)) =
             (c.transport_deficit, c.onset, c.loss_50pct)
         else {

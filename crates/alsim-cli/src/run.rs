@@ -440,18 +440,17 @@ fn simulate(
     };
     let snapshot_every = scenario.time.snapshot_every_ticks();
     let mut snapshots = match snapshot_every {
+        None => None,
         // Snapshots come before checkpoints in a tick, so those up to the checkpoint exist.
         Some(every) if sim.tick() > 0 => Some(folder.resume_snapshots(
             usize::try_from(sim.tick() / every + 1).expect("snapshot count fits in memory"),
         )?),
-        Some(_) => Some(folder.snapshots()?),
-        None => None,
+        Some(_) => {
+            let mut writer = folder.snapshots()?;
+            snapshot::write(&mut sim, &mut writer)?;
+            Some(writer)
+        }
     };
-    if let Some(writer) = &mut snapshots
-        && sim.tick() == 0
-    {
-        snapshot::write(&mut sim, writer)?;
-    }
     while !sim.is_finished() {
         sim.step();
         progress.update(
