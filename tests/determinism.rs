@@ -50,12 +50,11 @@ fn fingerprint(sim: &mut Simulation) -> Vec<u64> {
 }
 
 fn run_in_pool(scenario: &Scenario, threads: usize) -> (Vec<Vec<u64>>, Vec<u64>) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
-    pool.install(|| {
-        let mut sim = Simulation::new(scenario).unwrap();
+    {
+        let mut sim = Simulation::builder(scenario)
+            .threads(threads)
+            .build()
+            .unwrap();
         let mut rows = Vec::new();
         while !sim.is_finished() {
             sim.step();
@@ -64,7 +63,7 @@ fn run_in_pool(scenario: &Scenario, threads: usize) -> (Vec<Vec<u64>>, Vec<u64>)
             }
         }
         (rows, fingerprint(&mut sim))
-    })
+    }
 }
 
 fn scenario() -> Scenario {

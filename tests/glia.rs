@@ -13,7 +13,7 @@ use alsim::core::{
 };
 use alsim::scenario::Scenario;
 use bevy_ecs::prelude::*;
-use support::set_every_microglia;
+use support::{count, microglia_total, set_every_microglia};
 
 /// The default tissue (400 × 400 × 200 µm, 20 µm voxels) with only microglia and astrocytes.
 fn glia_only(days: f64) -> Scenario {
@@ -49,7 +49,7 @@ fn run(sim: &mut Simulation) {
 }
 
 fn microglia(sim: &mut Simulation) -> u64 {
-    sim.observe().microglia.iter().sum()
+    microglia_total(&sim.observe())
 }
 
 fn microglia_positions(sim: &mut Simulation) -> Vec<[f32; 3]> {
@@ -143,8 +143,12 @@ fn without_proliferation_or_death_microglia_numbers_do_not_change() {
     let start = microglia(&mut sim);
     run(&mut sim);
     let o = sim.observe();
-    assert_eq!(o.microglia.iter().sum::<u64>(), start);
-    assert_eq!(o.microglia[0], 0, "all activated, yet none divided");
+    assert_eq!(microglia_total(&o), start);
+    assert_eq!(
+        count(&o, "microglia_surveying"),
+        0,
+        "all activated, yet none divided"
+    );
 }
 
 /// A Gaussian hill of debris (peak 3000 per mm³, σ 120 µm) at the centre of the box, held.
@@ -243,13 +247,13 @@ fn microglia_die_of_turnover_without_stimulus_and_faster_under_ros() {
     let start = microglia(&mut sim) as f64;
     run(&mut sim);
     let o = sim.observe();
-    let end = o.microglia.iter().sum::<u64>() as f64;
+    let end = microglia_total(&o) as f64;
     assert!(
         (end / start - (-0.6f64).exp()).abs() < 0.1,
         "{end} of {start} left"
     );
     assert_eq!(
-        o.microglia[1] + o.microglia[2],
+        count(&o, "microglia_proinflammatory") + count(&o, "microglia_antiinflammatory"),
         0,
         "no stimulus, none activated"
     );
@@ -290,8 +294,8 @@ fn pro_inflammatory_microglia_release_ros_exactly() {
     set_every_microglia(&mut sim, Phenotype::ProInflammatory);
     run(&mut sim);
     let o = sim.observe();
-    assert_eq!(o.microglia[1], o.microglia.iter().sum::<u64>());
-    let expected = o.microglia[1] as f64 * 2.0 * 48.0;
+    assert_eq!(count(&o, "microglia_proinflammatory"), microglia_total(&o));
+    let expected = count(&o, "microglia_proinflammatory") as f64 * 2.0 * 48.0;
     let total = o.fields[FieldId::Ros as usize].total;
     assert!(
         ((total - expected) / expected).abs() < 1e-4,
@@ -314,11 +318,10 @@ fn seeds_activate_microglia_which_clear_them() {
     let mut with = Simulation::new(&s).unwrap();
     steps(&mut with, 24);
     let o = with.observe();
-    let total: u64 = o.microglia.iter().sum();
+    let total: u64 = microglia_total(&o);
     assert!(
-        o.microglia[2] * 10 > total * 8,
-        "{:?}: seeds call the protective phenotype",
-        o.microglia
+        count(&o, "microglia_antiinflammatory") * 10 > total * 8,
+        "{o:?}: seeds call the protective phenotype"
     );
     run(&mut with);
     let start = 2000.0 * s.tissue.volume_mm3();
@@ -357,7 +360,7 @@ fn astrocytes_lose_support_when_reactive() {
     assert_eq!(mean_support(&mut sim), 1.0);
     run(&mut sim);
     let o = sim.observe();
-    assert!(o.astrocytes_reactive * 10 > o.astrocytes_total * 8);
+    assert!(count(&o, "astrocytes_reactive") * 10 > count(&o, "astrocytes_total") * 8);
     let mean = mean_support(&mut sim);
     // Most turn reactive within a day or two, then relax toward 0.3 at 0.5/day.
     assert!(mean < 0.55, "mean support {mean}");

@@ -6,7 +6,7 @@ mod support;
 
 use alsim::scenario::Scenario;
 use std::sync::OnceLock;
-use support::{bundled, run_in_pool};
+use support::{bundled, count, run_in_pool};
 
 const SEEDS: [u64; 3] = [1, 2, 3];
 const DAYS: f64 = 90.0;
@@ -38,8 +38,8 @@ fn outcome(edit: impl Fn(&mut Scenario)) -> Outcome {
             let o = rows.last().unwrap();
             Outcome {
                 dead: o.motor_neurons_dead as f64,
-                force: o.force_proxy,
-                denervated: o.motor_units_denervated as f64,
+                force: o["force_proxy"],
+                denervated: count(o, "motor_units_denervated") as f64,
             }
         })
         .collect();

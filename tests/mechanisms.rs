@@ -179,7 +179,13 @@ fn with_every_mechanism_off_nothing_happens() {
     run(&mut sim);
     let end = sim.observe();
     assert_eq!(end.motor_neurons_alive, start.motor_neurons_alive);
-    assert_eq!(end.microglia, start.microglia);
+    for phenotype in [
+        "microglia_surveying",
+        "microglia_proinflammatory",
+        "microglia_antiinflammatory",
+    ] {
+        assert_eq!(end[phenotype], start[phenotype], "{phenotype}");
+    }
     assert_eq!(end.fields, start.fields);
     assert!(
         sim.world()

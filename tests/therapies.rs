@@ -17,7 +17,7 @@ fn outcome(base: &Scenario) -> (f64, f64) {
         let (rows, _) = run_in_pool(&s);
         let end = rows.last().unwrap();
         alive += end.motor_neurons_alive as f64;
-        force += end.force_proxy;
+        force += end["force_proxy"];
     }
     (alive / seeds.len() as f64, force / seeds.len() as f64)
 }

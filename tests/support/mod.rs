@@ -15,17 +15,31 @@ pub fn bundled(name: &str) -> Scenario {
     load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A count column of `row` (`microglia_surveying`, `astrocytes_reactive`, ...).
+pub fn count(row: &Observation, column: &str) -> u64 {
+    row[column] as u64
+}
+
+/// Microglia of every phenotype in `row`.
+pub fn microglia_total(row: &Observation) -> u64 {
+    [
+        "microglia_surveying",
+        "microglia_proinflammatory",
+        "microglia_antiinflammatory",
+    ]
+    .iter()
+    .map(|c| count(row, c))
+    .sum()
+}
+
 /// Runs `scenario` to its end inside a two-thread pool, as `alsim run` steps it.
 pub fn run_in_pool(scenario: &Scenario) -> (Vec<Observation>, Summary) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
+    let mut sim = Simulation::builder(scenario)
+        .threads(2)
         .build()
-        .unwrap();
-    pool.install(|| {
-        let mut sim = Simulation::new(scenario).unwrap_or_else(|e| panic!("{e}"));
-        let rows = sim.run_to_end();
-        (rows, sim.summary().clone())
-    })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = sim.run_to_end();
+    (rows, sim.summary().clone())
 }
 
 /// Runs the `alsim` binary with `args` in the package folder (so bundled scenarios are

@@ -37,19 +37,19 @@ impl MouseCourse {
         let Some(start) = rows.first() else {
             return Self::default();
         };
-        let transport0 = start.neuron_means[3];
+        let transport0 = start["mn_transport_efficiency_mean"];
         let lost = |o: &Observation, share: f64| {
             o.motor_neurons_dead as f64 >= share * summary.motor_neurons_initial as f64
         };
         Self {
             transport_deficit: first_day(rows, |o| {
-                o.motor_neurons_alive > 0 && o.neuron_means[3] < 0.9 * transport0
+                o.motor_neurons_alive > 0 && o["mn_transport_efficiency_mean"] < 0.9 * transport0
             }),
-            denervation_40pct: first_day(rows, |o| o.endplates_denervated_fraction >= 0.4),
+            denervation_40pct: first_day(rows, |o| o["endplates_denervated_fraction"] >= 0.4),
             loss_20pct: first_day(rows, |o| lost(o, 0.2)),
             loss_50pct: first_day(rows, |o| lost(o, 0.5)),
             onset: summary.days_to_clinical_onset,
-            end_stage: first_day(rows, |o| o.force_proxy < END_STAGE_FORCE),
+            end_stage: first_day(rows, |o| o["force_proxy"] < END_STAGE_FORCE),
         }
     }
 
@@ -193,7 +193,7 @@ impl HumanCourse {
     /// Measures the course on a run's rows (in time order) and summary.
     pub fn measure(rows: &[Observation], summary: &Summary) -> Self {
         let age_at_onset = summary.age_at_clinical_onset_years;
-        let end_stage = first_day(rows, |o| o.force_proxy < END_STAGE_FORCE)
+        let end_stage = first_day(rows, |o| o["force_proxy"] < END_STAGE_FORCE)
             .map(|day| summary.start_age_years + day / alsim_core::DAYS_PER_YEAR);
         Self {
             age_at_onset,
@@ -455,10 +455,11 @@ mod tests {
             age_at_clinical_onset_years: Some(50.0),
             ..Summary::default()
         };
-        let at = |day: f64, force: f64| Observation {
-            time_days: day,
-            force_proxy: force,
-            ..Observation::default()
+        let at = |day: f64, force: f64| {
+            let mut row = Observation::default();
+            row.time_days = day;
+            assert!(row.set("force_proxy", force));
+            row
         };
         let rows = [at(0.0, 1.0), at(3652.5, 0.7), at(4383.0, 0.1)];
         let c = HumanCourse::measure(&rows, &summary);

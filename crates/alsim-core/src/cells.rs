@@ -40,6 +40,49 @@ pub struct Microglia;
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct Astrocyte;
 
+/// Kind of cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum CellKind {
+    /// Motor neuron.
+    MotorNeuron = 0,
+    /// Microglia.
+    Microglia = 1,
+    /// Astrocyte.
+    Astrocyte = 2,
+}
+
+impl CellKind {
+    /// Every kind, in code order.
+    pub const ALL: [CellKind; 3] = [
+        CellKind::MotorNeuron,
+        CellKind::Microglia,
+        CellKind::Astrocyte,
+    ];
+
+    /// The number files store: 0 motor neuron, 1 microglia, 2 astrocyte.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// Its population's key in a scenario (`populations.motor_neurons`).
+    pub fn population(self) -> &'static str {
+        match self {
+            CellKind::MotorNeuron => "motor_neurons",
+            CellKind::Microglia => "microglia",
+            CellKind::Astrocyte => "astrocytes",
+        }
+    }
+
+    /// Name in files and legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            CellKind::MotorNeuron => "motor neuron",
+            CellKind::Microglia => "microglia",
+            CellKind::Astrocyte => "astrocyte",
+        }
+    }
+}
+
 /// Life state of a motor neuron.
 #[derive(
     Component, Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize,

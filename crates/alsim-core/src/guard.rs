@@ -8,13 +8,6 @@
 //! below −[`NEGATIVE_TOLERANCE`] is a fault, not round-off. Fractions may exceed 1 by
 //! [`FRACTION_TOLERANCE`] (closed-form steady states computed in f32).
 
-use crate::mechanisms::aggregation::Aggregates;
-use crate::mechanisms::astrocytes::Support;
-use crate::mechanisms::microglia::MicrogliaState;
-use crate::mechanisms::mitochondria::Mitochondria;
-use crate::mechanisms::motor_units::{Clinical, MotorUnit};
-use crate::mechanisms::neuron_damage::{Damage, Vulnerability};
-use crate::mechanisms::transport::Transport;
 use crate::{CellId, Exchange, FIELD_COUNT, FieldGrid, FieldId, Position, Simulation};
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
@@ -61,7 +54,7 @@ fn amounts_ok(values: &[f32]) -> bool {
 }
 
 /// One checked quantity: its name, value, range and suspects.
-struct Quantity {
+pub(crate) struct Quantity {
     name: &'static str,
     value: f64,
     min: f64,
@@ -83,7 +76,11 @@ impl Quantity {
     }
 }
 
-fn amount(name: &'static str, value: impl Into<f64>, suspects: &'static str) -> Quantity {
+pub(crate) fn amount(
+    name: &'static str,
+    value: impl Into<f64>,
+    suspects: &'static str,
+) -> Quantity {
     Quantity {
         name,
         value: value.into(),
@@ -93,7 +90,7 @@ fn amount(name: &'static str, value: impl Into<f64>, suspects: &'static str) -> 
     }
 }
 
-fn fraction(name: &'static str, value: f64, suspects: &'static str) -> Quantity {
+pub(crate) fn fraction(name: &'static str, value: f64, suspects: &'static str) -> Quantity {
     Quantity {
         name,
         value,
@@ -124,68 +121,89 @@ fn field_suspects(field: FieldId) -> &'static str {
     }
 }
 
-const AGGREGATION: &str =
-    "mechanisms.aggregation (misfolding_per_day, templating_per_day, clearance_capacity_per_day)";
-const MITOCHONDRIA: &str = "mechanisms.mitochondria (antioxidant_capacity_per_hour, basal_ros_micromolar_per_hour, oxidation_per_micromolar_per_day)";
-const TRANSPORT: &str =
-    "mechanisms.transport (relaxation_per_day, regrowth_per_day, retraction_per_day)";
-const DAMAGE: &str = "mechanisms.neuron_damage (its *_damage_per_day rates, repair_per_day)";
-const MICROGLIA: &str =
+/// The mechanisms that move cells, for a position outside the tissue.
+const MOVERS: &str =
     "mechanisms.microglia (chemotaxis_um_per_hour, daughter_distance_um, proliferation_per_day)";
-const ASTROCYTES: &str =
-    "mechanisms.astrocytes (baseline_support, reactive_support, support_change_per_day)";
-const MOTOR_UNITS: &str =
-    "mechanisms.motor_units (reinnervation_per_day, max_enlargement_fold, orphan_loss_per_day)";
 const EXCHANGE: &str = "the secretion and uptake rates of mechanisms.microglia, mechanisms.mitochondria and mechanisms.aggregation";
 
-/// The failing quantity of the lowest cell id, if any: `(cell, component, quantity)`.
-type Worst = Option<(CellId, &'static str, Quantity)>;
+/// Where a value failed.
+pub(crate) enum Place {
+    /// A cell's component.
+    Cell(CellId),
+    /// A resource, named as the report shows it (e.g. `the muscle`).
+    Other(&'static str),
+}
 
-/// Checks component `C` of every cell, keeping in `worst` the failing quantity of the lowest
-/// cell id seen so far.
-fn scan<'a, C: Component, const N: usize>(
-    cells: impl IntoIterator<Item = (&'a CellId, &'a C)>,
-    worst: &mut Worst,
-    component: &'static str,
-    quantities: impl Fn(&C) -> [Quantity; N],
-) {
-    for (id, c) in cells {
-        if worst.as_ref().is_some_and(|(w, ..)| w < id) {
-            continue;
-        }
-        if let Some(bad) = quantities(c).into_iter().find(|q| !q.ok()) {
-            *worst = Some((*id, component, bad));
-        }
+/// A value of a mechanism's state that failed its bounds (see [`crate::Mechanism::check`]).
+pub struct Fault {
+    place: Place,
+    /// Component or resource and member, e.g. `Mitochondria.function`.
+    quantity: String,
+    q: Quantity,
+}
+
+impl Fault {
+    fn new(place: Place, component: &str, q: Quantity) -> Self {
+        let quantity = if q.name.is_empty() {
+            component.to_string()
+        } else {
+            format!("{component}.{}", q.name)
+        };
+        Self { place, quantity, q }
     }
 }
 
-/// Checks every cell's state, one dense query per component (one query with an `Option` per
-/// component costs more than the checks). Run as a cached system, so its queries are built once.
-#[allow(clippy::too_many_arguments)]
-fn check_cells(
-    grid: Res<FieldGrid>,
-    positions: Query<(&CellId, &Position)>,
-    exchanges: Query<(&CellId, &Exchange)>,
-    aggregates: Query<(&CellId, &Aggregates)>,
-    mitochondria: Query<(&CellId, &Mitochondria)>,
-    transport: Query<(&CellId, &Transport)>,
-    damage: Query<(&CellId, &Damage)>,
-    vulnerability: Query<(&CellId, &Vulnerability)>,
-    motor_units: Query<(&CellId, &MotorUnit)>,
-    microglia: Query<(&CellId, &MicrogliaState)>,
-    support: Query<(&CellId, &Support)>,
-) -> Worst {
-    let s = grid.shape();
+/// The failing quantity of component `C` in the cell of lowest id, if any (the first failing
+/// quantity of that cell, in the order `quantities` lists them).
+pub(crate) fn cells<C: Component, const N: usize>(
+    world: &mut World,
+    component: &'static str,
+    quantities: impl Fn(&C) -> [Quantity; N],
+) -> Option<Fault> {
+    let mut q = world.query::<(&CellId, &C)>();
+    scan(q.iter(world), component, quantities)
+}
+
+fn scan<'a, C: Component, const N: usize>(
+    cells: impl IntoIterator<Item = (&'a CellId, &'a C)>,
+    component: &'static str,
+    quantities: impl Fn(&C) -> [Quantity; N],
+) -> Option<Fault> {
+    let mut worst: Option<(CellId, Quantity)> = None;
+    for (id, c) in cells {
+        if worst.as_ref().is_some_and(|(w, _)| w <= id) {
+            continue;
+        }
+        if let Some(bad) = quantities(c).into_iter().find(|q| !q.ok()) {
+            worst = Some((*id, bad));
+        }
+    }
+    worst.map(|(id, q)| Fault::new(Place::Cell(id), component, q))
+}
+
+/// The first failing quantity of a resource, reported at `place`.
+pub(crate) fn resource<const N: usize>(
+    place: &'static str,
+    resource: &'static str,
+    quantities: [Quantity; N],
+) -> Option<Fault> {
+    quantities
+        .into_iter()
+        .find(|q| !q.ok())
+        .map(|q| Fault::new(Place::Other(place), resource, q))
+}
+
+/// The core's own components: positions inside the tissue, finite non-negative exchanges.
+fn check_core_cells(world: &mut World) -> [Option<Fault>; 2] {
+    let s = world.resource::<FieldGrid>().shape();
     let edges = [s.nx, s.ny, s.nz].map(|n| n as f64 * s.voxel_um);
-    let mut worst = None;
-    let w = &mut worst;
-    scan(positions, w, "Position", |p| {
+    let positions = cells(world, "Position", |p: &Position| {
         [0, 1, 2].map(|i| Quantity {
             name: ["x", "y", "z"][i],
             value: p.0[i].into(),
             min: 0.0,
             max: edges[i],
-            suspects: MICROGLIA,
+            suspects: MOVERS,
         })
     });
     // The twenty exchange slots are itemised only for a cell whose slots fail the one
@@ -200,8 +218,9 @@ fn check_cells(
         .iter()
         .all(|a| amounts_ok(a))
     };
-    let failing = exchanges.iter().filter(|(_, e)| !exchange_ok(e));
-    scan(failing, w, "Exchange", |e| {
+    let mut q = world.query::<(&CellId, &Exchange)>();
+    let failing = q.iter(world).filter(|(_, e)| !exchange_ok(e));
+    let exchanges = scan(failing, "Exchange", |e| {
         let slots = [
             ("secretion_per_hour", e.secretion_per_hour),
             ("uptake", e.uptake),
@@ -213,34 +232,7 @@ fn check_cells(
             amount(name, values[i % FIELD_COUNT], EXCHANGE)
         })
     });
-    scan(aggregates, w, "Aggregates", |a| {
-        [amount("load", a.load, AGGREGATION)]
-    });
-    scan(mitochondria, w, "Mitochondria", |m| {
-        [
-            fraction("function", m.function.into(), MITOCHONDRIA),
-            amount("ros", m.ros, MITOCHONDRIA),
-            amount("oxidative_damage", m.oxidative_damage, MITOCHONDRIA),
-        ]
-    });
-    scan(transport, w, "Transport", |t| {
-        [
-            fraction("efficiency", t.efficiency.into(), TRANSPORT),
-            fraction("terminal", t.terminal.into(), TRANSPORT),
-        ]
-    });
-    scan(damage, w, "Damage", |d| [amount("", d.0, DAMAGE)]);
-    scan(vulnerability, w, "Vulnerability", |v| {
-        [amount("", v.0, DAMAGE)]
-    });
-    scan(motor_units, w, "MotorUnit", |u| {
-        [amount("fibres", u.fibres, MOTOR_UNITS)]
-    });
-    scan(microglia, w, "MicrogliaState", |m| {
-        [amount("activated_hours", m.activated_hours, MICROGLIA)]
-    });
-    scan(support, w, "Support", |s| [amount("", s.0, ASTROCYTES)]);
-    worst
+    [positions, exchanges]
 }
 
 impl Simulation {
@@ -248,6 +240,10 @@ impl Simulation {
     /// range. Where several values fail, the first voxel (in field order) or the lowest cell id
     /// is named, so the report does not depend on the thread count.
     pub fn check_state(&mut self) -> Result<(), NumericalError> {
+        self.in_pool(Self::check_here)
+    }
+
+    fn check_here(&mut self) -> Result<(), NumericalError> {
         let tick = self.tick();
         let day = self.time_days();
         let fail = |q: &Quantity, quantity: String, place: String| NumericalError {
@@ -290,33 +286,36 @@ impl Simulation {
                 ));
             }
         }
-        if let Some(clinical) = self.world.get_resource::<Clinical>() {
-            let q = [
-                fraction("force", clinical.force, MOTOR_UNITS),
-                amount("fibres_orphaned", clinical.fibres_orphaned, MOTOR_UNITS),
-            ];
-            if let Some(q) = q.iter().find(|q| !q.ok()) {
-                return Err(fail(
-                    q,
-                    format!("Clinical.{}", q.name),
-                    "the muscle".to_string(),
-                ));
-            }
+        let mut faults: Vec<Fault> = check_core_cells(&mut self.world)
+            .into_iter()
+            .flatten()
+            .collect();
+        for m in &self.mechanisms {
+            faults.extend(m.check(&mut self.world));
         }
-
-        let worst = self
-            .world
-            .run_system_cached(check_cells)
-            .expect("the cell check is a plain system");
-        match worst {
-            Some((id, component, q)) => Err(fail(
-                &q,
-                if q.name.is_empty() {
-                    component.to_string()
-                } else {
-                    format!("{component}.{}", q.name)
+        // A resource's fault first; else the lowest cell id (the first reported on a tie).
+        let first = faults
+            .iter()
+            .position(|f| matches!(f.place, Place::Other(_)))
+            .or_else(|| {
+                faults
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| match f.place {
+                        Place::Cell(id) => Some((id, i)),
+                        Place::Other(_) => None,
+                    })
+                    .min()
+                    .map(|(_, i)| i)
+            });
+        match first.map(|i| faults.swap_remove(i)) {
+            Some(f) => Err(fail(
+                &f.q,
+                f.quantity,
+                match f.place {
+                    Place::Cell(id) => format!("cell {}", id.0),
+                    Place::Other(place) => place.to_string(),
                 },
-                format!("cell {}", id.0),
             )),
             None => Ok(()),
         }
@@ -326,6 +325,7 @@ impl Simulation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mechanisms::mitochondria::Mitochondria;
     use alsim_scenario::Scenario;
 
     fn stepped() -> Simulation {

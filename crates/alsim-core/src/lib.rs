@@ -3,7 +3,8 @@
 //! advances it tick by tick:
 //!
 //! ```text
-//! Scenario --Simulation::new--> World (cells, FieldGrid, mechanism resources) + Schedule
+//! Scenario --Simulation::builder(..).build--> World (cells, FieldGrid, each Mechanism of
+//!            mechanisms::ALL that is on: components, resources, systems) + Schedule
 //!          --Simulation::step--> Sense → Proteostasis → Energetics → Transport → Glia → Damage
 //!                                → Exchange → Die → Spawn → Readout → Diffuse  (one tick)
 //!          --Simulation::observe--> Observation rows, Summary milestones
@@ -11,17 +12,36 @@
 //!          --Simulation::save_state / restore--> SavedState, the whole state for checkpoints
 //! ```
 //!
-//! Each disease mechanism lives in one file under [`mechanisms`] with its components, systems
-//! and a `register` function; a mechanism the scenario switches off is never registered. This
+//! Each disease mechanism is one [`Mechanism`] in a file of its own under [`mechanisms`], with
+//! its components, systems, checkpoint record, guard bounds and time-series columns;
+//! [`mechanisms::ALL`] lists them once, and one the scenario switches off is never built. This
 //! crate opens no file and prints nothing; every random draw comes from a stream keyed by
 //! (seed, cell id, tick, purpose), and whatever order could change a result is the
 //! [`CellId`] order, so a run is bit-identical at any thread count.
+//!
+//! Embedding it takes a scenario and a loop:
+//!
+//! ```
+//! use alsim_core::prelude::*;
+//!
+//! let mut scenario = Scenario::default();
+//! scenario.time.duration_days = 2.0;
+//! let mut sim = Simulation::builder(&scenario).threads(2).build()?;
+//! while !sim.is_finished() {
+//!     sim.step();
+//! }
+//! let row = sim.observe();
+//! assert_eq!(row.motor_neurons_alive, sim.summary().motor_neurons_final_alive);
+//! println!("day {}: force {}", row.time_days, row["force_proxy"]);
+//! # Ok::<(), BuildError>(())
+//! ```
 
 #![warn(missing_docs)]
 
 mod cells;
 mod fields;
 pub mod guard;
+mod mechanism;
 pub mod mechanisms;
 mod observe;
 pub mod rng;
@@ -32,16 +52,27 @@ pub mod solver;
 mod world;
 
 pub use cells::{
-    Astrocyte, CellId, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, Position, Voxel,
+    Astrocyte, CellId, CellKind, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, Position,
+    Voxel,
 };
 pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
+pub use mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 pub use mechanisms::motor_units::Clinical;
-pub use observe::{Census, NEURON_MEANS, Observation, Summary};
+pub use observe::{Census, Observation, Summary};
 pub use saved_state::{RestoreError, SavedState};
-pub use simulation::{BuildError, Simulation};
-pub use snapshot::{CellKind, CellRecord, CellState};
+pub use simulation::{BuildError, Simulation, SimulationBuilder};
+pub use snapshot::{CellRecord, CellState};
 
 use bevy_ecs::prelude::*;
+
+/// What an embedding needs: the scenario, the simulation and what it reports.
+pub mod prelude {
+    pub use crate::{
+        BuildError, CellRecord, FieldId, Mechanism, Observation, RestoreError, SavedState,
+        Simulation, SimulationBuilder, Summary,
+    };
+    pub use alsim_scenario::Scenario;
+}
 
 /// The seed of every random stream in the run.
 #[derive(Resource, Clone, Copy, Debug)]

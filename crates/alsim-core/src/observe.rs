@@ -1,6 +1,8 @@
 //! What a run reports: per-interval observations (the time series) and milestone summaries.
 
 use crate::fields::{FIELD_COUNT, FieldId, FieldStats};
+use crate::mechanism::{Column, Section};
+use crate::mechanisms::ALL;
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +15,9 @@ pub struct Census {
     pub motor_neurons_dead: u64,
 }
 
-/// One row of the time series.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One row of the time series: the core's counts and field summaries, and every mechanism's
+/// columns ([`crate::Mechanism::columns`]), whether the mechanism is on or off.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Observation {
     /// Simulated time, days.
     pub time_days: f64,
@@ -26,104 +29,154 @@ pub struct Observation {
     pub motor_neurons_dying: u64,
     /// Dead motor neurons.
     pub motor_neurons_dead: u64,
-    /// Microglia per phenotype: surveying, pro-inflammatory, anti-inflammatory.
-    pub microglia: [u64; 3],
-    /// Reactive astrocytes.
-    pub astrocytes_reactive: u64,
-    /// All astrocytes.
-    pub astrocytes_total: u64,
     /// Per field, in [`FieldId`] order.
     pub fields: [FieldStats; FIELD_COUNT],
-    /// Muscle-force proxy: innervated muscle fibres over fibres at the start, in [0, 1]. 1 when
-    /// the `motor_units` mechanism is off (the readout is not modelled, so nothing counts as
-    /// lost).
-    pub force_proxy: f64,
-    /// Living motor neurons (dying included) whose motor unit is lost: terminal retracted or in
-    /// apoptosis. `motor_neurons_alive − motor_units_denervated` is the number of functional
-    /// motor units. 0 when `motor_units` is off.
-    pub motor_units_denervated: u64,
-    /// Share of the muscle's endplates (fibres not atrophied) that are denervated, in [0, 1]
-    /// (Fischer et al. 2004 measure it). 0 when `motor_units` is off.
-    pub endplates_denervated_fraction: f64,
-    /// Mean size of the functional motor units relative to their starting size (1 unenlarged;
-    /// 0 when none is functional). 1 when `motor_units` is off.
-    pub motor_unit_enlargement: f64,
-    /// Means over living motor neurons (dying included) of their internal state, in
-    /// [`NEURON_MEANS`] order; 0 for a mechanism that is off or when none is alive.
-    pub neuron_means: [f64; 5],
+    /// The mechanisms' columns, in [`Layout::mechanism_columns`] order.
+    pub(crate) mechanisms: Vec<f64>,
 }
 
-/// Column names of [`Observation::neuron_means`]: aggregate load (a.u.), mitochondrial
-/// function (1 healthy), oxidative damage, axonal transport efficiency (1 normal), damage.
-pub const NEURON_MEANS: [&str; 5] = [
-    "mn_aggregate_load_mean",
-    "mn_mitochondrial_function_mean",
-    "mn_oxidative_damage_mean",
-    "mn_transport_efficiency_mean",
-    "mn_damage_mean",
-];
+/// Where each mechanism's columns sit: by section, then in [`crate::mechanisms::ALL`] order.
+pub(crate) struct Layout {
+    /// Per slot of [`Observation::mechanisms`]: (index in `ALL`, index among its columns).
+    slots: Vec<(usize, usize)>,
+}
+
+impl Layout {
+    pub(crate) fn get() -> &'static Layout {
+        static LAYOUT: std::sync::OnceLock<Layout> = std::sync::OnceLock::new();
+        LAYOUT.get_or_init(|| {
+            let mut slots: Vec<(Section, usize, usize)> = ALL
+                .iter()
+                .enumerate()
+                .flat_map(|(m, mechanism)| {
+                    mechanism
+                        .columns()
+                        .iter()
+                        .enumerate()
+                        .map(move |(c, column)| (column.section, m, c))
+                })
+                .collect();
+            slots.sort_by_key(|&(section, m, c)| (section as u8, m, c));
+            Layout {
+                slots: slots.into_iter().map(|(_, m, c)| (m, c)).collect(),
+            }
+        })
+    }
+
+    fn columns(&self) -> impl Iterator<Item = &'static Column> + '_ {
+        self.slots.iter().map(|&(m, c)| &ALL[m].columns()[c])
+    }
+
+    /// The mechanisms' columns of one section.
+    fn section(&self, section: Section) -> impl Iterator<Item = (usize, &'static Column)> + '_ {
+        self.columns()
+            .enumerate()
+            .filter(move |(_, c)| c.section == section)
+    }
+
+    /// Puts each mechanism's observed values (in its own column order) into their slots.
+    pub(crate) fn arrange(&self, per_mechanism: &[Vec<f64>]) -> Vec<f64> {
+        self.slots
+            .iter()
+            .map(|&(m, c)| per_mechanism[m][c])
+            .collect()
+    }
+}
+
+impl Default for Observation {
+    /// Everything zero.
+    fn default() -> Self {
+        Self {
+            time_days: 0.0,
+            motor_neurons_alive: 0,
+            motor_neurons_stressed: 0,
+            motor_neurons_dying: 0,
+            motor_neurons_dead: 0,
+            fields: [FieldStats::default(); FIELD_COUNT],
+            mechanisms: vec![0.0; Layout::get().slots.len()],
+        }
+    }
+}
 
 impl Observation {
-    /// Column names, in [`Observation::values`] order. These names are an interface: scripts
-    /// read them, so they change only with a documented reason.
+    /// Column names, in [`Observation::values`] order: time and motor neuron counts, the
+    /// mechanisms' [`Section::Cells`] columns, each field's total and maximum, then the
+    /// [`Section::Readout`] and [`Section::NeuronState`] columns. These names are an interface:
+    /// scripts read them, so they change only with a documented reason.
     pub fn columns() -> Vec<String> {
+        let layout = Layout::get();
+        let names = |s| layout.section(s).map(|(_, c)| c.name.to_string());
         let mut cols: Vec<String> = [
             "time_days",
             "motor_neurons_alive",
             "motor_neurons_stressed",
             "motor_neurons_dying",
             "motor_neurons_dead",
-            "microglia_surveying",
-            "microglia_proinflammatory",
-            "microglia_antiinflammatory",
-            "astrocytes_reactive",
-            "astrocytes_total",
         ]
         .map(String::from)
         .to_vec();
+        cols.extend(names(Section::Cells));
         for f in FieldId::ALL {
             cols.push(format!("{}_total", f.name()));
             cols.push(format!("{}_max", f.name()));
         }
-        cols.extend(
-            [
-                "force_proxy",
-                "motor_units_denervated",
-                "endplates_denervated_fraction",
-                "motor_unit_enlargement",
-            ]
-            .map(String::from),
-        );
-        cols.extend(NEURON_MEANS.map(String::from));
+        cols.extend(names(Section::Readout));
+        cols.extend(names(Section::NeuronState));
         cols
     }
 
     /// Values, in [`Observation::columns`] order.
     pub fn values(&self) -> Vec<f64> {
+        let layout = Layout::get();
+        let section = |s| layout.section(s).map(|(i, _)| self.mechanisms[i]);
         let mut v = vec![
             self.time_days,
             self.motor_neurons_alive as f64,
             self.motor_neurons_stressed as f64,
             self.motor_neurons_dying as f64,
             self.motor_neurons_dead as f64,
-            self.microglia[0] as f64,
-            self.microglia[1] as f64,
-            self.microglia[2] as f64,
-            self.astrocytes_reactive as f64,
-            self.astrocytes_total as f64,
         ];
+        v.extend(section(Section::Cells));
         for s in self.fields {
             v.push(s.total);
             v.push(s.max);
         }
-        v.extend([
-            self.force_proxy,
-            self.motor_units_denervated as f64,
-            self.endplates_denervated_fraction,
-            self.motor_unit_enlargement,
-        ]);
-        v.extend(self.neuron_means);
+        v.extend(section(Section::Readout));
+        v.extend(section(Section::NeuronState));
         v
+    }
+
+    /// The value of any column by name, `None` for an unknown name.
+    pub fn get(&self, column: &str) -> Option<f64> {
+        let i = Self::columns().iter().position(|c| c == column)?;
+        Some(self.values()[i])
+    }
+
+    /// Sets a mechanism's column (e.g. to build rows in tests); `false` for an unknown name.
+    pub fn set(&mut self, column: &str, value: f64) -> bool {
+        match Layout::get().columns().position(|c| c.name == column) {
+            Some(i) => {
+                self.mechanisms[i] = value;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A mechanism's column by name (`row["force_proxy"]`).
+///
+/// # Panics
+/// If no mechanism has that column (the core's own columns are fields of the row).
+impl std::ops::Index<&str> for Observation {
+    type Output = f64;
+
+    fn index(&self, column: &str) -> &f64 {
+        let i = Layout::get()
+            .columns()
+            .position(|c| c.name == column)
+            .unwrap_or_else(|| panic!("no mechanism column named {column}"));
+        &self.mechanisms[i]
     }
 }
 

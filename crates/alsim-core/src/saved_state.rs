@@ -1,38 +1,28 @@
 //! Saved state: the whole changing state of a simulation as plain data, and a simulation rebuilt
 //! from one, for checkpoints.
 //!
-//! A saved state holds what a tick changes and nothing the scenario determines: the clock, the next
-//! cell id, every cell with every component, the field values and their non-cell sources, the
-//! mechanism resources that evolve (parameters rescaled by therapies or ageing, the clinical
-//! readout, therapy courses, events) and the summary's milestones. Random streams need no state:
-//! they are keyed by (seed, cell id, tick, purpose). Restoring builds the world from the scenario
-//! as [`Simulation::new`] does, then replaces that state, so a restored run continues bit for
-//! bit as the original would have (`tests/checkpoint.rs`). Resources rebuilt every tick before
-//! they are read (microglial crowding, the astrocyte map, the exchange's sinks) are not saved.
+//! A saved state holds what a tick changes and nothing the scenario determines: the clock, the
+//! next cell id, every cell with the core's components (kind, position, voxel, exchange, life
+//! state), the field values and their non-cell sources, the summary's milestones, and one
+//! record per mechanism that is on, which the mechanism writes and reads itself
+//! ([`crate::Mechanism::persist`]: its per-cell components and evolving resources; parameters
+//! are never saved, since no mechanism rewrites them). Random streams need no state: they are
+//! keyed by (seed, cell id, tick, purpose). Restoring builds the world from the scenario as
+//! [`Simulation::new`] does, then replaces that state, so a restored run continues bit for bit
+//! as the original would have (`tests/checkpoint.rs`). Resources rebuilt every tick before they
+//! are read (microglial crowding, the astrocyte map, the exchange's sinks, the therapy and
+//! ageing factors) are not saved.
 //!
 //! Field values are borrowed when saving (`Cow`), so a checkpoint of a large grid does not copy
 //! it in memory before it is written.
 
-use crate::mechanisms::aggregation::{Aggregates, AggregationConfig};
-use crate::mechanisms::astrocytes::{AstrocyteConfig, Reactivity, Support};
-use crate::mechanisms::cell_death::CellDeathConfig;
-use crate::mechanisms::environment::Environment;
-use crate::mechanisms::interventions::Therapies;
-use crate::mechanisms::microglia::{MicrogliaConfig, MicrogliaState};
-use crate::mechanisms::mitochondria::{Mitochondria, MitochondriaConfig};
-use crate::mechanisms::motor_units::{Clinical, MotorUnit, MotorUnitConfig};
-use crate::mechanisms::neuron_damage::{Damage, NeuronDamageConfig, Vulnerability};
-use crate::mechanisms::transport::{Transport, TransportConfig};
+use crate::mechanism::{MechanismRecord, Persist};
 use crate::observe::{Census, Summary};
 use crate::{
-    Astrocyte, CellId, Clock, Exchange, FIELD_COUNT, FieldGrid, LifeState, Microglia, MotorNeuron,
-    NextCellId, Position, Simulation, Voxel,
+    Astrocyte, CellId, CellKind, Clock, Exchange, FIELD_COUNT, FieldGrid, LifeState, Microglia,
+    MotorNeuron, NextCellId, Position, Simulation, Voxel,
 };
 use alsim_scenario::Scenario;
-use alsim_scenario::mechanisms::{
-    AggregationParams, AstrocyteParams, CellDeathParams, MicrogliaParams, MitochondriaParams,
-    MotorUnitParams, NeuronDamageParams, TransportParams,
-};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -51,21 +41,14 @@ pub struct SavedState<'a> {
     /// Non-cell sources (toxins) per field: (voxel, concentration per hour).
     background: Vec<Vec<(u32, f32)>>,
     /// Every cell, in [`CellId`] order.
-    cells: Vec<CellRecord>,
-    resources: Resources,
+    cells: Vec<SavedCell>,
+    /// One record per mechanism that is on, in [`crate::mechanisms::ALL`] order.
+    mechanisms: Vec<MechanismRecord>,
 }
 
-/// Which population a cell belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-enum CellKind {
-    MotorNeuron,
-    Microglia,
-    Astrocyte,
-}
-
-/// One cell with every component it may carry; `None` for a component it does not have.
+/// One cell's core components; the mechanisms' components are in their records.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct CellRecord {
+struct SavedCell {
     id: u64,
     kind: CellKind,
     position: [f32; 3],
@@ -73,31 +56,6 @@ struct CellRecord {
     /// What it exchanges with the fields (astrocytes exchange nothing).
     exchange: Option<Exchange>,
     life: Option<LifeState>,
-    aggregates: Option<Aggregates>,
-    mitochondria: Option<Mitochondria>,
-    transport: Option<Transport>,
-    damage: Option<Damage>,
-    vulnerability: Option<Vulnerability>,
-    motor_unit: Option<MotorUnit>,
-    microglia: Option<MicrogliaState>,
-    reactivity: Option<Reactivity>,
-    support: Option<Support>,
-}
-
-/// Mechanism resources that change during a run; `None` where the mechanism is off.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Resources {
-    aggregation: Option<AggregationParams>,
-    mitochondria: Option<MitochondriaParams>,
-    transport: Option<TransportParams>,
-    microglia: Option<MicrogliaParams>,
-    astrocytes: Option<AstrocyteParams>,
-    neuron_damage: Option<NeuronDamageParams>,
-    cell_death: Option<CellDeathParams>,
-    motor_units: Option<MotorUnitParams>,
-    clinical: Option<Clinical>,
-    therapies: Option<Therapies>,
-    environment: Option<Environment>,
 }
 
 /// Why a saved state cannot continue a scenario.
@@ -111,23 +69,6 @@ pub enum RestoreError {
     Mismatch(String),
 }
 
-/// Puts a saved resource back in place of the one the scenario built; both must exist or
-/// neither (a mechanism on in one and off in the other means another scenario).
-fn put<R: Resource>(world: &mut World, saved: Option<R>, name: &str) -> Result<(), RestoreError> {
-    match (saved, world.contains_resource::<R>()) {
-        (Some(r), true) => {
-            world.insert_resource(r);
-            Ok(())
-        }
-        (None, false) => Ok(()),
-        (saved, _) => Err(RestoreError::Mismatch(format!(
-            "{name} is {} in the checkpoint but {} in the scenario",
-            if saved.is_some() { "on" } else { "off" },
-            if saved.is_some() { "off" } else { "on" },
-        ))),
-    }
-}
-
 impl Simulation {
     /// The simulation's changing state, borrowing the field values.
     pub fn save_state(&mut self) -> SavedState<'_> {
@@ -136,63 +77,40 @@ impl Simulation {
             &Position,
             &Voxel,
             Option<&Exchange>,
-            (
-                Has<MotorNeuron>,
-                Has<Microglia>,
-                Option<&LifeState>,
-                Option<&Aggregates>,
-                Option<&Mitochondria>,
-                Option<&Transport>,
-                Option<&Damage>,
-                Option<&Vulnerability>,
-                Option<&MotorUnit>,
-                Option<&MicrogliaState>,
-                Option<&Reactivity>,
-                Option<&Support>,
-            ),
+            Option<&LifeState>,
+            Has<MotorNeuron>,
+            Has<Microglia>,
         )>();
-        let mut cells: Vec<CellRecord> = q
+        let mut cells: Vec<SavedCell> = q
             .iter(&self.world)
-            .map(|(id, position, voxel, exchange, rest)| {
-                let (mn, mg, life, agg, mito, tr, dmg, vul, mu, mgs, re, sup) = rest;
-                CellRecord {
-                    id: id.0,
-                    kind: match (mn, mg) {
-                        (true, _) => CellKind::MotorNeuron,
-                        (_, true) => CellKind::Microglia,
-                        _ => CellKind::Astrocyte,
-                    },
-                    position: position.0,
-                    voxel: voxel.0,
-                    exchange: exchange.copied(),
-                    life: life.copied(),
-                    aggregates: agg.copied(),
-                    mitochondria: mito.copied(),
-                    transport: tr.copied(),
-                    damage: dmg.copied(),
-                    vulnerability: vul.copied(),
-                    motor_unit: mu.copied(),
-                    microglia: mgs.copied(),
-                    reactivity: re.copied(),
-                    support: sup.copied(),
-                }
+            .map(|(id, position, voxel, exchange, life, mn, mg)| SavedCell {
+                id: id.0,
+                kind: match (mn, mg) {
+                    (true, _) => CellKind::MotorNeuron,
+                    (_, true) => CellKind::Microglia,
+                    _ => CellKind::Astrocyte,
+                },
+                position: position.0,
+                voxel: voxel.0,
+                exchange: exchange.copied(),
+                life: life.copied(),
             })
             .collect();
         cells.sort_unstable_by_key(|c| c.id);
+        let mechanisms = self
+            .mechanisms
+            .iter()
+            .map(|m| {
+                let mut parts = Vec::new();
+                m.persist(&mut Persist::saving(&mut self.world, m.name(), &mut parts))
+                    .expect("saving cannot fail");
+                MechanismRecord {
+                    name: m.name().to_string(),
+                    parts,
+                }
+            })
+            .collect();
         let w = &self.world;
-        let resources = Resources {
-            aggregation: w.get_resource::<AggregationConfig>().map(|c| c.0.clone()),
-            mitochondria: w.get_resource::<MitochondriaConfig>().map(|c| c.0.clone()),
-            transport: w.get_resource::<TransportConfig>().map(|c| c.0.clone()),
-            microglia: w.get_resource::<MicrogliaConfig>().map(|c| c.0.clone()),
-            astrocytes: w.get_resource::<AstrocyteConfig>().map(|c| c.0.clone()),
-            neuron_damage: w.get_resource::<NeuronDamageConfig>().map(|c| c.0.clone()),
-            cell_death: w.get_resource::<CellDeathConfig>().map(|c| c.0.clone()),
-            motor_units: w.get_resource::<MotorUnitConfig>().map(|c| c.0.clone()),
-            clinical: w.get_resource::<Clinical>().cloned(),
-            therapies: w.get_resource::<Therapies>().cloned(),
-            environment: w.get_resource::<Environment>().cloned(),
-        };
         let grid = w.resource::<FieldGrid>();
         SavedState {
             tick: w.resource::<Clock>().tick,
@@ -204,7 +122,7 @@ impl Simulation {
                 .to_vec(),
             background: grid.background().to_vec(),
             cells,
-            resources,
+            mechanisms,
         }
     }
 
@@ -243,6 +161,25 @@ impl Simulation {
         {
             return mismatch("its cell ids are not unique and below the next id".into());
         }
+        let on: Vec<&str> = sim.mechanisms.iter().map(|m| m.name()).collect();
+        let saved: Vec<&str> = state.mechanisms.iter().map(|r| r.name.as_str()).collect();
+        if let Some(name) = crate::mechanisms::ALL
+            .iter()
+            .map(|m| m.name())
+            .find(|n| on.contains(n) != saved.contains(n))
+        {
+            let (was, is) = if saved.contains(&name) {
+                ("on", "off")
+            } else {
+                ("off", "on")
+            };
+            return mismatch(format!(
+                "{name} is {was} in the checkpoint but {is} in the scenario"
+            ));
+        }
+        if on != saved {
+            return mismatch("its mechanisms are out of order".into());
+        }
 
         let world = &mut sim.world;
         let old: Vec<Entity> = world
@@ -253,9 +190,12 @@ impl Simulation {
             world.despawn(entity);
         }
         // Spawned in voxel order, as `Simulation::new` stores glia, so the tables keep the
-        // cache-friendly layout the cell systems were measured with.
+        // cache-friendly layout the cell systems were measured with. Glia are spawned whole
+        // (their mechanisms' components are required components of their markers), so the
+        // mechanisms' records overwrite them in place.
         let mut cells = state.cells;
         cells.sort_unstable_by_key(|c| (c.voxel, c.id));
+        let mut spawned = Vec::with_capacity(cells.len());
         for c in cells {
             let mut e = world.spawn((CellId(c.id), Position(c.position), Voxel(c.voxel)));
             insert(&mut e, c.exchange);
@@ -265,36 +205,13 @@ impl Simulation {
                 CellKind::Astrocyte => e.insert(Astrocyte),
             };
             insert(&mut e, c.life);
-            insert(&mut e, c.aggregates);
-            insert(&mut e, c.mitochondria);
-            insert(&mut e, c.transport);
-            insert(&mut e, c.damage);
-            insert(&mut e, c.vulnerability);
-            insert(&mut e, c.motor_unit);
-            insert(&mut e, c.microglia);
-            insert(&mut e, c.reactivity);
-            insert(&mut e, c.support);
+            spawned.push((CellId(c.id), e.id()));
         }
-        let r = state.resources;
-        put(world, r.aggregation.map(AggregationConfig), "aggregation")?;
-        put(
-            world,
-            r.mitochondria.map(MitochondriaConfig),
-            "mitochondria",
-        )?;
-        put(world, r.transport.map(TransportConfig), "transport")?;
-        put(world, r.microglia.map(MicrogliaConfig), "microglia")?;
-        put(world, r.astrocytes.map(AstrocyteConfig), "astrocytes")?;
-        put(
-            world,
-            r.neuron_damage.map(NeuronDamageConfig),
-            "neuron_damage",
-        )?;
-        put(world, r.cell_death.map(CellDeathConfig), "cell_death")?;
-        put(world, r.motor_units.map(MotorUnitConfig), "motor_units")?;
-        put(world, r.clinical, "the clinical readout")?;
-        put(world, r.therapies, "interventions")?;
-        put(world, r.environment, "events")?;
+        for (m, record) in sim.mechanisms.iter().zip(state.mechanisms) {
+            let mut persist = Persist::restoring(world, m.name(), record, &spawned);
+            m.persist(&mut persist)?;
+            persist.finish()?;
+        }
         world.resource_mut::<Clock>().tick = state.tick;
         world.resource_mut::<NextCellId>().0 = state.next_cell_id;
         *world.resource_mut::<Census>() = state.census;
@@ -388,8 +305,9 @@ mod tests {
     fn every_component_of_every_cell_is_saved() {
         let mut sim = Simulation::new(&eventful()).unwrap();
         steps(&mut sim, 60);
+        let mechanisms = sim.mechanisms.clone();
         let world = sim.world_mut();
-        let saved: Vec<ComponentId> = [
+        let mut saved: Vec<ComponentId> = vec![
             world.register_component::<CellId>(),
             world.register_component::<Position>(),
             world.register_component::<Voxel>(),
@@ -398,17 +316,13 @@ mod tests {
             world.register_component::<Microglia>(),
             world.register_component::<Astrocyte>(),
             world.register_component::<LifeState>(),
-            world.register_component::<Aggregates>(),
-            world.register_component::<Mitochondria>(),
-            world.register_component::<Transport>(),
-            world.register_component::<Damage>(),
-            world.register_component::<Vulnerability>(),
-            world.register_component::<MotorUnit>(),
-            world.register_component::<MicrogliaState>(),
-            world.register_component::<Reactivity>(),
-            world.register_component::<Support>(),
-        ]
-        .to_vec();
+        ];
+        for m in mechanisms {
+            let mut parts = Vec::new();
+            let mut persist = Persist::saving(world, m.name(), &mut parts);
+            m.persist(&mut persist).unwrap();
+            saved.extend_from_slice(persist.components());
+        }
         let cell_id = saved[0];
         let mut archetypes = 0;
         for archetype in world.archetypes().iter().filter(|a| !a.is_empty()) {
@@ -417,7 +331,7 @@ mod tests {
                 for c in archetype.components() {
                     assert!(
                         saved.contains(c),
-                        "a cell carries component {:?} that state.rs does not save",
+                        "a cell carries component {:?} that no checkpoint record saves",
                         world.components().get_info(*c).map(|i| i.name())
                     );
                 }

@@ -1,25 +1,25 @@
 //! The simulation: builds the world and schedule from a scenario and runs it tick by tick.
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
+use crate::mechanism::{LivingNeurons, Mechanism, Setup};
 use crate::mechanisms::aggregation::Aggregates;
 use crate::mechanisms::mitochondria::Mitochondria;
 use crate::mechanisms::neuron_damage::Damage;
 use crate::mechanisms::transport::Transport;
-use crate::mechanisms::{
-    ageing, aggregation, astrocytes, cell_death, environment, genetics, interventions, microglia,
-    mitochondria, motor_units, neuron_damage, transport,
-};
-use crate::observe::{Census, Observation, Summary};
+use crate::mechanisms::{ALL, astrocytes, genetics, microglia, motor_units};
+use crate::observe::{Census, Layout, Observation, Summary};
 use crate::snapshot::{CellRecord, CellState};
-use crate::world::{Kind, place, spawn, take_ids};
+use crate::world::{place, spawn, take_ids};
 use crate::{
-    Astrocyte, CellId, Clock, DAYS_PER_YEAR, Exchange, LifeState, Microglia, MotorNeuron,
+    CellId, CellKind, Clock, DAYS_PER_YEAR, Exchange, LifeState, Microglia, MotorNeuron,
     NextCellId, Position, RunSeed, SimSet, Voxel,
 };
+use crate::{RestoreError, SavedState};
 use alsim_scenario::{Scenario, ScenarioError};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Why a world could not be built from a scenario.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +42,57 @@ pub enum BuildError {
     /// The schedule's systems conflict (a bug in a mechanism's registration).
     #[error("schedule could not be built: {0}")]
     Schedule(String),
+    /// The simulation's own thread pool could not be started.
+    #[error("could not start a pool of {threads} threads: {reason}")]
+    ThreadPool {
+        /// Threads asked for.
+        threads: usize,
+        /// What the system said.
+        reason: String,
+    },
+}
+
+/// Builds a [`Simulation`]: `Simulation::builder(&scenario).threads(2).build()`.
+#[derive(Clone, Copy, Debug)]
+pub struct SimulationBuilder<'a> {
+    scenario: &'a Scenario,
+    threads: Option<usize>,
+}
+
+impl SimulationBuilder<'_> {
+    /// Steps in a rayon pool of its own with `n` threads (0: one per core). Without it the
+    /// simulation runs on whatever pool the caller is in (the global one by default), and on
+    /// small grids each parallel section pays a hand-off to that pool's threads, which costs
+    /// more than the work. Results are the same either way.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Builds the world (fields, cells, mechanisms) and the schedule.
+    pub fn build(self) -> Result<Simulation, BuildError> {
+        let mut sim = Simulation::new(self.scenario)?;
+        if let Some(threads) = self.threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| BuildError::ThreadPool {
+                    threads,
+                    reason: e.to_string(),
+                })?;
+            sim.pool = Some(Arc::new(pool));
+        }
+        Ok(sim)
+    }
+
+    /// Rebuilds the simulation as it stood when `state` was saved (see
+    /// [`Simulation::restore`]), with this builder's pool.
+    pub fn restore(self, state: SavedState<'_>) -> Result<Simulation, RestoreError> {
+        let pool = self.build()?.pool;
+        let mut sim = Simulation::restore(self.scenario, state)?;
+        sim.pool = pool;
+        Ok(sim)
+    }
 }
 
 /// The cell phases of a tick (`Sense` to `Readout`).
@@ -53,13 +104,14 @@ struct CellTick;
 #[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
 struct FieldTick;
 
-/// A running tissue simulation.
-///
-/// Its systems parallelise with rayon. Step it inside a pool (`pool.install(|| ...)`, as the CLI
-/// does): called from outside, every parallel section pays a hand-off to the global pool's
-/// threads, which costs more than the work on small grids. Results are the same either way.
+/// A running tissue simulation. Build one with [`Simulation::builder`] (or
+/// [`Simulation::new`], which runs on the caller's rayon pool).
 pub struct Simulation {
+    /// Its own rayon pool, if the builder asked for one.
+    pool: Option<Arc<rayon::ThreadPool>>,
     pub(crate) world: World,
+    /// The mechanisms the scenario switches on, in [`ALL`] order.
+    pub(crate) mechanisms: Vec<&'static dyn Mechanism>,
     schedule: Schedule,
     fields_schedule: Schedule,
     pub(crate) total_ticks: u64,
@@ -68,7 +120,16 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Builds the world (fields, cells, mechanism resources) and the schedule.
+    /// A builder of a simulation of `scenario`.
+    pub fn builder(scenario: &Scenario) -> SimulationBuilder<'_> {
+        SimulationBuilder {
+            scenario,
+            threads: None,
+        }
+    }
+
+    /// Builds the world (fields, cells, mechanism resources) and the schedule; it steps on the
+    /// caller's rayon pool.
     pub fn new(scenario: &Scenario) -> Result<Self, BuildError> {
         scenario.validate(&format!("scenario '{}'", scenario.name))?;
         let mut world = World::new();
@@ -84,14 +145,14 @@ impl Simulation {
         let populations = &scenario.populations;
         let mut placed = Vec::with_capacity(3);
         for (kind, spec) in [
-            (Kind::MotorNeuron, &populations.motor_neurons),
-            (Kind::Microglia, &populations.microglia),
-            (Kind::Astrocyte, &populations.astrocytes),
+            (CellKind::MotorNeuron, &populations.motor_neurons),
+            (CellKind::Microglia, &populations.microglia),
+            (CellKind::Astrocyte, &populations.astrocytes),
         ] {
             let ids = take_ids(&mut world, spec.initial_count(&scenario.tissue));
             let positions =
                 place(spec, scenario, &ids).map_err(|placed| BuildError::Placement {
-                    population: kind.name(),
+                    population: kind.population(),
                     placed,
                     wanted: ids.len(),
                 })?;
@@ -128,42 +189,16 @@ impl Simulation {
         schedule.add_systems(apply_exchange.in_set(SimSet::Exchange));
         let mut fields_schedule = new_schedule(FieldTick.intern());
         fields_schedule.add_systems(advance_fields.in_set(SimSet::Diffuse));
-        let mut mechanisms = scenario.mechanisms.clone();
-        genetics::modify(scenario.genotype, &mut mechanisms);
-        let m = &mechanisms;
-        if let Some(p) = &m.aggregation {
-            aggregation::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.ageing {
-            ageing::register(&mut world, &mut schedule, p, scenario.time.start_age_years);
-        }
-        if let Some(p) = &m.mitochondria {
-            mitochondria::register(&mut world, &mut schedule, p);
-        }
-        // Before transport, which starts each terminal at its motor unit's steady state.
-        if let Some(p) = &m.motor_units {
-            motor_units::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.transport {
-            transport::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.microglia {
-            microglia::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.astrocytes {
-            astrocytes::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.neuron_damage {
-            neuron_damage::register(&mut world, &mut schedule, p);
-        }
-        if let Some(p) = &m.cell_death {
-            cell_death::register(&mut world, &mut schedule, p);
-        }
-        if !scenario.events.is_empty() {
-            environment::register(&mut world, &mut schedule, scenario);
-        }
-        if !scenario.interventions.is_empty() {
-            interventions::register(&mut world, &mut schedule, &scenario.interventions);
+        let mut params = scenario.mechanisms.clone();
+        genetics::modify(scenario.genotype, &mut params);
+        let setup = Setup {
+            scenario,
+            mechanisms: &params,
+        };
+        let mechanisms: Vec<&'static dyn Mechanism> =
+            ALL.iter().copied().filter(|m| m.is_on(&setup)).collect();
+        for m in &mechanisms {
+            m.build(&setup, &mut world, &mut schedule);
         }
         for (kind, ids, positions) in glia.drain(..) {
             spawn(&mut world, kind, &ids, &positions);
@@ -174,7 +209,9 @@ impl Simulation {
         }
 
         Ok(Self {
+            pool: None,
             world,
+            mechanisms,
             schedule,
             fields_schedule,
             total_ticks: scenario.time.ticks(),
@@ -214,19 +251,31 @@ impl Simulation {
         clock.days_after(clock.tick)
     }
 
+    /// Runs `work` in the simulation's own pool, if it has one.
+    pub(crate) fn in_pool<R: Send>(&mut self, work: impl FnOnce(&mut Self) -> R + Send) -> R {
+        match self.pool.clone() {
+            Some(pool) => pool.install(|| work(self)),
+            None => work(self),
+        }
+    }
+
     /// Runs one tick and updates the milestones.
     pub fn step(&mut self) {
-        self.schedule.run(&mut self.world);
-        self.fields_schedule.run(&mut self.world);
-        self.end_tick();
+        self.in_pool(|sim| {
+            sim.schedule.run(&mut sim.world);
+            sim.fields_schedule.run(&mut sim.world);
+            sim.end_tick();
+        });
     }
 
     /// Runs the cell phases of one tick (every phase but `Diffuse`: the fields stand still) and
     /// updates the clock and milestones: the cell step alone, for benchmarks. A run made of such
     /// ticks is not a model run.
     pub fn step_cells_only(&mut self) {
-        self.schedule.run(&mut self.world);
-        self.end_tick();
+        self.in_pool(|sim| {
+            sim.schedule.run(&mut sim.world);
+            sim.end_tick();
+        });
     }
 
     fn end_tick(&mut self) {
@@ -277,8 +326,12 @@ impl Simulation {
         &self.summary
     }
 
-    /// Counts cells by state and summarises the fields, now.
+    /// Counts cells by state, summarises the fields and observes every mechanism, now.
     pub fn observe(&mut self) -> Observation {
+        self.in_pool(Self::observe_here)
+    }
+
+    fn observe_here(&mut self) -> Observation {
         let mut neurons = self.world.query_filtered::<&LifeState, With<MotorNeuron>>();
         let (mut alive, mut stressed, mut dying, mut dead) = (0, 0, 0, 0);
         for life in neurons.iter(&self.world) {
@@ -295,85 +348,27 @@ impl Simulation {
                 LifeState::Dead => dead += 1,
             }
         }
-        let mut microglia_q = self
-            .world
-            .query_filtered::<Option<&microglia::MicrogliaState>, With<Microglia>>();
-        let mut microglia = [0u64; 3];
-        for state in microglia_q.iter(&self.world) {
-            microglia[state.map_or(0, |s| s.phenotype as usize)] += 1;
-        }
-        let mut astro_q = self
-            .world
-            .query_filtered::<Option<&astrocytes::Reactivity>, With<Astrocyte>>();
-        let (mut reactive, mut astrocytes_total) = (0, 0);
-        for r in astro_q.iter(&self.world) {
-            astrocytes_total += 1;
-            reactive += u64::from(r.is_some_and(|r| r.reactive));
-        }
         let grid = self.world.resource::<FieldGrid>();
         let fields: [_; FIELD_COUNT] = FieldId::ALL.map(|f| grid.stats(f));
-        // With the motor_units mechanism off the readout is not modelled: full force, nothing
-        // denervated, units at their own size.
-        let neuron_means = self.neuron_means();
-        let clinical = self.world.get_resource::<motor_units::Clinical>();
+        let living = LivingNeurons::of(&mut self.world);
+        let per_mechanism: Vec<Vec<f64>> = ALL
+            .iter()
+            .map(|m| {
+                let mut values = Vec::with_capacity(m.columns().len());
+                m.observe(&mut self.world, &living, &mut values);
+                debug_assert_eq!(values.len(), m.columns().len(), "{}", m.name());
+                values
+            })
+            .collect();
         Observation {
             time_days: self.time_days(),
             motor_neurons_alive: alive,
             motor_neurons_stressed: stressed,
             motor_neurons_dying: dying,
             motor_neurons_dead: dead,
-            microglia,
-            astrocytes_reactive: reactive,
-            astrocytes_total,
             fields,
-            force_proxy: clinical.map_or(1.0, |c| c.force),
-            motor_units_denervated: clinical.map_or(0, |c| c.denervated_units),
-            endplates_denervated_fraction: clinical
-                .map_or(0.0, motor_units::Clinical::endplates_denervated_fraction),
-            motor_unit_enlargement: clinical.map_or(1.0, |c| c.enlargement),
-            neuron_means,
+            mechanisms: Layout::get().arrange(&per_mechanism),
         }
-    }
-
-    /// Means of living motor neurons' internal state, summed in cell-id order so the result
-    /// does not depend on how the ECS stores them.
-    fn neuron_means(&mut self) -> [f64; 5] {
-        let mut q = self.world.query_filtered::<(
-            &CellId,
-            &LifeState,
-            Option<&Aggregates>,
-            Option<&Mitochondria>,
-            Option<&Transport>,
-            Option<&Damage>,
-        ), With<MotorNeuron>>();
-        let mut living: Vec<(CellId, [f64; 5])> = q
-            .iter(&self.world)
-            .filter(|(_, life, ..)| **life != LifeState::Dead)
-            .map(|(id, _, a, m, t, d)| {
-                let state = [
-                    a.map_or(0.0, |a| a.load),
-                    m.map_or(0.0, |m| m.function),
-                    m.map_or(0.0, |m| m.oxidative_damage),
-                    t.map_or(0.0, |t| t.efficiency),
-                    d.map_or(0.0, |d| d.0),
-                ];
-                (*id, state.map(f64::from))
-            })
-            .collect();
-        living.sort_unstable_by_key(|(id, _)| *id);
-        let mut sums = [0.0; 5];
-        for (_, state) in &living {
-            for (sum, v) in sums.iter_mut().zip(state) {
-                *sum += v;
-            }
-        }
-        sums.map(|s| {
-            if living.is_empty() {
-                0.0
-            } else {
-                s / living.len() as f64
-            }
-        })
     }
 
     /// Every cell as a snapshot shows it, in [`CellId`] order (dead motor neurons included).
@@ -442,7 +437,8 @@ impl Simulation {
         &self.world
     }
 
-    /// The ECS world, mutable, for set-ups in tests.
+    /// The ECS world, mutable, for set-ups in tests (feature `test-support`).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
     }

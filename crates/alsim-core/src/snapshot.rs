@@ -2,41 +2,7 @@
 //! writers of spatial output (VTK files, pictures). The fields are read from the
 //! [`FieldGrid`](crate::FieldGrid) as they are.
 
-use crate::CellId;
-
-/// Kind of cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CellKind {
-    /// Motor neuron.
-    MotorNeuron = 0,
-    /// Microglia.
-    Microglia = 1,
-    /// Astrocyte.
-    Astrocyte = 2,
-}
-
-impl CellKind {
-    /// Every kind, in code order.
-    pub const ALL: [CellKind; 3] = [
-        CellKind::MotorNeuron,
-        CellKind::Microglia,
-        CellKind::Astrocyte,
-    ];
-
-    /// The number files store: 0 motor neuron, 1 microglia, 2 astrocyte.
-    pub fn code(self) -> u8 {
-        self as u8
-    }
-
-    /// Name in files and legends.
-    pub fn name(self) -> &'static str {
-        match self {
-            CellKind::MotorNeuron => "motor neuron",
-            CellKind::Microglia => "microglia",
-            CellKind::Astrocyte => "astrocyte",
-        }
-    }
-}
+use crate::{CellId, CellKind};
 
 /// State of a cell. One numbering for every kind, so that one array colours all cells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

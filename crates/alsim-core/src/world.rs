@@ -2,8 +2,8 @@
 
 use crate::rng::{Purpose, stream};
 use crate::{
-    Astrocyte, CellId, Exchange, FieldGrid, LifeState, Microglia, MotorNeuron, NextCellId,
-    Position, Voxel,
+    Astrocyte, CellId, CellKind, Exchange, FieldGrid, LifeState, Microglia, MotorNeuron,
+    NextCellId, Position, Voxel,
 };
 use alsim_scenario::{PopulationSpec, Scenario};
 use bevy_ecs::prelude::*;
@@ -61,31 +61,13 @@ pub(crate) fn place(
     Ok(out)
 }
 
-/// Which population a cell belongs to; each gets its marker component.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Kind {
-    MotorNeuron,
-    Microglia,
-    Astrocyte,
-}
-
-impl Kind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::MotorNeuron => "motor_neurons",
-            Kind::Microglia => "microglia",
-            Kind::Astrocyte => "astrocytes",
-        }
-    }
-}
-
 /// Spawns a population at `positions` with the components every cell of its kind has, in one
 /// batch (its table is allocated once, at its final size), in voxel order: cells near each
 /// other in the tissue are near each other in the table, so systems that read the fields at
 /// each cell's voxel walk the grid nearly in order. (No result depends on table order: whatever
 /// order could change one is [`CellId`] order.) Astrocytes exchange nothing with the fields, so
 /// they carry no [`Exchange`].
-pub(crate) fn spawn(world: &mut World, kind: Kind, ids: &[CellId], positions: &[[f32; 3]]) {
+pub(crate) fn spawn(world: &mut World, kind: CellKind, ids: &[CellId], positions: &[[f32; 3]]) {
     let voxels: Vec<u32> = {
         let grid = world.resource::<FieldGrid>();
         positions.iter().map(|&p| grid.voxel_of(p)).collect()
@@ -96,14 +78,14 @@ pub(crate) fn spawn(world: &mut World, kind: Kind, ids: &[CellId], positions: &[
         .into_iter()
         .map(|i| (ids[i], Position(positions[i]), Voxel(voxels[i])));
     match kind {
-        Kind::MotorNeuron => {
+        CellKind::MotorNeuron => {
             let bundles = cells.map(|c| (c, Exchange::default(), MotorNeuron));
             world.spawn_batch(bundles.map(|b| (b, LifeState::Healthy)));
         }
-        Kind::Microglia => {
+        CellKind::Microglia => {
             world.spawn_batch(cells.map(|c| (c, Exchange::default(), Microglia)));
         }
-        Kind::Astrocyte => {
+        CellKind::Astrocyte => {
             world.spawn_batch(cells.map(|c| (c, Astrocyte)));
         }
     }

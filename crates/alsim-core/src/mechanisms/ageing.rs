@@ -1,9 +1,9 @@
 //! Ageing: the proteostatic clearance capacity of motor neurons falls with the tissue's age,
 //! `C(age) = C_young·2^(−age/T½)`, with `age = time.start_age_years` plus the simulated time.
 //! `C_young` is aggregation's `clearance_capacity_per_day` as the scenario and genotype set it;
-//! each tick, in `Sense`, the capacity aggregation uses is set to its value at the age at the
-//! start of that tick. It acts only through aggregation, so it is not registered when
-//! aggregation is off.
+//! each tick, in `Sense`, ageing sets the factor `2^(−age/T½)` ([`AgeingFactor`]) at the age at
+//! the start of that tick, and aggregation applies it to its capacity. It acts only through
+//! aggregation, so it is not registered when aggregation is off.
 //!
 //! Why it matters: with templated growth, a neuron's aggregate load has a low steady state only
 //! while clearance outpaces templating plus misfolding (see `aggregation`). As capacity falls
@@ -11,76 +11,85 @@
 //! genotypes, which misfold more, cross it younger. This is how the model turns a lifetime into
 //! an age at onset.
 
-use super::aggregation::AggregationConfig;
+use crate::mechanism::{Mechanism, Setup};
 use crate::{Clock, DAYS_PER_YEAR, SimSet};
 use alsim_scenario::mechanisms::AgeingParams;
 use bevy_ecs::prelude::*;
 
-/// The tissue's age and the capacity it started from.
-#[derive(Resource, Clone, Debug)]
-pub struct Ageing {
-    params: AgeingParams,
-    start_age_years: f64,
-    young_capacity_per_day: f64,
+/// The mechanism.
+pub struct Ageing;
+
+impl Mechanism for Ageing {
+    fn name(&self) -> &'static str {
+        "ageing"
+    }
+
+    /// It acts only through aggregation.
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.ageing.is_some() && setup.mechanisms.aggregation.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.ageing.as_ref().expect("on");
+        register(world, schedule, params, setup.scenario.time.start_age_years);
+    }
 }
 
-impl Ageing {
+/// The tissue's age.
+#[derive(Resource, Clone, Debug)]
+pub struct TissueAge {
+    params: AgeingParams,
+    start_age_years: f64,
+}
+
+impl TissueAge {
     /// Age in years after `days` of simulated time.
     pub fn age_years(&self, days: f64) -> f64 {
         self.start_age_years + days / DAYS_PER_YEAR
     }
 
-    /// Clearance capacity, per day, at `age_years`.
-    pub fn capacity_at(&self, age_years: f64) -> f64 {
-        self.young_capacity_per_day * (-age_years / self.params.proteostasis_half_life_years).exp2()
+    /// Clearance capacity at `age_years` relative to the young tissue's, `2^(−age/T½)`.
+    pub fn capacity_factor(&self, age_years: f64) -> f64 {
+        (-age_years / self.params.proteostasis_half_life_years).exp2()
     }
 }
 
-/// Registers the mechanism; call after aggregation's registration.
-pub fn register(
+/// What ageing does to aggregation this tick: the factor on its clearance capacity, set in
+/// `Sense` from the age at the start of the tick (a function of the clock alone, so a
+/// checkpoint need not keep it).
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct AgeingFactor {
+    /// Clearance capacity relative to the young tissue's.
+    pub clearance: f64,
+}
+
+fn register(
     world: &mut World,
     schedule: &mut Schedule,
     params: &AgeingParams,
     start_age_years: f64,
 ) {
-    let Some(aggregation) = world.get_resource::<AggregationConfig>() else {
-        return;
-    };
-    let ageing = Ageing {
+    let age = TissueAge {
         params: params.clone(),
         start_age_years,
-        young_capacity_per_day: aggregation.0.clearance_capacity_per_day,
     };
-    let start = ageing.capacity_at(start_age_years);
-    world
-        .resource_mut::<AggregationConfig>()
-        .0
-        .clearance_capacity_per_day = start;
-    world.insert_resource(ageing);
-    // Therapies rescale other aggregation parameters in the same phase; order the two writers.
-    schedule.add_systems(
-        age_proteostasis
-            .in_set(SimSet::Sense)
-            .before(super::interventions::administer),
-    );
+    world.insert_resource(AgeingFactor {
+        clearance: age.capacity_factor(start_age_years),
+    });
+    world.insert_resource(age);
+    schedule.add_systems(age_proteostasis.in_set(SimSet::Sense));
 }
 
-fn age_proteostasis(ageing: Res<Ageing>, clock: Res<Clock>, mut config: ResMut<AggregationConfig>) {
-    let age = ageing.age_years(clock.days_after(clock.tick));
-    config.0.clearance_capacity_per_day = ageing.capacity_at(age);
+fn age_proteostasis(age: Res<TissueAge>, clock: Res<Clock>, mut factor: ResMut<AgeingFactor>) {
+    factor.clearance = age.capacity_factor(age.age_years(clock.days_after(clock.tick)));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alsim_scenario::mechanisms::AggregationParams;
 
     fn world_at(start_age_years: f64, half_life: f64) -> (World, Schedule) {
         let mut world = World::new();
-        world.insert_resource(AggregationConfig(AggregationParams {
-            clearance_capacity_per_day: 0.2,
-            ..AggregationParams::default()
-        }));
         world.insert_resource(Clock {
             tick: 0,
             dt_hours: 24.0,
@@ -93,46 +102,43 @@ mod tests {
         (world, schedule)
     }
 
-    fn capacity(world: &World) -> f64 {
-        world
-            .resource::<AggregationConfig>()
-            .0
-            .clearance_capacity_per_day
+    fn factor(world: &World) -> f64 {
+        world.resource::<AgeingFactor>().clearance
     }
 
     #[test]
     fn capacity_halves_every_half_life_of_age() {
         let (mut world, mut schedule) = world_at(40.0, 40.0);
         // Already halved at the start: the tissue is one half-life old.
-        assert!((capacity(&world) - 0.1).abs() < 1e-12);
-        // Twenty years of daily ticks later it is 0.2·2^(−60/40).
+        assert!((factor(&world) - 0.5).abs() < 1e-12);
+        // Twenty years of daily ticks later it is 2^(−60/40).
         let ticks = (20.0 * DAYS_PER_YEAR) as u64;
         world.resource_mut::<Clock>().tick = ticks;
         schedule.run(&mut world);
-        let expected = 0.2 * (-(40.0 + ticks as f64 / DAYS_PER_YEAR) / 40.0f64).exp2();
-        assert!((capacity(&world) - expected).abs() < 1e-12);
-        assert!(capacity(&world) < 0.1 * 0.71);
+        let expected = (-(40.0 + ticks as f64 / DAYS_PER_YEAR) / 40.0f64).exp2();
+        assert!((factor(&world) - expected).abs() < 1e-12);
+        assert!(factor(&world) < 0.5 * 0.71);
     }
 
     #[test]
     fn capacity_only_falls_as_the_tissue_ages() {
         let (mut world, mut schedule) = world_at(0.0, 80.0);
-        let mut last = capacity(&world);
-        assert_eq!(last, 0.2);
+        let mut last = factor(&world);
+        assert_eq!(last, 1.0);
         for tick in (0..30_000).step_by(1_000) {
             world.resource_mut::<Clock>().tick = tick;
             schedule.run(&mut world);
-            assert!(capacity(&world) <= last);
-            last = capacity(&world);
+            assert!(factor(&world) <= last);
+            last = factor(&world);
         }
-        assert!(last < 0.2);
+        assert!(last < 1.0);
     }
 
     #[test]
     fn nothing_ages_without_aggregation() {
-        let mut world = World::new();
-        let mut schedule = Schedule::default();
-        register(&mut world, &mut schedule, &AgeingParams::default(), 60.0);
-        assert!(world.get_resource::<Ageing>().is_none());
+        let mut s = alsim_scenario::Scenario::default();
+        s.mechanisms.aggregation = None;
+        let sim = crate::Simulation::new(&s).unwrap();
+        assert!(sim.world().get_resource::<AgeingFactor>().is_none());
     }
 }

@@ -43,20 +43,63 @@
 //! Dying and dead neurons stop: their load is frozen (the burst at death is `cell_death`'s) and
 //! their seeds slots are zero.
 
+use super::ageing::AgeingFactor;
+use super::interventions::TherapyFactors;
 use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
 use super::{give, relax};
-use crate::{Clock, Exchange, FieldId, LifeState, MotorNeuron, SimSet};
+use crate::guard::{self, Fault, amount};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+use crate::{Clock, Exchange, FieldId, LifeState, MotorNeuron, RestoreError, SimSet};
 use alsim_scenario::mechanisms::AggregationParams;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
-/// Registers the mechanism: every motor neuron starts free of aggregate.
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &AggregationParams) {
-    give::<MotorNeuron, _>(world, Aggregates::default());
-    world.insert_resource(AggregationConfig(params.clone()));
-    schedule.add_systems(update_aggregates.in_set(SimSet::Proteostasis));
+/// The mechanism.
+pub struct Aggregation;
+
+impl Mechanism for Aggregation {
+    fn name(&self) -> &'static str {
+        "aggregation"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.aggregation.is_some()
+    }
+
+    /// Every motor neuron starts free of aggregate.
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.aggregation.clone().expect("on");
+        give::<MotorNeuron, _>(world, Aggregates::default());
+        world.insert_resource(AggregationConfig(params));
+        schedule.add_systems(update_aggregates.in_set(SimSet::Proteostasis));
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<Aggregates>("aggregates")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        guard::cells(world, "Aggregates", |a: &Aggregates| {
+            [amount("load", a.load, SUSPECTS)]
+        })
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        &[Column {
+            name: "mn_aggregate_load_mean",
+            section: Section::NeuronState,
+        }]
+    }
+
+    fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
+        out.push(living.mean(world, |a: &Aggregates| a.load));
+    }
 }
+
+/// The parameters most likely at fault when a load leaves its range.
+const SUSPECTS: &str =
+    "mechanisms.aggregation (misfolding_per_day, templating_per_day, clearance_capacity_per_day)";
 
 /// Intracellular misfolded protein of a cell, in aggregate units (a.u.).
 #[derive(
@@ -67,9 +110,28 @@ pub struct Aggregates {
     pub load: f32,
 }
 
-/// The mechanism's parameters.
+/// The mechanism's parameters, as the scenario and genotype set them (never rewritten).
 #[derive(Resource, Clone, Debug)]
 pub struct AggregationConfig(pub AggregationParams);
+
+impl AggregationConfig {
+    /// The parameters in force this tick: an antisense therapy scales production of the
+    /// misfolding protein, ageing the clearance capacity (each factor 1 when absent).
+    pub fn in_force(
+        &self,
+        therapies: Option<&TherapyFactors>,
+        ageing: Option<&AgeingFactor>,
+    ) -> AggregationParams {
+        let mut p = self.0.clone();
+        if let Some(t) = therapies {
+            p.misfolding_per_day *= t.antisense;
+        }
+        if let Some(a) = ageing {
+            p.clearance_capacity_per_day *= a.clearance;
+        }
+        p
+    }
+}
 
 /// Rate of change of the load (a.u. per day) at load `a` with seed uptake `u` a.u. per day:
 /// the right-hand side of the module's equation.
@@ -121,10 +183,12 @@ type NeuronProteins<'a> = (
 
 fn update_aggregates(
     config: Res<AggregationConfig>,
+    therapies: Option<Res<TherapyFactors>>,
+    ageing: Option<Res<AgeingFactor>>,
     clock: Res<Clock>,
     mut cells: Query<NeuronProteins, With<MotorNeuron>>,
 ) {
-    let p = &config.0;
+    let p = &config.in_force(therapies.as_deref(), ageing.as_deref());
     let dt_hours = clock.dt_hours;
     let slot = FieldId::Seeds as usize;
     let mut items: Vec<_> = cells.iter_mut().collect();

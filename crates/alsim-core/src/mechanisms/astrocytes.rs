@@ -14,6 +14,9 @@
 //! astrocytes within the same reach.
 
 use super::{DENSE, column, give, saturating, transition_probabilities};
+use crate::RestoreError;
+use crate::guard::{self, Fault, amount};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{Astrocyte, CellId, Clock, FieldGrid, FieldId, RunSeed, SimSet, Voxel};
@@ -223,8 +226,66 @@ impl ReactiveAstrocyteMap {
     }
 }
 
+/// The mechanism.
+pub struct Astroglial;
+
+impl Mechanism for Astroglial {
+    fn name(&self) -> &'static str {
+        "astrocytes"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.astrocytes.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.astrocytes.as_ref().expect("on"),
+        );
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<Reactivity>("reactivity")?;
+        state.component::<Support>("support")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        guard::cells(world, "Support", |s: &Support| [amount("", s.0, SUSPECTS)])
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        &[
+            Column {
+                name: "astrocytes_reactive",
+                section: Section::Cells,
+            },
+            Column {
+                name: "astrocytes_total",
+                section: Section::Cells,
+            },
+        ]
+    }
+
+    /// Off, no astrocyte is reactive.
+    fn observe(&self, world: &mut World, _: &LivingNeurons, out: &mut Vec<f64>) {
+        let mut q = world.query_filtered::<Option<&Reactivity>, With<Astrocyte>>();
+        let (mut reactive, mut total) = (0u64, 0u64);
+        for r in q.iter(world) {
+            total += 1;
+            reactive += u64::from(r.is_some_and(|r| r.reactive));
+        }
+        out.extend([reactive as f64, total as f64]);
+    }
+}
+
+/// The parameters most likely at fault when the state leaves its range.
+const SUSPECTS: &str =
+    "mechanisms.astrocytes (baseline_support, reactive_support, support_change_per_day)";
+
 /// Registers the mechanism: every astrocyte starts supportive with `baseline_support`.
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &AstrocyteParams) {
+fn register(world: &mut World, schedule: &mut Schedule, params: &AstrocyteParams) {
     let shape = world.resource::<FieldGrid>().shape();
     world.insert_resource(
         ReactiveAstrocyteMap::new(shape, params.toxicity_reach_um)

@@ -8,6 +8,7 @@
 use super::aggregation::Aggregates;
 use super::chance;
 use super::neuron_damage::Damage;
+use crate::mechanism::{Mechanism, Setup};
 use crate::rng::{Purpose, stream};
 use crate::{
     CellId, Census, Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet,
@@ -22,8 +23,29 @@ use rayon::prelude::*;
 #[derive(Resource, Clone, Debug)]
 pub struct CellDeathConfig(pub CellDeathParams);
 
+/// The mechanism.
+pub struct CellDeath;
+
+impl Mechanism for CellDeath {
+    fn name(&self) -> &'static str {
+        "cell_death"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.cell_death.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.cell_death.as_ref().expect("on"),
+        );
+    }
+}
+
 /// Registers the mechanism.
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &CellDeathParams) {
+fn register(world: &mut World, schedule: &mut Schedule, params: &CellDeathParams) {
     world.insert_resource(CellDeathConfig(params.clone()));
     schedule.add_systems(
         (commit_to_apoptosis, complete_apoptosis)

@@ -5,6 +5,8 @@
 //! burst of TNF, the inflammatory response that follows injury.
 
 use super::neuron_damage::Damage;
+use crate::RestoreError;
+use crate::mechanism::{Mechanism, Persist, Setup};
 use crate::{Clock, FieldGrid, FieldId, MotorNeuron, Position, SimSet};
 use alsim_scenario::{Event, Scenario};
 use bevy_ecs::prelude::*;
@@ -44,8 +46,29 @@ fn tick_of(day: f64, dt_hours: f64) -> u64 {
     (day * 24.0 / dt_hours).round() as u64
 }
 
+/// The mechanism.
+pub struct Exposures;
+
+impl Mechanism for Exposures {
+    fn name(&self) -> &'static str {
+        "events"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        !setup.scenario.events.is_empty()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(world, schedule, setup.scenario);
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.resource::<Environment>("environment")
+    }
+}
+
 /// Registers the scenario's events.
-pub fn register(world: &mut World, schedule: &mut Schedule, scenario: &Scenario) {
+fn register(world: &mut World, schedule: &mut Schedule, scenario: &Scenario) {
     let grid = world.resource::<FieldGrid>();
     let dt = scenario.time.dt_hours;
     let voxel_mm3 = grid.voxel_um3() * 1e-9;

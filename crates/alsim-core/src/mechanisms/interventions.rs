@@ -1,29 +1,50 @@
 //! Interventions: therapies that scale one mechanism parameter while they are active. A therapy
-//! acts on a mechanism, not on the outcome (calibration.md, section E): the effect size is for
-//! the model to produce. While courses are active, each targeted parameter equals its value
-//! before any therapy times the product of the active courses' factors, so overlapping courses
-//! compose and a course's end restores exactly what was there. A therapy whose mechanism is off
-//! does nothing.
+//! acts on a mechanism, not on the outcome: the effect size is for the model to produce. This
+//! mechanism keeps the courses and, each tick in `Sense`, the product of the active courses'
+//! factors per kind of therapy ([`TherapyFactors`]); the mechanism each kind acts on multiplies
+//! its own parameter by that factor when it reads it (antioxidant: mitochondria's antioxidant
+//! capacity; antisense: aggregation's misfolding; anti-glutamate: neuron damage's excitotoxic
+//! rate; anti-inflammatory: microglial activation). Overlapping courses compose, a course's end
+//! restores exactly the untreated value, and a therapy whose mechanism is off does nothing.
 
-use super::aggregation::AggregationConfig;
-use super::microglia::MicrogliaConfig;
-use super::mitochondria::MitochondriaConfig;
 use super::motor_units::Clinical;
-use super::neuron_damage::NeuronDamageConfig;
-use crate::{Clock, SimSet};
+use crate::mechanism::{Mechanism, Persist, Setup};
+use crate::{Clock, RestoreError, SimSet};
 use alsim_scenario::{Intervention, Start, Therapy};
 use bevy_ecs::prelude::*;
-use bevy_ecs::system::SystemParam;
 
-/// The parameters therapies act on, one per kind of therapy.
-const KINDS: usize = 4;
+/// The mechanism.
+pub struct Interventions;
 
-fn kind(therapy: Therapy) -> (usize, f64) {
-    match therapy {
-        Therapy::Antioxidant(f) => (0, f),
-        Therapy::Antisense(f) => (1, f),
-        Therapy::AntiGlutamate(f) => (2, f),
-        Therapy::AntiInflammatory(f) => (3, f),
+impl Mechanism for Interventions {
+    fn name(&self) -> &'static str {
+        "interventions"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        !setup.scenario.interventions.is_empty()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        world.insert_resource(Therapies {
+            courses: setup
+                .scenario
+                .interventions
+                .iter()
+                .map(|i| Course {
+                    intervention: i.clone(),
+                    started_tick: None,
+                    finished: false,
+                })
+                .collect(),
+        });
+        world.insert_resource(TherapyFactors::default());
+        schedule.add_systems(administer.in_set(SimSet::Sense));
+    }
+
+    /// The courses; the factors follow from them at the next `Sense`.
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.resource::<Therapies>("courses")
     }
 }
 
@@ -45,68 +66,57 @@ impl Course {
 #[derive(Resource, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Therapies {
     courses: Vec<Course>,
-    /// Each targeted parameter's value before any therapy touched it.
-    untreated: [Option<f64>; KINDS],
 }
 
-/// Registers the therapies.
-pub fn register(world: &mut World, schedule: &mut Schedule, interventions: &[Intervention]) {
-    world.insert_resource(Therapies {
-        courses: interventions
-            .iter()
-            .map(|i| Course {
-                intervention: i.clone(),
-                started_tick: None,
-                finished: false,
-            })
-            .collect(),
-        untreated: [None; KINDS],
-    });
-    schedule.add_systems(administer.in_set(SimSet::Sense));
+/// Per kind of therapy, the product of the active courses' factors (1 when none is active).
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct TherapyFactors {
+    /// On mitochondria's `antioxidant_capacity_per_hour` (edaravone-like radical scavenging).
+    pub antioxidant: f64,
+    /// On aggregation's `misfolding_per_day` (an antisense oligonucleotide such as tofersen).
+    pub antisense: f64,
+    /// On neuron damage's `excitotoxic_damage_per_day` (riluzole-like).
+    pub anti_glutamate: f64,
+    /// On microglia's `activation_per_hour`.
+    pub anti_inflammatory: f64,
 }
 
-/// The mechanism parameters therapies act on; each `None` when its mechanism is off.
-#[derive(SystemParam)]
-pub(crate) struct Targets<'w> {
-    mitochondria: Option<ResMut<'w, MitochondriaConfig>>,
-    aggregation: Option<ResMut<'w, AggregationConfig>>,
-    damage: Option<ResMut<'w, NeuronDamageConfig>>,
-    microglia: Option<ResMut<'w, MicrogliaConfig>>,
-}
-
-impl Targets<'_> {
-    fn slot(&mut self, kind: usize) -> Option<&mut f64> {
-        match kind {
-            0 => self
-                .mitochondria
-                .as_mut()
-                .map(|m| &mut m.0.antioxidant_capacity_per_hour),
-            1 => self
-                .aggregation
-                .as_mut()
-                .map(|a| &mut a.0.misfolding_per_day),
-            2 => self
-                .damage
-                .as_mut()
-                .map(|d| &mut d.0.excitotoxic_damage_per_day),
-            _ => self
-                .microglia
-                .as_mut()
-                .map(|m| &mut m.0.activation_per_hour),
+impl Default for TherapyFactors {
+    fn default() -> Self {
+        Self {
+            antioxidant: 1.0,
+            antisense: 1.0,
+            anti_glutamate: 1.0,
+            anti_inflammatory: 1.0,
         }
     }
 }
 
-pub(crate) fn administer(
+impl TherapyFactors {
+    fn of(courses: &[Course]) -> Self {
+        let mut f = Self::default();
+        for course in courses.iter().filter(|c| c.active()) {
+            let (slot, factor) = match course.intervention.therapy {
+                Therapy::Antioxidant(x) => (&mut f.antioxidant, x),
+                Therapy::Antisense(x) => (&mut f.antisense, x),
+                Therapy::AntiGlutamate(x) => (&mut f.anti_glutamate, x),
+                Therapy::AntiInflammatory(x) => (&mut f.anti_inflammatory, x),
+            };
+            *slot *= factor;
+        }
+        f
+    }
+}
+
+fn administer(
     mut therapies: ResMut<Therapies>,
+    mut factors: ResMut<TherapyFactors>,
     clock: Res<Clock>,
     clinical: Option<Res<Clinical>>,
-    mut targets: Targets,
 ) {
     let tick = clock.tick;
     let ticks = |days: f64| (days * 24.0 / clock.dt_hours).round() as u64;
     let onset = clinical.and_then(|c| c.onset_tick);
-    let mut changed = false;
     for course in &mut therapies.courses {
         let i = &course.intervention;
         match course.started_tick {
@@ -117,49 +127,36 @@ pub(crate) fn administer(
                 };
                 if due {
                     course.started_tick = Some(tick);
-                    changed = true;
                 }
             }
             Some(start) if !course.finished => {
                 if i.duration_days.is_some_and(|d| tick >= start + ticks(d)) {
                     course.finished = true;
-                    changed = true;
                 }
             }
             Some(_) => {}
         }
     }
-    if !changed {
-        return;
-    }
-    let therapies = &mut *therapies;
-    for k in 0..KINDS {
-        let Some(value) = targets.slot(k) else {
-            continue;
-        };
-        let untreated = *therapies.untreated[k].get_or_insert(*value);
-        let factor: f64 = therapies
-            .courses
-            .iter()
-            .filter(|c| c.active())
-            .map(|c| kind(c.intervention.therapy))
-            .filter(|(kc, _)| *kc == k)
-            .map(|(_, f)| f)
-            .product();
-        *value = untreated * factor;
-    }
+    *factors = TherapyFactors::of(&therapies.courses);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Simulation;
+    use crate::mechanisms::microglia::MicrogliaConfig;
+    use crate::mechanisms::mitochondria::MitochondriaConfig;
     use alsim_scenario::Scenario;
 
     fn antioxidant(sim: &Simulation) -> f64 {
-        sim.world()
-            .resource::<MitochondriaConfig>()
-            .0
+        let world = sim.world();
+        let base = world.resource::<MitochondriaConfig>();
+        assert_eq!(
+            base.0,
+            Scenario::default().mechanisms.mitochondria.unwrap(),
+            "a therapy never rewrites the parameters"
+        );
+        base.in_force(world.get_resource::<TherapyFactors>())
             .antioxidant_capacity_per_hour
     }
 
@@ -212,10 +209,12 @@ mod tests {
         }];
         let mut sim = Simulation::new(&s).unwrap();
         let activation = |sim: &Simulation| {
-            sim.world()
-                .resource::<MicrogliaConfig>()
-                .0
-                .activation_per_hour
+            sim.world().resource::<TherapyFactors>().anti_inflammatory
+                * sim
+                    .world()
+                    .resource::<MicrogliaConfig>()
+                    .0
+                    .activation_per_hour
         };
         let base = activation(&sim);
         steps(&mut sim, 24);

@@ -33,7 +33,11 @@
 //!   more than one cell past the cap. A daughter copies its parent's state (phenotype and
 //!   activation clock): the clone shares its parent's history and surroundings.
 
+use super::interventions::TherapyFactors;
 use super::{DENSE, chance, column, give, pick_state, saturating, transition_probabilities};
+use crate::RestoreError;
+use crate::guard::{self, Fault, amount};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{
@@ -88,6 +92,17 @@ impl MicrogliaState {
 /// The mechanism's parameters as the systems use them.
 #[derive(Resource, Clone, Debug)]
 pub struct MicrogliaConfig(pub MicrogliaParams);
+
+impl MicrogliaConfig {
+    /// The parameters in force this tick: an anti-inflammatory drug scales activation (factor 1 when absent).
+    pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> MicrogliaParams {
+        let mut p = self.0.clone();
+        if let Some(t) = therapies {
+            p.activation_per_hour *= t.anti_inflammatory;
+        }
+        p
+    }
+}
 
 /// Microglia per crowding block: counted in `Sense`, then kept current through the tick's moves
 /// between blocks, deaths and births. Blocks are cubes of whole voxels tiling the box without
@@ -176,7 +191,61 @@ impl MicrogliaCrowding {
 type OnlyMicroglia = (With<Microglia>, Without<Astrocyte>, Without<MotorNeuron>);
 
 /// Registers the mechanism.
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &MicrogliaParams) {
+/// The mechanism.
+pub struct Microglial;
+
+impl Mechanism for Microglial {
+    fn name(&self) -> &'static str {
+        "microglia"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.microglia.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.microglia.as_ref().expect("on"),
+        );
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<MicrogliaState>("states")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        guard::cells(world, "MicrogliaState", |m: &MicrogliaState| {
+            [amount("activated_hours", m.activated_hours, SUSPECTS)]
+        })
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        const COLUMNS: &[Column] = &[
+            Column::new("microglia_surveying", Section::Cells),
+            Column::new("microglia_proinflammatory", Section::Cells),
+            Column::new("microglia_antiinflammatory", Section::Cells),
+        ];
+        COLUMNS
+    }
+
+    /// Off, every microglia counts as surveying.
+    fn observe(&self, world: &mut World, _: &LivingNeurons, out: &mut Vec<f64>) {
+        let mut counts = [0u64; 3];
+        let mut q = world.query_filtered::<Option<&MicrogliaState>, With<Microglia>>();
+        for state in q.iter(world) {
+            counts[state.map_or(0, |s| s.phenotype as usize)] += 1;
+        }
+        out.extend(counts.map(|n| n as f64));
+    }
+}
+
+/// The parameters most likely at fault when the state or a position leaves its range.
+const SUSPECTS: &str =
+    "mechanisms.microglia (chemotaxis_um_per_hour, daughter_distance_um, proliferation_per_day)";
+
+fn register(world: &mut World, schedule: &mut Schedule, params: &MicrogliaParams) {
     give::<Microglia, _>(world, MicrogliaState::default());
     let shape = world.resource::<FieldGrid>().shape();
     world.insert_resource(MicrogliaCrowding::new(shape, params.crowding_block_um));
@@ -507,12 +576,13 @@ fn migrate_microglia(
 
 fn update_microglia(
     config: Res<MicrogliaConfig>,
+    therapies: Option<Res<TherapyFactors>>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
     seed: Res<RunSeed>,
     mut cells: Query<(&CellId, &Voxel, &mut MicrogliaState, &mut Exchange), OnlyMicroglia>,
 ) {
-    let p = &config.0;
+    let p = &config.in_force(therapies.as_deref());
     let dt = clock.dt_hours as f32;
     for (ids, voxels, states, exchanges) in cells.contiguous_iter_mut().expect(DENSE) {
         let cells = ids.par_iter().zip(voxels).zip(column(states));

@@ -35,15 +35,75 @@
 
 use super::aggregation::Aggregates;
 use super::give;
+use super::interventions::TherapyFactors;
 use super::relax;
+use crate::RestoreError;
+use crate::guard::{self, Fault, amount, fraction};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
 use alsim_scenario::mechanisms::MitochondriaParams;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
+/// The mechanism.
+pub struct Energetics;
+
+impl Mechanism for Energetics {
+    fn name(&self) -> &'static str {
+        "mitochondria"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.mitochondria.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.mitochondria.as_ref().expect("on"),
+        );
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<Mitochondria>("mitochondria")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        guard::cells(world, "Mitochondria", |m: &Mitochondria| {
+            [
+                fraction("function", m.function.into(), SUSPECTS),
+                amount("ros", m.ros, SUSPECTS),
+                amount("oxidative_damage", m.oxidative_damage, SUSPECTS),
+            ]
+        })
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        &[
+            Column {
+                name: "mn_mitochondrial_function_mean",
+                section: Section::NeuronState,
+            },
+            Column {
+                name: "mn_oxidative_damage_mean",
+                section: Section::NeuronState,
+            },
+        ]
+    }
+
+    fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
+        out.push(living.mean(world, |m: &Mitochondria| m.function));
+        out.push(living.mean(world, |m: &Mitochondria| m.oxidative_damage));
+    }
+}
+
+/// The parameters most likely at fault when the state leaves its range.
+const SUSPECTS: &str = "mechanisms.mitochondria (antioxidant_capacity_per_hour, basal_ros_micromolar_per_hour, oxidation_per_micromolar_per_day)";
+
 /// Registers the mechanism: every motor neuron starts in the healthy steady state
 /// ([`healthy`]).
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &MitochondriaParams) {
+fn register(world: &mut World, schedule: &mut Schedule, params: &MitochondriaParams) {
     give::<MotorNeuron, _>(world, healthy(params));
     world.insert_resource(MitochondriaConfig(params.clone()));
     schedule.add_systems(update_mitochondria.in_set(SimSet::Energetics));
@@ -63,6 +123,17 @@ pub struct Mitochondria {
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct MitochondriaConfig(pub MitochondriaParams);
+
+impl MitochondriaConfig {
+    /// The parameters in force this tick: a radical scavenger scales the antioxidant capacity (factor 1 when absent).
+    pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> MitochondriaParams {
+        let mut p = self.0.clone();
+        if let Some(t) = therapies {
+            p.antioxidant_capacity_per_hour *= t.antioxidant;
+        }
+        p
+    }
+}
 
 /// Removal rate of intracellular ROS, per hour.
 fn ros_removal_per_hour(p: &MitochondriaParams) -> f64 {
@@ -210,11 +281,12 @@ type NeuronQuery<'w, 's> = Query<
 
 fn update_mitochondria(
     config: Res<MitochondriaConfig>,
+    therapies: Option<Res<TherapyFactors>>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
     mut cells: NeuronQuery,
 ) {
-    let p = &config.0;
+    let p = &config.in_force(therapies.as_deref());
     let dt_hours = clock.dt_hours;
     let voxel_um3 = grid.voxel_um3();
     let amount_per_concentration = 1.0 / FieldId::Ros.concentration_per_amount(voxel_um3);

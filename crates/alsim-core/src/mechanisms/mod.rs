@@ -1,6 +1,6 @@
-//! Disease mechanisms, one file each: its components, its systems and the registration that puts
-//! those systems into the schedule. A mechanism switched off in the scenario is simply not
-//! registered; no other mechanism asks whether it is on.
+//! Disease mechanisms, one file each, each a [`Mechanism`](crate::Mechanism): its components,
+//! systems, checkpoint record, guard bounds and observables. A mechanism switched off in the
+//! scenario is simply not built; no other mechanism asks whether it is on.
 
 pub mod ageing;
 pub mod aggregation;
@@ -15,8 +15,27 @@ pub mod motor_units;
 pub mod neuron_damage;
 pub mod transport;
 
+use crate::mechanism::Mechanism;
 use bevy_ecs::change_detection::ContiguousMut;
 use bevy_ecs::prelude::*;
+
+/// Every mechanism, in the order they are built: each one's set-up may read the state of those
+/// before it (transport starts each terminal from mitochondria's healthy state and its motor
+/// unit; ageing modulates aggregation). The order of a time-series section's columns is this
+/// order too. This is the one list of mechanisms.
+pub static ALL: [&dyn Mechanism; 11] = [
+    &aggregation::Aggregation,
+    &ageing::Ageing,
+    &mitochondria::Energetics,
+    &motor_units::MotorUnits,
+    &transport::AxonalTransport,
+    &microglia::Microglial,
+    &astrocytes::Astroglial,
+    &neuron_damage::NeuronDamage,
+    &cell_death::CellDeath,
+    &environment::Exposures,
+    &interventions::Interventions,
+];
 
 /// Gives every cell marked `M` the component `C` (a mechanism's per-cell state at the start).
 /// Before any such cell exists, `C` becomes a required component of `M`: cells spawned later

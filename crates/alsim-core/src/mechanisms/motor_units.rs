@@ -35,6 +35,9 @@
 //! lowest `round(share·n)` draws are FF, so the share is exact and independent of thread count.
 
 use super::transport::Transport;
+use crate::RestoreError;
+use crate::guard::{self, Fault, amount, fraction};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, LifeState, MotorNeuron, RunSeed, SimSet};
 use alsim_scenario::mechanisms::MotorUnitParams;
@@ -176,12 +179,82 @@ impl Clinical {
 #[derive(Resource, Clone, Debug)]
 pub struct MotorUnitConfig(pub MotorUnitParams);
 
+/// The mechanism.
+pub struct MotorUnits;
+
+impl Mechanism for MotorUnits {
+    fn name(&self) -> &'static str {
+        "motor_units"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.motor_units.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.motor_units.as_ref().expect("on"),
+        );
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<MotorUnit>("units")?;
+        state.resource::<Clinical>("clinical")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        let muscle = world.get_resource::<Clinical>().and_then(|c| {
+            guard::resource(
+                "the muscle",
+                "Clinical",
+                [
+                    fraction("force", c.force, SUSPECTS),
+                    amount("fibres_orphaned", c.fibres_orphaned, SUSPECTS),
+                ],
+            )
+        });
+        muscle.or_else(|| {
+            guard::cells(world, "MotorUnit", |u: &MotorUnit| {
+                [amount("fibres", u.fibres, SUSPECTS)]
+            })
+        })
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        const COLUMNS: &[Column] = &[
+            Column::new("force_proxy", Section::Readout),
+            Column::new("motor_units_denervated", Section::Readout),
+            Column::new("endplates_denervated_fraction", Section::Readout),
+            Column::new("motor_unit_enlargement", Section::Readout),
+        ];
+        COLUMNS
+    }
+
+    /// Off, the readout is not modelled: full force, nothing denervated, units at their own
+    /// size.
+    fn observe(&self, world: &mut World, _: &LivingNeurons, out: &mut Vec<f64>) {
+        let clinical = world.get_resource::<Clinical>();
+        out.extend([
+            clinical.map_or(1.0, |c| c.force),
+            clinical.map_or(0, |c| c.denervated_units) as f64,
+            clinical.map_or(0.0, Clinical::endplates_denervated_fraction),
+            clinical.map_or(1.0, |c| c.enlargement),
+        ]);
+    }
+}
+
+/// The parameters most likely at fault when the state leaves its range.
+const SUSPECTS: &str =
+    "mechanisms.motor_units (reinnervation_per_day, max_enlargement_fold, orphan_loss_per_day)";
+
 /// Registers the mechanism: every motor neuron gets a unit of `fibres_per_unit` fibres, the
 /// share `fast_fatigable_share` of them fast-fatigable and `fast_fatigable_fibres_fold` times
 /// larger, and the muscle starts intact. Must run
 /// before the transport mechanism registers, which starts each terminal at its unit's steady
 /// state.
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &MotorUnitParams) {
+fn register(world: &mut World, schedule: &mut Schedule, params: &MotorUnitParams) {
     let seed = world.resource::<RunSeed>().0;
     let mut draws: Vec<(f64, CellId, Entity)> = world
         .query_filtered::<(Entity, &CellId), With<MotorNeuron>>()

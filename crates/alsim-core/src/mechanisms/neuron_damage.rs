@@ -12,9 +12,13 @@
 
 use super::aggregation::Aggregates;
 use super::astrocytes::ReactiveAstrocyteMap;
+use super::interventions::TherapyFactors;
 use super::mitochondria::Mitochondria;
 use super::transport::{DENERVATED_BELOW, Transport};
 use super::{relax, saturating};
+use crate::RestoreError;
+use crate::guard::{self, Fault, amount};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel};
 use alsim_scenario::mechanisms::NeuronDamageParams;
@@ -36,8 +40,68 @@ pub struct Vulnerability(pub f32);
 #[derive(Resource, Clone, Debug)]
 pub struct NeuronDamageConfig(pub NeuronDamageParams);
 
+impl NeuronDamageConfig {
+    /// The parameters in force this tick: an anti-glutamate drug scales the excitotoxic damage rate (factor 1 when absent).
+    pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> NeuronDamageParams {
+        let mut p = self.0.clone();
+        if let Some(t) = therapies {
+            p.excitotoxic_damage_per_day *= t.anti_glutamate;
+        }
+        p
+    }
+}
+
+/// The mechanism.
+pub struct NeuronDamage;
+
+impl Mechanism for NeuronDamage {
+    fn name(&self) -> &'static str {
+        "neuron_damage"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.neuron_damage.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.neuron_damage.as_ref().expect("on"),
+        );
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<Damage>("damage")?;
+        state.component::<Vulnerability>("vulnerability")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        let damage = guard::cells(world, "Damage", |d: &Damage| [amount("", d.0, SUSPECTS)]);
+        damage.or_else(|| {
+            guard::cells(world, "Vulnerability", |v: &Vulnerability| {
+                [amount("", v.0, SUSPECTS)]
+            })
+        })
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        &[Column {
+            name: "mn_damage_mean",
+            section: Section::NeuronState,
+        }]
+    }
+
+    fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
+        out.push(living.mean(world, |d: &Damage| d.0));
+    }
+}
+
+/// The parameters most likely at fault when the state leaves its range.
+const SUSPECTS: &str = "mechanisms.neuron_damage (its *_damage_per_day rates, repair_per_day)";
+
 /// Registers the mechanism: gives every motor neuron zero damage and its vulnerability.
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &NeuronDamageParams) {
+fn register(world: &mut World, schedule: &mut Schedule, params: &NeuronDamageParams) {
     let seed = world.resource::<RunSeed>().0;
     let spread = LogNormal::new(0.0, params.vulnerability_log_sd).expect("validated sd in [0, 3]");
     let mut neurons = world.query_filtered::<(Entity, &CellId), With<MotorNeuron>>();
@@ -124,12 +188,13 @@ type NeuronState<'a> = (
 
 fn accumulate_damage(
     config: Res<NeuronDamageConfig>,
+    therapies: Option<Res<TherapyFactors>>,
     grid: Res<FieldGrid>,
     astrocytes: Option<Res<ReactiveAstrocyteMap>>,
     clock: Res<Clock>,
     mut cells: Query<NeuronState, With<MotorNeuron>>,
 ) {
-    let p = &config.0;
+    let p = &config.in_force(therapies.as_deref());
     let dt_days = clock.dt_hours as f32 / 24.0;
     let astrocytes = astrocytes.as_deref();
     let mut items: Vec<_> = cells.iter_mut().collect();

@@ -31,6 +31,9 @@ use super::aggregation::Aggregates;
 use super::mitochondria::{self, Mitochondria, MitochondriaConfig};
 use super::motor_units::{MotorUnit, MotorUnitConfig, retraction_fold};
 use super::relax;
+use crate::RestoreError;
+use crate::guard::{self, Fault, fraction};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
 use crate::{Clock, LifeState, MotorNeuron, SimSet};
 use alsim_scenario::mechanisms::TransportParams;
 use bevy_ecs::prelude::*;
@@ -40,11 +43,60 @@ use rayon::prelude::*;
 /// denervated). A definition, not a parameter: 1/2 is the midpoint between intact and gone.
 pub const DENERVATED_BELOW: f32 = 0.5;
 
+/// The mechanism.
+pub struct AxonalTransport;
+
+impl Mechanism for AxonalTransport {
+    fn name(&self) -> &'static str {
+        "transport"
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.transport.is_some()
+    }
+
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        register(
+            world,
+            schedule,
+            setup.mechanisms.transport.as_ref().expect("on"),
+        );
+    }
+
+    fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
+        state.component::<Transport>("transport")
+    }
+
+    fn check(&self, world: &mut World) -> Option<Fault> {
+        guard::cells(world, "Transport", |t: &Transport| {
+            [
+                fraction("efficiency", t.efficiency.into(), SUSPECTS),
+                fraction("terminal", t.terminal.into(), SUSPECTS),
+            ]
+        })
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        &[Column {
+            name: "mn_transport_efficiency_mean",
+            section: Section::NeuronState,
+        }]
+    }
+
+    fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
+        out.push(living.mean(world, |t: &Transport| t.efficiency));
+    }
+}
+
+/// The parameters most likely at fault when the state leaves its range.
+const SUSPECTS: &str =
+    "mechanisms.transport (relaxation_per_day, regrowth_per_day, retraction_per_day)";
+
 /// Registers the mechanism: every motor neuron starts at the steady state of a neuron free of
 /// aggregate with healthy mitochondria ([`mitochondria::healthy`], or full function with
-/// mitochondria off) and its motor unit's retraction fold (`Simulation::new` registers
-/// mitochondria and motor units first).
-pub fn register(world: &mut World, schedule: &mut Schedule, params: &TransportParams) {
+/// mitochondria off) and its motor unit's retraction fold (mitochondria and motor units come
+/// before it in `mechanisms::ALL`).
+fn register(world: &mut World, schedule: &mut Schedule, params: &TransportParams) {
     let function = world
         .get_resource::<MitochondriaConfig>()
         .map_or(1.0, |c| mitochondria::healthy(&c.0).function as f64);

@@ -1,0 +1,286 @@
+//! The unit of the model: a [`Mechanism`], in the spirit of a bevy `Plugin`. One file under
+//! `mechanisms/` implements it and owns everything of that process: its components, resources
+//! and systems ([`Mechanism::build`]), the per-cell state and resources a checkpoint keeps
+//! ([`Mechanism::persist`]), the bounds the numerical guard holds its state to
+//! ([`Mechanism::check`]), and the columns it adds to the time series
+//! ([`Mechanism::observe`]). [`crate::mechanisms::ALL`] lists them once; the simulation builds,
+//! saves, checks and observes whatever the scenario switches on by walking that list.
+//!
+//! Mechanisms that change another's behaviour over time (therapies, ageing) do so through
+//! factors of their own ([`crate::mechanisms::interventions::TherapyFactors`],
+//! [`crate::mechanisms::ageing::AgeingFactor`]) that the affected mechanism reads; no mechanism
+//! rewrites another's parameters, so a checkpoint holds only state, never parameter sets.
+
+use crate::guard::Fault;
+use crate::saved_state::RestoreError;
+use crate::{CellId, LifeState, MotorNeuron};
+use alsim_scenario::Scenario;
+use alsim_scenario::mechanisms::Mechanisms;
+use bevy_ecs::component::{ComponentId, Mutable};
+use bevy_ecs::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a mechanism builds from: the scenario, and the mechanism parameters with the genotype's
+/// effects applied.
+pub struct Setup<'a> {
+    /// The scenario as validated.
+    pub scenario: &'a Scenario,
+    /// `scenario.mechanisms` with the genotype's effect sizes applied.
+    pub mechanisms: &'a Mechanisms,
+}
+
+/// Where a mechanism's columns sit in the time series. Each section's columns come in
+/// [`crate::mechanisms::ALL`] order; the core's own columns sit between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Counts of glia by state, after the motor neuron counts.
+    Cells,
+    /// The clinical readout, after the field summaries.
+    Readout,
+    /// Means of the living motor neurons' internal state, last.
+    NeuronState,
+}
+
+/// One time-series column a mechanism adds.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    /// Name in `timeseries.csv` (an interface: scripts read it).
+    pub name: &'static str,
+    /// Where it sits.
+    pub section: Section,
+}
+
+impl Column {
+    /// A column named `name` in `section`.
+    pub const fn new(name: &'static str, section: Section) -> Self {
+        Self { name, section }
+    }
+}
+
+/// Living motor neurons (dying included) in [`CellId`] order, shared by every mechanism's
+/// observation so that means are summed in an order the ECS storage cannot change.
+pub struct LivingNeurons(pub(crate) Vec<Entity>);
+
+impl LivingNeurons {
+    pub(crate) fn of(world: &mut World) -> Self {
+        let mut q = world.query_filtered::<(Entity, &CellId, &LifeState), With<MotorNeuron>>();
+        let mut living: Vec<(CellId, Entity)> = q
+            .iter(world)
+            .filter(|(_, _, life)| **life != LifeState::Dead)
+            .map(|(e, id, _)| (*id, e))
+            .collect();
+        living.sort_unstable_by_key(|(id, _)| *id);
+        Self(living.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// The mean over living neurons of `value` (0 for a neuron without the component, and 0
+    /// when none is alive), summed in cell-id order.
+    pub fn mean<C: Component>(&self, world: &World, value: impl Fn(&C) -> f32) -> f64 {
+        if self.0.is_empty() {
+            return 0.0;
+        }
+        let sum: f64 = self
+            .0
+            .iter()
+            .map(|&e| world.get::<C>(e).map_or(0.0, |c| f64::from(value(c))))
+            .fold(0.0, |sum, v| sum + v);
+        sum / self.0.len() as f64
+    }
+}
+
+/// A disease mechanism: one process of the model, switchable alone. See the module doc.
+pub trait Mechanism: Sync {
+    /// Its key under `mechanisms:` in a scenario (or the scenario section that switches it on);
+    /// also its name in checkpoints and error messages.
+    fn name(&self) -> &'static str;
+
+    /// Whether the scenario switches it on.
+    fn is_on(&self, setup: &Setup) -> bool;
+
+    /// Registers its components, resources and systems (called only when on, in
+    /// [`crate::mechanisms::ALL`] order, after the motor neurons are spawned and before the
+    /// glia are).
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule);
+
+    /// Saves or restores, through `state`, what a tick changes of this mechanism: its per-cell
+    /// components and its evolving resources. Called with the same sequence in both
+    /// directions. Parameters are not saved: they are the scenario's.
+    fn persist(&self, _state: &mut Persist) -> Result<(), RestoreError> {
+        Ok(())
+    }
+
+    /// The first value of its state that is not finite or lies outside its physical range:
+    /// faults of its resources first, then the lowest cell id.
+    fn check(&self, _world: &mut World) -> Option<Fault> {
+        None
+    }
+
+    /// The time-series columns it adds, whether on or off (the table's shape does not depend
+    /// on the scenario).
+    fn columns(&self) -> &'static [Column] {
+        &[]
+    }
+
+    /// Appends one value per column, in [`Mechanism::columns`] order; called whether it is on
+    /// or off (off, it reports what the tissue looks like without the process).
+    fn observe(&self, _world: &mut World, _living: &LivingNeurons, _out: &mut Vec<f64>) {}
+}
+
+/// One encoded item of a mechanism's saved state.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Part {
+    label: String,
+    bytes: Vec<u8>,
+}
+
+/// A mechanism's saved state: its parts in [`Mechanism::persist`] order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct MechanismRecord {
+    pub(crate) name: String,
+    pub(crate) parts: Vec<Part>,
+}
+
+enum Mode<'a> {
+    Save(&'a mut Vec<Part>),
+    Restore {
+        parts: std::vec::IntoIter<Part>,
+        /// Every restored cell, in the order it was spawned.
+        cells: &'a [(CellId, Entity)],
+    },
+}
+
+/// Saves a mechanism's state into its record, or restores it from one: one call per item,
+/// the same sequence both ways (see [`Mechanism::persist`]). Items are encoded with postcard,
+/// so a mechanism's record needs no type of its own in the saved state.
+pub struct Persist<'a> {
+    world: &'a mut World,
+    mechanism: &'static str,
+    mode: Mode<'a>,
+    /// The components saved or restored so far (a test checks that no cell carries another).
+    components: Vec<ComponentId>,
+}
+
+impl<'a> Persist<'a> {
+    pub(crate) fn saving(
+        world: &'a mut World,
+        mechanism: &'static str,
+        out: &'a mut Vec<Part>,
+    ) -> Self {
+        Self {
+            world,
+            mechanism,
+            mode: Mode::Save(out),
+            components: Vec::new(),
+        }
+    }
+
+    pub(crate) fn restoring(
+        world: &'a mut World,
+        mechanism: &'static str,
+        record: MechanismRecord,
+        cells: &'a [(CellId, Entity)],
+    ) -> Self {
+        Self {
+            world,
+            mechanism,
+            mode: Mode::Restore {
+                parts: record.parts.into_iter(),
+                cells,
+            },
+            components: Vec::new(),
+        }
+    }
+
+    /// Whether every part of a restored record was read.
+    pub(crate) fn finish(mut self) -> Result<(), RestoreError> {
+        let extra = match &mut self.mode {
+            Mode::Restore { parts, .. } => parts.next(),
+            Mode::Save(_) => None,
+        };
+        match extra {
+            Some(p) => Err(self.mismatch(format!("has an unexpected part '{}'", p.label))),
+            None => Ok(()),
+        }
+    }
+
+    /// The components saved or restored so far.
+    #[cfg(test)]
+    pub(crate) fn components(&self) -> &[ComponentId] {
+        &self.components
+    }
+
+    fn mismatch(&self, what: String) -> RestoreError {
+        RestoreError::Mismatch(format!("its {} state {what}", self.mechanism))
+    }
+
+    fn next_part(&mut self, label: &'static str) -> Result<Vec<u8>, RestoreError> {
+        let Mode::Restore { parts, .. } = &mut self.mode else {
+            unreachable!("only restoring reads parts")
+        };
+        match parts.next() {
+            Some(p) if p.label == label => Ok(p.bytes),
+            Some(p) => Err(self.mismatch(format!("has '{}' where '{label}' belongs", p.label))),
+            None => Err(self.mismatch(format!("lacks '{label}'"))),
+        }
+    }
+
+    /// Component `C` of every cell that has it.
+    pub fn component<C>(&mut self, label: &'static str) -> Result<(), RestoreError>
+    where
+        C: Component<Mutability = Mutable> + Clone + Serialize + DeserializeOwned,
+    {
+        self.components.push(self.world.register_component::<C>());
+        if let Mode::Save(out) = &mut self.mode {
+            let mut q = self.world.query::<(&CellId, &C)>();
+            let mut items: Vec<(u64, C)> = q
+                .iter(self.world)
+                .map(|(id, c)| (id.0, c.clone()))
+                .collect();
+            items.sort_unstable_by_key(|(id, _)| *id);
+            out.push(encode(label, &items));
+            return Ok(());
+        }
+        let bytes = self.next_part(label)?;
+        let items: Vec<(u64, C)> = postcard::from_bytes(&bytes)
+            .map_err(|e| self.mismatch(format!("'{label}' cannot be read: {e}")))?;
+        let mut by_id: BTreeMap<u64, C> = items.into_iter().collect();
+        let Mode::Restore { cells, .. } = &self.mode else {
+            unreachable!("restoring")
+        };
+        // In spawn order, so each table ends up in the order the cells were spawned.
+        for &(id, entity) in cells.iter() {
+            if let Some(c) = by_id.remove(&id.0) {
+                self.world.entity_mut(entity).insert(c);
+            }
+        }
+        match by_id.keys().next() {
+            Some(id) => Err(self.mismatch(format!("names cell {id}, which it does not hold"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Resource `R` (present whenever the mechanism is on).
+    pub fn resource<R>(&mut self, label: &'static str) -> Result<(), RestoreError>
+    where
+        R: Resource + Clone + Serialize + DeserializeOwned,
+    {
+        if let Mode::Save(out) = &mut self.mode {
+            out.push(encode(label, self.world.resource::<R>()));
+            return Ok(());
+        }
+        let bytes = self.next_part(label)?;
+        let r: R = postcard::from_bytes(&bytes)
+            .map_err(|e| self.mismatch(format!("'{label}' cannot be read: {e}")))?;
+        self.world.insert_resource(r);
+        Ok(())
+    }
+}
+
+fn encode(label: &'static str, value: &impl Serialize) -> Part {
+    Part {
+        label: label.to_string(),
+        bytes: postcard::to_allocvec(value).expect("plain data encodes"),
+    }
+}
