@@ -62,17 +62,16 @@ impl Mechanism for Aggregation {
     fn name(&self) -> &'static str {
         "aggregation"
     }
-
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.aggregation.is_some()
-    }
-
     /// Every motor neuron starts free of aggregate.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
         let params = setup.mechanisms.aggregation.clone().expect("on");
         give::<MotorNeuron, _>(world, Aggregates::default());
         world.insert_resource(AggregationConfig(params));
         schedule.add_systems(update_aggregates.in_set(SimSet::Proteostasis));
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.aggregation.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -133,17 +132,9 @@ impl AggregationConfig {
     }
 }
 
-/// Rate of change of the load (a.u. per day) at load `a` with seed uptake `u` a.u. per day:
-/// the right-hand side of the module's equation.
-pub fn load_rate(p: &AggregationParams, a: f64, u: f64) -> f64 {
-    p.misfolding_per_day + u + p.templating_per_day * a * (1.0 - a / p.max_load)
-        - p.clearance_capacity_per_day * a / (a + p.clearance_half_load)
-        - p.seed_release_per_day * a
-}
-
 /// Misfolded-protein production of a neuron of vulnerability `size` carrying oxidative damage
 /// `oxidised`: `P·v·(1 + m_ox·O)`, a.u. per day.
-pub fn production(p: &AggregationParams, size: f64, oxidised: f64) -> f64 {
+pub(crate) fn production(p: &AggregationParams, size: f64, oxidised: f64) -> f64 {
     p.misfolding_per_day * size * (1.0 + p.oxidative_misfolding * oxidised.max(0.0))
 }
 
@@ -220,6 +211,14 @@ fn update_aggregates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rate of change of the load (a.u. per day) at load `a` with seed uptake `u` a.u. per day:
+    /// the right-hand side of the module's equation.
+    fn load_rate(p: &AggregationParams, a: f64, u: f64) -> f64 {
+        p.misfolding_per_day + u + p.templating_per_day * a * (1.0 - a / p.max_load)
+            - p.clearance_capacity_per_day * a / (a + p.clearance_half_load)
+            - p.seed_release_per_day * a
+    }
 
     fn params() -> AggregationParams {
         AggregationParams::default()

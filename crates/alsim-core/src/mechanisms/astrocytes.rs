@@ -234,16 +234,25 @@ impl Mechanism for Astroglial {
         "astrocytes"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.astrocytes.is_some()
+    /// every astrocyte starts supportive with `baseline_support`.
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.astrocytes.as_ref().expect("on");
+        let shape = world.resource::<FieldGrid>().shape();
+        world.insert_resource(
+            ReactiveAstrocyteMap::new(shape, params.toxicity_reach_um)
+                .with_toxicity_scale(params.toxicity_scale as f32),
+        );
+        give::<Astrocyte, _>(world, Reactivity::default());
+        give::<Astrocyte, _>(world, Support(params.baseline_support as f32));
+        world.insert_resource(AstrocyteConfig(params.clone()));
+        schedule.add_systems((
+            map_reactive_astrocytes.in_set(SimSet::Sense),
+            update_astrocytes.in_set(SimSet::Glia),
+        ));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.astrocytes.as_ref().expect("on"),
-        );
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.astrocytes.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -284,25 +293,9 @@ impl Mechanism for Astroglial {
 const SUSPECTS: &str =
     "mechanisms.astrocytes (baseline_support, reactive_support, support_change_per_day)";
 
-/// Registers the mechanism: every astrocyte starts supportive with `baseline_support`.
-fn register(world: &mut World, schedule: &mut Schedule, params: &AstrocyteParams) {
-    let shape = world.resource::<FieldGrid>().shape();
-    world.insert_resource(
-        ReactiveAstrocyteMap::new(shape, params.toxicity_reach_um)
-            .with_toxicity_scale(params.toxicity_scale as f32),
-    );
-    give::<Astrocyte, _>(world, Reactivity::default());
-    give::<Astrocyte, _>(world, Support(params.baseline_support as f32));
-    world.insert_resource(AstrocyteConfig(params.clone()));
-    schedule.add_systems((
-        map_reactive_astrocytes.in_set(SimSet::Sense),
-        update_astrocytes.in_set(SimSet::Glia),
-    ));
-}
-
 /// Probability that an astrocyte is in the other state after `dt_hours` at TNF stimulus `tnf`
 /// (switching back within the step included, so the reactive share does not depend on the step).
-pub fn switch_chance(p: &AstrocyteParams, reactive: bool, tnf: f32, dt_hours: f32) -> f32 {
+pub(crate) fn switch_chance(p: &AstrocyteParams, reactive: bool, tnf: f32, dt_hours: f32) -> f32 {
     let react = p.reactivation_per_hour * f64::from(tnf);
     let recover = p.recovery_per_hour * (1.0 - f64::from(tnf));
     let probabilities = transition_probabilities([[0.0, react], [recover, 0.0]], dt_hours.into());
@@ -311,7 +304,7 @@ pub fn switch_chance(p: &AstrocyteParams, reactive: bool, tnf: f32, dt_hours: f3
 }
 
 /// The support an astrocyte drifts toward in its state.
-pub fn support_target(p: &AstrocyteParams, reactive: bool) -> f32 {
+pub(crate) fn support_target(p: &AstrocyteParams, reactive: bool) -> f32 {
     if reactive {
         p.reactive_support.min(p.baseline_support) as f32
     } else {
@@ -321,7 +314,7 @@ pub fn support_target(p: &AstrocyteParams, reactive: bool) -> f32 {
 
 /// Support after `dt_days` relaxing from `support` toward `target` at `rate_per_day`; exact for
 /// a constant target, so any step lands between the two.
-pub fn relax_support(support: f32, target: f32, rate_per_day: f32, dt_days: f32) -> f32 {
+pub(crate) fn relax_support(support: f32, target: f32, rate_per_day: f32, dt_days: f32) -> f32 {
     target + (support - target) * (-rate_per_day * dt_days).exp()
 }
 

@@ -31,31 +31,23 @@ impl Mechanism for CellDeath {
         "cell_death"
     }
 
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.cell_death.as_ref().expect("on");
+        world.insert_resource(CellDeathConfig(params.clone()));
+        schedule.add_systems(
+            (commit_to_apoptosis, complete_apoptosis)
+                .chain()
+                .in_set(SimSet::Die),
+        );
+    }
+
     fn is_on(&self, setup: &Setup) -> bool {
         setup.mechanisms.cell_death.is_some()
     }
-
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.cell_death.as_ref().expect("on"),
-        );
-    }
-}
-
-/// Registers the mechanism.
-fn register(world: &mut World, schedule: &mut Schedule, params: &CellDeathParams) {
-    world.insert_resource(CellDeathConfig(params.clone()));
-    schedule.add_systems(
-        (commit_to_apoptosis, complete_apoptosis)
-            .chain()
-            .in_set(SimSet::Die),
-    );
 }
 
 /// Hazard of death per day at damage `d`.
-pub fn hazard_per_day(p: &CellDeathParams, d: f32) -> f32 {
+pub(crate) fn hazard_per_day(p: &CellDeathParams, d: f32) -> f32 {
     let n = p.hazard_hill_exponent as f32;
     let dn = d.max(0.0).powf(n);
     let half = (p.half_hazard_damage as f32).powf(n);

@@ -8,7 +8,7 @@ use super::neuron_damage::Damage;
 use crate::RestoreError;
 use crate::mechanism::{Mechanism, Persist, Setup};
 use crate::{Clock, FieldGrid, FieldId, MotorNeuron, Position, SimSet};
-use alsim_scenario::{Event, Scenario};
+use alsim_scenario::Event;
 use bevy_ecs::prelude::*;
 
 /// A toxin exposure resolved to ticks and voxels.
@@ -54,68 +54,64 @@ impl Mechanism for Exposures {
         "events"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        !setup.scenario.events.is_empty()
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let scenario = setup.scenario;
+        let grid = world.resource::<FieldGrid>();
+        let dt = scenario.time.dt_hours;
+        let voxel_mm3 = grid.voxel_um3() * 1e-9;
+        let mut env = Environment {
+            toxins: Vec::new(),
+            traumas: Vec::new(),
+            toxin_active: false,
+        };
+        for event in &scenario.events {
+            match event {
+                Event::Toxin {
+                    start_day,
+                    end_day,
+                    region,
+                    ros_fmol_per_hour_per_mm3,
+                } => {
+                    let (lo, hi) = region.bounds(&scenario.tissue);
+                    env.toxins.push(Toxin {
+                        start_tick: tick_of(*start_day, dt),
+                        end_tick: tick_of(*end_day, dt),
+                        voxels: grid.voxels_in_box(lo, hi),
+                        ros_per_voxel: (ros_fmol_per_hour_per_mm3 * voxel_mm3) as f32,
+                    });
+                }
+                Event::Trauma {
+                    day,
+                    centre_um,
+                    radius_um,
+                    damage,
+                    debris,
+                    tnf_fg,
+                } => {
+                    let centre = [centre_um.0, centre_um.1, centre_um.2];
+                    env.traumas.push(Trauma {
+                        tick: tick_of(*day, dt),
+                        centre: centre.map(|v| v as f32),
+                        radius: *radius_um as f32,
+                        damage: *damage as f32,
+                        voxels: grid.voxels_in_sphere(centre, *radius_um),
+                        debris: *debris as f32,
+                        tnf_fg: *tnf_fg as f32,
+                    });
+                }
+            }
+        }
+        world.insert_resource(env);
+        schedule.add_systems((expose_to_toxins, injure).chain().in_set(SimSet::Sense));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(world, schedule, setup.scenario);
+    fn is_on(&self, setup: &Setup) -> bool {
+        !setup.scenario.events.is_empty()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
         state.resource::<Environment>("environment")
     }
-}
-
-/// Registers the scenario's events.
-fn register(world: &mut World, schedule: &mut Schedule, scenario: &Scenario) {
-    let grid = world.resource::<FieldGrid>();
-    let dt = scenario.time.dt_hours;
-    let voxel_mm3 = grid.voxel_um3() * 1e-9;
-    let mut env = Environment {
-        toxins: Vec::new(),
-        traumas: Vec::new(),
-        toxin_active: false,
-    };
-    for event in &scenario.events {
-        match event {
-            Event::Toxin {
-                start_day,
-                end_day,
-                region,
-                ros_fmol_per_hour_per_mm3,
-            } => {
-                let (lo, hi) = region.bounds(&scenario.tissue);
-                env.toxins.push(Toxin {
-                    start_tick: tick_of(*start_day, dt),
-                    end_tick: tick_of(*end_day, dt),
-                    voxels: grid.voxels_in_box(lo, hi),
-                    ros_per_voxel: (ros_fmol_per_hour_per_mm3 * voxel_mm3) as f32,
-                });
-            }
-            Event::Trauma {
-                day,
-                centre_um,
-                radius_um,
-                damage,
-                debris,
-                tnf_fg,
-            } => {
-                let centre = [centre_um.0, centre_um.1, centre_um.2];
-                env.traumas.push(Trauma {
-                    tick: tick_of(*day, dt),
-                    centre: centre.map(|v| v as f32),
-                    radius: *radius_um as f32,
-                    damage: *damage as f32,
-                    voxels: grid.voxels_in_sphere(centre, *radius_um),
-                    debris: *debris as f32,
-                    tnf_fg: *tnf_fg as f32,
-                });
-            }
-        }
-    }
-    world.insert_resource(env);
-    schedule.add_systems((expose_to_toxins, injure).chain().in_set(SimSet::Sense));
 }
 
 fn expose_to_toxins(mut env: ResMut<Environment>, clock: Res<Clock>, mut grid: ResMut<FieldGrid>) {
@@ -165,7 +161,7 @@ fn injure(
 mod tests {
     use super::*;
     use crate::Simulation;
-    use alsim_scenario::Region;
+    use alsim_scenario::{Region, Scenario};
 
     fn scenario(events: Vec<Event>) -> Scenario {
         let mut s = Scenario::default();

@@ -20,11 +20,6 @@ impl Mechanism for Interventions {
     fn name(&self) -> &'static str {
         "interventions"
     }
-
-    fn is_on(&self, setup: &Setup) -> bool {
-        !setup.scenario.interventions.is_empty()
-    }
-
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
         world.insert_resource(Therapies {
             courses: setup
@@ -40,6 +35,10 @@ impl Mechanism for Interventions {
         });
         world.insert_resource(TherapyFactors::default());
         schedule.add_systems(administer.in_set(SimSet::Sense));
+    }
+
+    fn is_on(&self, setup: &Setup) -> bool {
+        !setup.scenario.interventions.is_empty()
     }
 
     /// The courses; the factors follow from them at the next `Sense`.

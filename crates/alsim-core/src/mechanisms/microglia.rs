@@ -199,16 +199,24 @@ impl Mechanism for Microglial {
         "microglia"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.microglia.is_some()
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.microglia.as_ref().expect("on");
+        give::<Microglia, _>(world, MicrogliaState::default());
+        let shape = world.resource::<FieldGrid>().shape();
+        world.insert_resource(MicrogliaCrowding::new(shape, params.crowding_block_um));
+        world.insert_resource(MicrogliaConfig(params.clone()));
+        schedule.add_systems((
+            count_microglia.in_set(SimSet::Sense),
+            (migrate_microglia, update_microglia)
+                .chain()
+                .in_set(SimSet::Glia),
+            remove_dead_microglia.in_set(SimSet::Die),
+            divide_microglia.in_set(SimSet::Spawn),
+        ));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.microglia.as_ref().expect("on"),
-        );
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.microglia.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -245,21 +253,6 @@ impl Mechanism for Microglial {
 const SUSPECTS: &str =
     "mechanisms.microglia (chemotaxis_um_per_hour, daughter_distance_um, proliferation_per_day)";
 
-fn register(world: &mut World, schedule: &mut Schedule, params: &MicrogliaParams) {
-    give::<Microglia, _>(world, MicrogliaState::default());
-    let shape = world.resource::<FieldGrid>().shape();
-    world.insert_resource(MicrogliaCrowding::new(shape, params.crowding_block_um));
-    world.insert_resource(MicrogliaConfig(params.clone()));
-    schedule.add_systems((
-        count_microglia.in_set(SimSet::Sense),
-        (migrate_microglia, update_microglia)
-            .chain()
-            .in_set(SimSet::Glia),
-        remove_dead_microglia.in_set(SimSet::Die),
-        divide_microglia.in_set(SimSet::Spawn),
-    ));
-}
-
 /// The local stimuli a microglia reads, as saturating fractions.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stimuli {
@@ -287,7 +280,7 @@ pub fn danger(debris: f32, seeds: f32) -> f32 {
 }
 
 /// Rates (per hour) of leaving `state` for each phenotype, in [`Phenotype`] order.
-pub fn transition_rates(p: &MicrogliaParams, state: MicrogliaState, s: Stimuli) -> [f32; 3] {
+pub(crate) fn transition_rates(p: &MicrogliaParams, state: MicrogliaState, s: Stimuli) -> [f32; 3] {
     let a = p.activation_per_hour as f32;
     let d = s.danger();
     let rest = p.resting_per_hour as f32 * (1.0 - d);
@@ -307,7 +300,7 @@ pub fn transition_rates(p: &MicrogliaParams, state: MicrogliaState, s: Stimuli) 
 /// Advances one microglia by `dt_hours` given a uniform draw; returns its new state. The end
 /// phenotype is drawn from the exact transition probabilities over the step with the rates held
 /// at the start of the tick, so the share in each phenotype does not depend on the step.
-pub fn next_state(
+pub(crate) fn next_state(
     p: &MicrogliaParams,
     state: MicrogliaState,
     s: Stimuli,
@@ -359,7 +352,7 @@ pub fn exchange(p: &MicrogliaParams, phenotype: Phenotype, s: Stimuli, dt_hours:
 
 /// Death hazard per day at extracellular ROS `ros_micromolar`: turnover plus a saturating
 /// oxidative term.
-pub fn death_hazard_per_day(p: &MicrogliaParams, ros_micromolar: f32) -> f32 {
+pub(crate) fn death_hazard_per_day(p: &MicrogliaParams, ros_micromolar: f32) -> f32 {
     p.turnover_death_per_day as f32
         + p.ros_death_per_day as f32
             * saturating(ros_micromolar, p.ros_death_half_max_micromolar as f32)
@@ -372,7 +365,11 @@ pub fn room(p: &MicrogliaParams, density_per_mm3: f32) -> f32 {
 
 /// Division rate per day of a microglia in `state` at local density `density_per_mm3`: only
 /// activated cells divide, at `k·max(0, 1 − ρ/ρ_max)`.
-pub fn division_rate_per_day(p: &MicrogliaParams, state: MicrogliaState, density: f32) -> f32 {
+pub(crate) fn division_rate_per_day(
+    p: &MicrogliaParams,
+    state: MicrogliaState,
+    density: f32,
+) -> f32 {
     if state.is_activated() && !state.dying {
         p.proliferation_per_day as f32 * room(p, density)
     } else {
@@ -382,7 +379,7 @@ pub fn division_rate_per_day(p: &MicrogliaParams, state: MicrogliaState, density
 
 /// Differences of `signal` across `voxel`'s neighbours along x, y and z (`signal(v+1) −
 /// signal(v−1)`); where a neighbour lies outside the box the voxel's own value stands in.
-pub fn central_differences(
+pub(crate) fn central_differences(
     shape: GridShape,
     voxel: u32,
     signal: impl Fn(usize) -> f32,
@@ -413,7 +410,7 @@ pub fn central_differences(
 
 /// Chemotactic velocity, µm/h: along the signal differences `g`, at speed
 /// `speed·|g|/(|g| + half_max)`.
-pub fn chemotactic_velocity(speed: f32, gradient: [f32; 3], half_max: f32) -> [f32; 3] {
+pub(crate) fn chemotactic_velocity(speed: f32, gradient: [f32; 3], half_max: f32) -> [f32; 3] {
     let len = gradient.iter().map(|g| g * g).sum::<f32>().sqrt();
     if len == 0.0 {
         return [0.0; 3];
@@ -423,7 +420,7 @@ pub fn chemotactic_velocity(speed: f32, gradient: [f32; 3], half_max: f32) -> [f
 }
 
 /// `x` reflected back into `[0, len)` at the faces of the box.
-pub fn reflect_into(x: f32, len: f32) -> f32 {
+pub(crate) fn reflect_into(x: f32, len: f32) -> f32 {
     let x = if x < 0.0 { -x } else { x };
     let x = if x >= len { 2.0 * len - x } else { x };
     x.clamp(0.0, len.next_down())
@@ -431,7 +428,7 @@ pub fn reflect_into(x: f32, len: f32) -> f32 {
 
 /// Where a daughter goes: `distance` from the parent in the direction given by two uniform
 /// draws (uniform on the sphere), reflected into the box.
-pub fn daughter_position(
+pub(crate) fn daughter_position(
     parent: [f32; 3],
     distance: f32,
     box_um: [f32; 3],

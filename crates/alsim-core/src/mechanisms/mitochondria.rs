@@ -53,16 +53,17 @@ impl Mechanism for Energetics {
         "mitochondria"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.mitochondria.is_some()
+    /// every motor neuron starts in the healthy steady state
+    /// ([`healthy`]).
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.mitochondria.as_ref().expect("on");
+        give::<MotorNeuron, _>(world, healthy(params));
+        world.insert_resource(MitochondriaConfig(params.clone()));
+        schedule.add_systems(update_mitochondria.in_set(SimSet::Energetics));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.mitochondria.as_ref().expect("on"),
-        );
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.mitochondria.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -101,14 +102,6 @@ impl Mechanism for Energetics {
 /// The parameters most likely at fault when the state leaves its range.
 const SUSPECTS: &str = "mechanisms.mitochondria (antioxidant_capacity_per_hour, basal_ros_micromolar_per_hour, oxidation_per_micromolar_per_day)";
 
-/// Registers the mechanism: every motor neuron starts in the healthy steady state
-/// ([`healthy`]).
-fn register(world: &mut World, schedule: &mut Schedule, params: &MitochondriaParams) {
-    give::<MotorNeuron, _>(world, healthy(params));
-    world.insert_resource(MitochondriaConfig(params.clone()));
-    schedule.add_systems(update_mitochondria.in_set(SimSet::Energetics));
-}
-
 /// Mitochondrial and oxidative state of a motor neuron.
 #[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mitochondria {
@@ -141,7 +134,7 @@ fn ros_removal_per_hour(p: &MitochondriaParams) -> f64 {
 }
 
 /// Saturating aggregate stimulus `A/(A + K_A)`.
-pub fn aggregate_stimulus(p: &MitochondriaParams, load: f64) -> f64 {
+pub(crate) fn aggregate_stimulus(p: &MitochondriaParams, load: f64) -> f64 {
     let a = load.max(0.0);
     a / (a + p.aggregate_half_load)
 }
@@ -151,7 +144,7 @@ pub fn aggregate_stimulus(p: &MitochondriaParams, load: f64) -> f64 {
 /// `β = k_O·k_ox/((k_ao + k_leak)·k_rep)` and `B = k_b + k_A·a + β·(p_0 + p_F + i)`, `F` is the
 /// root in [0, 1] of `β·p_F·F² − B·F + k_b = 0`, `F = 2k_b/(B + √(B² − 4β·p_F·k_b))`; then
 /// `R = (p_0 + p_F·(1 − F) + i)/(k_ao + k_leak)` and `O = k_ox·R/k_rep`.
-pub fn steady_state(p: &MitochondriaParams, load: f64, influx: f64) -> Option<Mitochondria> {
+pub(crate) fn steady_state(p: &MitochondriaParams, load: f64, influx: f64) -> Option<Mitochondria> {
     let removal = ros_removal_per_hour(p);
     if p.biogenesis_per_day <= 0.0 || removal <= 0.0 || p.oxidative_repair_per_day <= 0.0 {
         return None;
@@ -177,7 +170,7 @@ pub fn steady_state(p: &MitochondriaParams, load: f64, influx: f64) -> Option<Mi
 
 /// The starting state: the steady state without aggregates or extracellular ROS; where there
 /// is none, full function, the ROS of full function and no damage.
-pub fn healthy(p: &MitochondriaParams) -> Mitochondria {
+pub(crate) fn healthy(p: &MitochondriaParams) -> Mitochondria {
     steady_state(p, 0.0, 0.0).unwrap_or_else(|| {
         let removal = ros_removal_per_hour(p);
         Mitochondria {
@@ -193,13 +186,13 @@ pub fn healthy(p: &MitochondriaParams) -> Mitochondria {
 }
 
 /// ROS (fmol) a neuron takes up over `dt_hours` from a voxel of `voxel_um3` holding `held` fmol.
-pub fn ros_uptake(p: &MitochondriaParams, held: f64, voxel_um3: f64, dt_hours: f64) -> f64 {
+pub(crate) fn ros_uptake(p: &MitochondriaParams, held: f64, voxel_um3: f64, dt_hours: f64) -> f64 {
     let rate = p.ros_leak_per_hour * p.soma_volume_um3 / voxel_um3;
     held.max(0.0) * -(-rate * dt_hours).exp_m1()
 }
 
 /// Intracellular ROS influx, µM per hour, from `taken` fmol taken up over `dt_hours`.
-pub fn influx_micromolar_per_hour(p: &MitochondriaParams, taken: f64, dt_hours: f64) -> f64 {
+pub(crate) fn influx_micromolar_per_hour(p: &MitochondriaParams, taken: f64, dt_hours: f64) -> f64 {
     if dt_hours > 0.0 {
         taken * 1e6 / (p.soma_volume_um3 * dt_hours)
     } else {
@@ -208,7 +201,7 @@ pub fn influx_micromolar_per_hour(p: &MitochondriaParams, taken: f64, dt_hours: 
 }
 
 /// ROS leaked into the voxel, fmol per hour, at intracellular ROS `ros` µM.
-pub fn leak_fmol_per_hour(p: &MitochondriaParams, ros: f64) -> f64 {
+pub(crate) fn leak_fmol_per_hour(p: &MitochondriaParams, ros: f64) -> f64 {
     p.ros_leak_per_hour * ros * p.soma_volume_um3 * 1e-6
 }
 

@@ -107,7 +107,7 @@ pub fn relax(x0: f64, s: f64, l: f64, dt: f64) -> Relaxed {
 /// cell's state distribution does not depend on the time step (a per-tick "switch with chance
 /// `1 − e^{−rate·dt}`" does: at long steps every cell flips every tick). Computed by scaling
 /// and squaring with a Taylor series.
-pub fn transition_probabilities<const N: usize>(q: [[f64; N]; N], dt: f64) -> [[f64; N]; N] {
+pub(crate) fn transition_probabilities<const N: usize>(q: [[f64; N]; N], dt: f64) -> [[f64; N]; N] {
     let mut a = [[0.0; N]; N];
     let mut largest_exit: f64 = 0.0;
     for i in 0..N {
@@ -181,7 +181,7 @@ fn identity<const N: usize>() -> [[f64; N]; N] {
 }
 
 /// The state a uniform `draw` in [0, 1) picks from the probabilities `row` (summing to one).
-pub fn pick_state<const N: usize>(row: [f64; N], draw: f64) -> usize {
+pub(crate) fn pick_state<const N: usize>(row: [f64; N], draw: f64) -> usize {
     let mut left = draw;
     for (state, &p) in row.iter().enumerate() {
         if left < p {

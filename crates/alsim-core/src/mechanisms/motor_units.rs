@@ -86,7 +86,7 @@ impl MotorUnit {
 
 /// How many times faster the terminal of `unit` retracts than a resistant unit's at the same
 /// transport shortfall; 1 without motor units.
-pub fn retraction_fold(config: Option<&MotorUnitConfig>, unit: Option<&MotorUnit>) -> f64 {
+pub(crate) fn retraction_fold(config: Option<&MotorUnitConfig>, unit: Option<&MotorUnit>) -> f64 {
     match (config, unit) {
         (Some(c), Some(u)) if u.kind == UnitKind::FastFatigable => {
             c.0.fast_fatigable_retraction_fold
@@ -187,16 +187,48 @@ impl Mechanism for MotorUnits {
         "motor_units"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.motor_units.is_some()
+    /// every motor neuron gets a unit of `fibres_per_unit` fibres, the
+    /// share `fast_fatigable_share` of them fast-fatigable and `fast_fatigable_fibres_fold` times
+    /// larger, and the muscle starts intact. Must run
+    /// before the transport mechanism registers, which starts each terminal at its unit's steady
+    /// state.
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.motor_units.as_ref().expect("on");
+        let seed = world.resource::<RunSeed>().0;
+        let mut draws: Vec<(f64, CellId, Entity)> = world
+            .query_filtered::<(Entity, &CellId), With<MotorNeuron>>()
+            .iter(world)
+            .map(|(e, id)| {
+                let draw: f64 = stream(seed, *id, 0, Purpose::MotorUnitKind).random();
+                (draw, *id, e)
+            })
+            .collect();
+        draws.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let fast = (params.fast_fatigable_share * draws.len() as f64).round() as usize;
+        let fast_fibres = (f64::from(params.fibres_per_unit) * params.fast_fatigable_fibres_fold)
+            .round()
+            .max(1.0) as u32;
+        let mut fibres = 0.0;
+        for (rank, (_, _, entity)) in draws.iter().enumerate() {
+            let unit = if rank < fast {
+                MotorUnit {
+                    kind: UnitKind::FastFatigable,
+                    ..MotorUnit::new(fast_fibres)
+                }
+            } else {
+                MotorUnit::new(params.fibres_per_unit)
+            };
+            fibres += unit.fibres;
+            world.entity_mut(*entity).insert(unit);
+        }
+        let units = draws.len() as u64;
+        world.insert_resource(Clinical::intact(units, fibres));
+        world.insert_resource(MotorUnitConfig(params.clone()));
+        schedule.add_systems(update_motor_units.in_set(SimSet::Readout));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.motor_units.as_ref().expect("on"),
-        );
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.motor_units.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -249,49 +281,10 @@ impl Mechanism for MotorUnits {
 const SUSPECTS: &str =
     "mechanisms.motor_units (reinnervation_per_day, max_enlargement_fold, orphan_loss_per_day)";
 
-/// Registers the mechanism: every motor neuron gets a unit of `fibres_per_unit` fibres, the
-/// share `fast_fatigable_share` of them fast-fatigable and `fast_fatigable_fibres_fold` times
-/// larger, and the muscle starts intact. Must run
-/// before the transport mechanism registers, which starts each terminal at its unit's steady
-/// state.
-fn register(world: &mut World, schedule: &mut Schedule, params: &MotorUnitParams) {
-    let seed = world.resource::<RunSeed>().0;
-    let mut draws: Vec<(f64, CellId, Entity)> = world
-        .query_filtered::<(Entity, &CellId), With<MotorNeuron>>()
-        .iter(world)
-        .map(|(e, id)| {
-            let draw: f64 = stream(seed, *id, 0, Purpose::MotorUnitKind).random();
-            (draw, *id, e)
-        })
-        .collect();
-    draws.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let fast = (params.fast_fatigable_share * draws.len() as f64).round() as usize;
-    let fast_fibres = (f64::from(params.fibres_per_unit) * params.fast_fatigable_fibres_fold)
-        .round()
-        .max(1.0) as u32;
-    let mut fibres = 0.0;
-    for (rank, (_, _, entity)) in draws.iter().enumerate() {
-        let unit = if rank < fast {
-            MotorUnit {
-                kind: UnitKind::FastFatigable,
-                ..MotorUnit::new(fast_fibres)
-            }
-        } else {
-            MotorUnit::new(params.fibres_per_unit)
-        };
-        fibres += unit.fibres;
-        world.entity_mut(*entity).insert(unit);
-    }
-    let units = draws.len() as u64;
-    world.insert_resource(Clinical::intact(units, fibres));
-    world.insert_resource(MotorUnitConfig(params.clone()));
-    schedule.add_systems(update_motor_units.in_set(SimSet::Readout));
-}
-
 /// Advances the units and the orphan pool by `dt_days` and refreshes the readout. `units` must
 /// be in [`CellId`] order (the sums depend on it); `tick_end` is the tick count at the end of
 /// this tick, recorded as the onset tick if the force first falls below the threshold now.
-pub fn advance(
+pub(crate) fn advance(
     p: &MotorUnitParams,
     dt_days: f64,
     tick_end: u64,

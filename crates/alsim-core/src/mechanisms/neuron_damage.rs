@@ -59,16 +59,29 @@ impl Mechanism for NeuronDamage {
         "neuron_damage"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.neuron_damage.is_some()
+    /// gives every motor neuron zero damage and its vulnerability.
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.neuron_damage.as_ref().expect("on");
+        let seed = world.resource::<RunSeed>().0;
+        let spread =
+            LogNormal::new(0.0, params.vulnerability_log_sd).expect("validated sd in [0, 3]");
+        let mut neurons = world.query_filtered::<(Entity, &CellId), With<MotorNeuron>>();
+        let draws: Vec<_> = neurons
+            .iter(world)
+            .map(|(e, id)| {
+                let mut rng = stream(seed, *id, 0, Purpose::Vulnerability);
+                (e, Vulnerability(spread.sample(&mut rng) as f32))
+            })
+            .collect();
+        for (entity, v) in draws {
+            world.entity_mut(entity).insert((v, Damage::default()));
+        }
+        world.insert_resource(NeuronDamageConfig(params.clone()));
+        schedule.add_systems(accumulate_damage.in_set(SimSet::Damage));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.neuron_damage.as_ref().expect("on"),
-        );
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.neuron_damage.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -99,25 +112,6 @@ impl Mechanism for NeuronDamage {
 
 /// The parameters most likely at fault when the state leaves its range.
 const SUSPECTS: &str = "mechanisms.neuron_damage (its *_damage_per_day rates, repair_per_day)";
-
-/// Registers the mechanism: gives every motor neuron zero damage and its vulnerability.
-fn register(world: &mut World, schedule: &mut Schedule, params: &NeuronDamageParams) {
-    let seed = world.resource::<RunSeed>().0;
-    let spread = LogNormal::new(0.0, params.vulnerability_log_sd).expect("validated sd in [0, 3]");
-    let mut neurons = world.query_filtered::<(Entity, &CellId), With<MotorNeuron>>();
-    let draws: Vec<_> = neurons
-        .iter(world)
-        .map(|(e, id)| {
-            let mut rng = stream(seed, *id, 0, Purpose::Vulnerability);
-            (e, Vulnerability(spread.sample(&mut rng) as f32))
-        })
-        .collect();
-    for (entity, v) in draws {
-        world.entity_mut(entity).insert((v, Damage::default()));
-    }
-    world.insert_resource(NeuronDamageConfig(params.clone()));
-    schedule.add_systems(accumulate_damage.in_set(SimSet::Damage));
-}
 
 /// What a neuron is exposed to over a tick. `Exposure::default()` is an unstressed neuron.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -162,7 +156,7 @@ fn starvation(supply: f32, tolerated: f32) -> f32 {
 }
 
 /// Damage added per day by `exposure` to a neuron of `vulnerability` (before repair).
-pub fn damage_input(p: &NeuronDamageParams, vulnerability: f32, e: &Exposure) -> f32 {
+pub(crate) fn damage_input(p: &NeuronDamageParams, vulnerability: f32, e: &Exposure) -> f32 {
     let k = |v: f64| v as f32;
     vulnerability * k(p.intrinsic_damage_per_day)
         + k(p.aggregate_damage_per_day) * saturating(e.aggregate_load, k(p.aggregate_half_load))

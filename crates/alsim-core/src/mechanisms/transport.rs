@@ -51,16 +51,34 @@ impl Mechanism for AxonalTransport {
         "transport"
     }
 
-    fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.transport.is_some()
+    /// every motor neuron starts at the steady state of a neuron free of
+    /// aggregate with healthy mitochondria ([`mitochondria::healthy`], or full function with
+    /// mitochondria off) and its motor unit's retraction fold (mitochondria and motor units come
+    /// before it in `mechanisms::ALL`).
+    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+        let params = setup.mechanisms.transport.as_ref().expect("on");
+        let function = world
+            .get_resource::<MitochondriaConfig>()
+            .map_or(1.0, |c| mitochondria::healthy(&c.0).function as f64);
+        let target = target_efficiency(params, function, 0.0);
+        let units = world.get_resource::<MotorUnitConfig>().cloned();
+        let starts: Vec<_> = world
+            .query_filtered::<(Entity, Option<&MotorUnit>), With<MotorNeuron>>()
+            .iter(world)
+            .map(|(e, unit)| {
+                let fold = retraction_fold(units.as_ref(), unit);
+                (e, steady_state(params, target, fold))
+            })
+            .collect();
+        for (entity, start) in starts {
+            world.entity_mut(entity).insert(start);
+        }
+        world.insert_resource(TransportConfig(params.clone()));
+        schedule.add_systems(update_transport.in_set(SimSet::Transport));
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        register(
-            world,
-            schedule,
-            setup.mechanisms.transport.as_ref().expect("on"),
-        );
+    fn is_on(&self, setup: &Setup) -> bool {
+        setup.mechanisms.transport.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -91,31 +109,6 @@ impl Mechanism for AxonalTransport {
 /// The parameters most likely at fault when the state leaves its range.
 const SUSPECTS: &str =
     "mechanisms.transport (relaxation_per_day, regrowth_per_day, retraction_per_day)";
-
-/// Registers the mechanism: every motor neuron starts at the steady state of a neuron free of
-/// aggregate with healthy mitochondria ([`mitochondria::healthy`], or full function with
-/// mitochondria off) and its motor unit's retraction fold (mitochondria and motor units come
-/// before it in `mechanisms::ALL`).
-fn register(world: &mut World, schedule: &mut Schedule, params: &TransportParams) {
-    let function = world
-        .get_resource::<MitochondriaConfig>()
-        .map_or(1.0, |c| mitochondria::healthy(&c.0).function as f64);
-    let target = target_efficiency(params, function, 0.0);
-    let units = world.get_resource::<MotorUnitConfig>().cloned();
-    let starts: Vec<_> = world
-        .query_filtered::<(Entity, Option<&MotorUnit>), With<MotorNeuron>>()
-        .iter(world)
-        .map(|(e, unit)| {
-            let fold = retraction_fold(units.as_ref(), unit);
-            (e, steady_state(params, target, fold))
-        })
-        .collect();
-    for (entity, start) in starts {
-        world.entity_mut(entity).insert(start);
-    }
-    world.insert_resource(TransportConfig(params.clone()));
-    schedule.add_systems(update_transport.in_set(SimSet::Transport));
-}
 
 /// Axonal transport of a motor neuron and the state of its neuromuscular terminal.
 #[derive(Component, Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -148,21 +141,21 @@ fn load_of(aggregates: Option<&Aggregates>) -> f64 {
 
 /// Target efficiency `E* = ρ·F/(1 + A/K_A)` at mitochondrial function `function` and aggregate
 /// load `load` (a.u.).
-pub fn target_efficiency(p: &TransportParams, function: f64, load: f64) -> f64 {
+pub(crate) fn target_efficiency(p: &TransportParams, function: f64, load: f64) -> f64 {
     p.rna_processing * function.clamp(0.0, 1.0) / (1.0 + load.max(0.0) / p.aggregate_half_load)
 }
 
 /// Steady terminal integrity `k_g·E/(k_g·E + f·k_r·(1 − E))` at constant efficiency `e` and
 /// retraction fold `fold`; a terminal with neither regrowth nor retraction keeps what it has,
 /// so 1 is returned then.
-pub fn steady_terminal(p: &TransportParams, e: f64, fold: f64) -> f64 {
+pub(crate) fn steady_terminal(p: &TransportParams, e: f64, fold: f64) -> f64 {
     let grow = p.regrowth_per_day * e;
     let total = grow + fold * p.retraction_per_day * (1.0 - e);
     if total > 0.0 { grow / total } else { 1.0 }
 }
 
 /// The steady state at a constant target efficiency and retraction fold `fold`.
-pub fn steady_state(p: &TransportParams, target: f64, fold: f64) -> Transport {
+pub(crate) fn steady_state(p: &TransportParams, target: f64, fold: f64) -> Transport {
     Transport {
         efficiency: target as f32,
         terminal: steady_terminal(p, target, fold) as f32,
