@@ -119,7 +119,12 @@ fn snapshots_hold_the_simulation_s_fields_and_cells_bit_for_bit() {
         assert_eq!(cells.arrays[2].values, Values::U8(states.into()));
         let damage = cells.arrays.iter().find(|a| a.name == "damage").unwrap();
         for (got, cell) in f32s(&damage.values).iter().zip(&want.cells) {
-            assert_eq!(got.to_bits(), cell.damage.to_bits(), "cell {:?}", cell.id);
+            assert_eq!(
+                got.to_bits(),
+                cell.variable("damage").unwrap().to_bits(),
+                "cell {:?}",
+                cell.id
+            );
         }
     }
     assert!(
@@ -162,7 +167,7 @@ fn cell_states_in_a_snapshot_agree_with_the_time_series_counts() {
             .filter(|c| c.state == CellState::Surveying)
             .collect::<Vec<_>>();
         assert!(
-            glia.iter().all(|c| c.damage.is_nan()),
+            glia.iter().all(|c| c.variable("damage").unwrap().is_nan()),
             "glia have no damage"
         );
     }
@@ -223,8 +228,8 @@ fn expected_json(expected: &[Expected], voxels: [usize; 3]) -> Value {
                         "kind": c.kind.code(),
                         "state": c.state.code(),
                         "position_um": c.position_um,
-                        "damage": if c.damage.is_nan() { Value::Null } else { json!(c.damage) },
-                        "support": if c.support.is_nan() { Value::Null } else { json!(c.support) },
+                        "damage": finite_or_null(c.variable("damage").unwrap()),
+                        "support": finite_or_null(c.variable("support").unwrap()),
                     })
                 })
                 .collect();
@@ -241,14 +246,16 @@ fn expected_json(expected: &[Expected], voxels: [usize; 3]) -> Value {
             })
         })
         .collect();
+    let cell_arrays: Vec<&str> = ["id", "kind", "state"]
+        .into_iter()
+        .chain(CellRecord::variable_names())
+        .collect();
     json!({
         "dimensions": [nx + 1, ny + 1, nz + 1],
         "spacing_um": 20.0,
         "origin_um": [0.0, 0.0, 0.0],
         "fields": FieldId::ALL.map(FieldId::name),
-        "cell_arrays": ["id", "kind", "state", "aggregate_load", "damage",
-                        "mitochondrial_function", "oxidative_damage",
-                        "transport_efficiency", "support"],
+        "cell_arrays": cell_arrays,
         "snapshots": snapshots,
     })
 }
@@ -398,4 +405,9 @@ fn render_refuses_bad_input_naming_it_and_the_fix() {
         !Path::new(run).join("render").exists(),
         "nothing drawn on refusal"
     );
+}
+
+/// A variable as JSON: null where it is NaN (missing).
+fn finite_or_null(v: f32) -> Value {
+    if v.is_nan() { Value::Null } else { json!(v) }
 }

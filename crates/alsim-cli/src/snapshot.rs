@@ -12,19 +12,6 @@ pub(crate) const ID: &str = "id";
 pub(crate) const KIND: &str = "kind";
 pub(crate) const STATE: &str = "state";
 
-/// Reads one variable of a cell.
-type Variable = fn(&CellRecord) -> f32;
-
-/// The float variables of a cell, by array name.
-const VARIABLES: [(&str, Variable); 6] = [
-    ("aggregate_load", |c| c.aggregate_load),
-    ("damage", |c| c.damage),
-    ("mitochondrial_function", |c| c.mitochondrial_function),
-    ("oxidative_damage", |c| c.oxidative_damage),
-    ("transport_efficiency", |c| c.transport_efficiency),
-    ("support", |c| c.support),
-];
-
 /// The fields now, one cell-data array per field, on the tissue's grid (origin at the tissue
 /// corner, µm).
 pub(crate) fn fields(sim: &Simulation) -> ImageData<'_> {
@@ -59,10 +46,16 @@ pub(crate) fn cells(records: &[CellRecord]) -> PolyData<'static> {
             values: Values::U8(records.iter().map(|c| c.state.code()).collect()),
         },
     ];
-    arrays.extend(VARIABLES.map(|(name, value)| DataArray {
-        name: name.into(),
-        values: Values::F32(records.iter().map(value).collect()),
-    }));
+    // Each mechanism's per-cell variables, as the model names them.
+    arrays.extend(
+        CellRecord::variable_names()
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| DataArray {
+                name: name.into(),
+                values: Values::F32(records.iter().map(|c| c.values[i]).collect()),
+            }),
+    );
     PolyData {
         points: Cow::Owned(records.iter().map(|c| c.position_um).collect()),
         arrays,
@@ -144,12 +137,7 @@ mod tests {
                 kind: state.kind(),
                 state,
                 position_um: [i as f32, 1.0, 2.0],
-                aggregate_load: 0.5,
-                damage: f32::NAN,
-                mitochondrial_function: 1.0,
-                oxidative_damage: 0.0,
-                transport_efficiency: 1.0,
-                support: f32::NAN,
+                values: vec![0.5; CellRecord::variable_names().len()],
             })
             .collect();
         let back = markers(&cells(&records)).unwrap();

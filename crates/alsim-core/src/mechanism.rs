@@ -2,8 +2,8 @@
 //! `mechanisms/` implements it and owns everything of that process: its components, resources
 //! and systems ([`Mechanism::build`]), the per-cell state and resources a checkpoint keeps
 //! ([`Mechanism::persist`]), the bounds the numerical guard holds its state to
-//! ([`Mechanism::check`]), and the columns it adds to the time series
-//! ([`Mechanism::observe`]). [`crate::mechanisms::ALL`] lists them once; the simulation builds,
+//! ([`Mechanism::check`]), the columns it adds to the time series ([`Mechanism::observe`]) and
+//! the per-cell variables it adds to snapshots ([`Mechanism::snapshot`]). [`crate::mechanisms::ALL`] lists them once; the simulation builds,
 //! saves, checks and observes whatever the scenario switches on by walking that list.
 //!
 //! Mechanisms that change another's behaviour over time (therapies, ageing) do so through
@@ -126,6 +126,20 @@ pub trait Mechanism: Sync {
     /// Appends one value per column, in [`Mechanism::columns`] order; called whether it is on
     /// or off (off, it reports what the tissue looks like without the process).
     fn observe(&self, _world: &mut World, _living: &LivingNeurons, _out: &mut Vec<f64>) {}
+
+    /// The per-cell variables it adds to snapshots (VTK point arrays), whether on or off.
+    fn cell_variables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Appends `cell`'s value of each of its [`Mechanism::cell_variables`], NaN where the cell
+    /// has no such variable or the mechanism is off (a viewer then shows it as missing).
+    fn snapshot(&self, _world: &World, _cell: Entity, _out: &mut Vec<f32>) {}
+}
+
+/// The value `read` takes from component `C` of `cell`, NaN where the cell lacks it.
+pub(crate) fn variable<C: Component>(world: &World, cell: Entity, read: impl Fn(&C) -> f32) -> f32 {
+    world.get::<C>(cell).map_or(f32::NAN, read)
 }
 
 /// One encoded item of a mechanism's saved state.

@@ -2,10 +2,6 @@
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
 use crate::mechanism::{LivingNeurons, Mechanism, Setup};
-use crate::mechanisms::aggregation::Aggregates;
-use crate::mechanisms::mitochondria::Mitochondria;
-use crate::mechanisms::neuron_damage::Damage;
-use crate::mechanisms::transport::Transport;
 use crate::mechanisms::{ALL, astrocytes, genetics, microglia, motor_units};
 use crate::observe::{Census, Layout, Observation, Summary};
 use crate::snapshot::{CellRecord, CellState};
@@ -374,57 +370,49 @@ impl Simulation {
     /// Every cell as a snapshot shows it, in [`CellId`] order (dead motor neurons included).
     pub fn cells(&mut self) -> Vec<CellRecord> {
         let mut q = self.world.query::<(
+            Entity,
             &CellId,
             &Position,
             Option<&LifeState>,
             Option<&microglia::MicrogliaState>,
             Option<&astrocytes::Reactivity>,
-            Option<&astrocytes::Support>,
-            Option<&Aggregates>,
-            Option<&Mitochondria>,
-            Option<&Transport>,
-            Option<&Damage>,
             (Has<MotorNeuron>, Has<Microglia>),
         )>();
-        let mut cells: Vec<CellRecord> = q
+        let mut cells: Vec<(Entity, CellRecord)> = q
             .iter(&self.world)
-            .map(
-                |(id, pos, life, glia, reactivity, support, agg, mito, transport, damage, kind)| {
-                    let state = match (kind, life) {
-                        ((true, _), Some(LifeState::Stressed)) => CellState::Stressed,
-                        ((true, _), Some(LifeState::Dying { .. })) => CellState::Dying,
-                        ((true, _), Some(LifeState::Dead)) => CellState::Dead,
-                        ((true, _), _) => CellState::Healthy,
-                        ((false, true), _) => match glia.map(|g| g.phenotype) {
-                            Some(microglia::Phenotype::ProInflammatory) => {
-                                CellState::ProInflammatory
-                            }
-                            Some(microglia::Phenotype::AntiInflammatory) => {
-                                CellState::AntiInflammatory
-                            }
-                            _ => CellState::Surveying,
-                        },
-                        _ if reactivity.is_some_and(|r| r.reactive) => CellState::Reactive,
-                        _ => CellState::Quiescent,
-                    };
-                    let or_nan = |v: Option<f32>| v.unwrap_or(f32::NAN);
-                    CellRecord {
-                        id: *id,
-                        kind: state.kind(),
-                        state,
-                        position_um: pos.0,
-                        aggregate_load: or_nan(agg.map(|a| a.load)),
-                        damage: or_nan(damage.map(|d| d.0)),
-                        mitochondrial_function: or_nan(mito.map(|m| m.function)),
-                        oxidative_damage: or_nan(mito.map(|m| m.oxidative_damage)),
-                        transport_efficiency: or_nan(transport.map(|t| t.efficiency)),
-                        support: or_nan(support.map(|s| s.0)),
-                    }
-                },
-            )
+            .map(|(entity, id, pos, life, glia, reactivity, kind)| {
+                let state = match (kind, life) {
+                    ((true, _), Some(LifeState::Stressed)) => CellState::Stressed,
+                    ((true, _), Some(LifeState::Dying { .. })) => CellState::Dying,
+                    ((true, _), Some(LifeState::Dead)) => CellState::Dead,
+                    ((true, _), _) => CellState::Healthy,
+                    ((false, true), _) => match glia.map(|g| g.phenotype) {
+                        Some(microglia::Phenotype::ProInflammatory) => CellState::ProInflammatory,
+                        Some(microglia::Phenotype::AntiInflammatory) => CellState::AntiInflammatory,
+                        _ => CellState::Surveying,
+                    },
+                    _ if reactivity.is_some_and(|r| r.reactive) => CellState::Reactive,
+                    _ => CellState::Quiescent,
+                };
+                let record = CellRecord {
+                    id: *id,
+                    kind: state.kind(),
+                    state,
+                    position_um: pos.0,
+                    values: Vec::new(),
+                };
+                (entity, record)
+            })
             .collect();
-        cells.sort_unstable_by_key(|c| c.id);
-        cells
+        cells.sort_unstable_by_key(|(_, c)| c.id);
+        let width = CellRecord::variable_names().len();
+        for (entity, record) in &mut cells {
+            record.values.reserve_exact(width);
+            for m in ALL {
+                m.snapshot(&self.world, *entity, &mut record.values);
+            }
+        }
+        cells.into_iter().map(|(_, c)| c).collect()
     }
 
     /// The fields as they stand.

@@ -2,6 +2,7 @@
 //! writers of spatial output (VTK files, pictures). The fields are read from the
 //! [`FieldGrid`](crate::FieldGrid) as they are.
 
+use crate::mechanisms::ALL;
 use crate::{CellId, CellKind};
 
 /// State of a cell. One numbering for every kind, so that one array colours all cells.
@@ -80,9 +81,11 @@ impl CellState {
     }
 }
 
-/// One cell as a snapshot shows it. A variable the cell does not have (a microglia's damage)
-/// or whose mechanism is off is NaN, so that a viewer shows it as missing rather than as a value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// One cell as a snapshot shows it: the core's view (kind, state, position) and every
+/// mechanism's per-cell variables ([`CellRecord::variables`]), NaN where a cell has no such
+/// variable (a microglia's damage) or its mechanism is off, so that a viewer shows it as
+/// missing rather than as a value.
+#[derive(Clone, Debug, PartialEq)]
 pub struct CellRecord {
     /// Stable id.
     pub id: CellId,
@@ -92,16 +95,22 @@ pub struct CellRecord {
     pub state: CellState,
     /// Soma centre, µm from the tissue origin.
     pub position_um: [f32; 3],
-    /// Motor neuron aggregate load, a.u.
-    pub aggregate_load: f32,
-    /// Motor neuron damage (1 = half-maximal death hazard).
-    pub damage: f32,
-    /// Motor neuron mitochondrial function, 1 healthy.
-    pub mitochondrial_function: f32,
-    /// Motor neuron oxidative damage (dimensionless).
-    pub oxidative_damage: f32,
-    /// Motor neuron axonal transport efficiency, 1 normal.
-    pub transport_efficiency: f32,
-    /// Astrocyte support capacity, 1 full.
-    pub support: f32,
+    /// The values of [`CellRecord::variable_names`], in that order.
+    pub values: Vec<f32>,
+}
+
+impl CellRecord {
+    /// The names of the mechanisms' per-cell variables, in [`crate::mechanisms::ALL`] order
+    /// (e.g. `aggregate_load`, `mitochondrial_function`, `support`).
+    pub fn variable_names() -> Vec<&'static str> {
+        ALL.iter()
+            .flat_map(|m| m.cell_variables().iter().copied())
+            .collect()
+    }
+
+    /// The value of the variable `name`, `None` for an unknown name.
+    pub fn variable(&self, name: &str) -> Option<f32> {
+        let i = Self::variable_names().iter().position(|n| *n == name)?;
+        self.values.get(i).copied()
+    }
 }

@@ -49,7 +49,7 @@ use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
 use super::{give, relax};
 use crate::guard::{self, Fault, amount};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
 use crate::{Clock, Exchange, FieldId, LifeState, MotorNeuron, RestoreError, SimSet};
 use alsim_scenario::mechanisms::AggregationParams;
 use bevy_ecs::prelude::*;
@@ -93,6 +93,14 @@ impl Mechanism for Aggregation {
 
     fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
         out.push(living.mean(world, |a: &Aggregates| a.load));
+    }
+
+    fn cell_variables(&self) -> &'static [&'static str] {
+        &["aggregate_load"]
+    }
+
+    fn snapshot(&self, world: &World, cell: Entity, out: &mut Vec<f32>) {
+        out.push(variable(world, cell, |a: &Aggregates| a.load));
     }
 }
 

@@ -16,7 +16,7 @@
 use super::{DENSE, column, give, saturating, transition_probabilities};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
 use crate::rng::{Purpose, stream};
 use crate::solver::GridShape;
 use crate::{Astrocyte, CellId, Clock, FieldGrid, FieldId, RunSeed, SimSet, Voxel};
@@ -286,6 +286,14 @@ impl Mechanism for Astroglial {
             reactive += u64::from(r.is_some_and(|r| r.reactive));
         }
         out.extend([reactive as f64, total as f64]);
+    }
+
+    fn cell_variables(&self) -> &'static [&'static str] {
+        &["support"]
+    }
+
+    fn snapshot(&self, world: &World, cell: Entity, out: &mut Vec<f32>) {
+        out.push(variable(world, cell, |s: &Support| s.0));
     }
 }
 

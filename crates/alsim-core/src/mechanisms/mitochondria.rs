@@ -39,7 +39,7 @@ use super::interventions::TherapyFactors;
 use super::relax;
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount, fraction};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
 use crate::{Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, SimSet, Voxel};
 use alsim_scenario::mechanisms::MitochondriaParams;
 use bevy_ecs::prelude::*;
@@ -96,6 +96,15 @@ impl Mechanism for Energetics {
     fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
         out.push(living.mean(world, |m: &Mitochondria| m.function));
         out.push(living.mean(world, |m: &Mitochondria| m.oxidative_damage));
+    }
+
+    fn cell_variables(&self) -> &'static [&'static str] {
+        &["mitochondrial_function", "oxidative_damage"]
+    }
+
+    fn snapshot(&self, world: &World, cell: Entity, out: &mut Vec<f32>) {
+        out.push(variable(world, cell, |m: &Mitochondria| m.function));
+        out.push(variable(world, cell, |m: &Mitochondria| m.oxidative_damage));
     }
 }
 

@@ -18,7 +18,7 @@ use super::transport::{DENERVATED_BELOW, Transport};
 use super::{relax, saturating};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel};
 use alsim_scenario::mechanisms::NeuronDamageParams;
@@ -107,6 +107,14 @@ impl Mechanism for NeuronDamage {
 
     fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
         out.push(living.mean(world, |d: &Damage| d.0));
+    }
+
+    fn cell_variables(&self) -> &'static [&'static str] {
+        &["damage"]
+    }
+
+    fn snapshot(&self, world: &World, cell: Entity, out: &mut Vec<f32>) {
+        out.push(variable(world, cell, |d: &Damage| d.0));
     }
 }
 

@@ -33,7 +33,7 @@ use super::motor_units::{MotorUnit, MotorUnitConfig, retraction_fold};
 use super::relax;
 use crate::RestoreError;
 use crate::guard::{self, Fault, fraction};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
 use crate::{Clock, LifeState, MotorNeuron, SimSet};
 use alsim_scenario::mechanisms::TransportParams;
 use bevy_ecs::prelude::*;
@@ -103,6 +103,14 @@ impl Mechanism for AxonalTransport {
 
     fn observe(&self, world: &mut World, living: &LivingNeurons, out: &mut Vec<f64>) {
         out.push(living.mean(world, |t: &Transport| t.efficiency));
+    }
+
+    fn cell_variables(&self) -> &'static [&'static str] {
+        &["transport_efficiency"]
+    }
+
+    fn snapshot(&self, world: &World, cell: Entity, out: &mut Vec<f32>) {
+        out.push(variable(world, cell, |t: &Transport| t.efficiency));
     }
 }
 
