@@ -167,7 +167,7 @@ fn mean_cell(spread: Option<Spread>, runs: usize) -> String {
 }
 
 /// The markdown table comparing per-run courses with the targets.
-pub fn mouse_table(courses: &[MouseCourse]) -> String {
+pub(crate) fn mouse_table(courses: &[MouseCourse]) -> String {
     let mut out = String::from(
         "| observable | target (days) | model: mean ± sd (runs reaching it) | inside? | source |\n|---|---|---|---|---|\n",
     );
@@ -316,7 +316,7 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// The markdown table comparing per-scenario courses with [`HUMAN_TARGETS`]; `courses` holds
 /// each scenario's runs by name (the sporadic scenario among them).
-pub fn human_table(courses: &[(&str, Vec<HumanCourse>)]) -> String {
+pub(crate) fn human_table(courses: &[(&str, Vec<HumanCourse>)]) -> String {
     let runs_of = |name: &str| courses.iter().find(|(n, _)| *n == name).map(|(_, c)| c);
     let onset_spread = |name: &str| {
         runs_of(name)

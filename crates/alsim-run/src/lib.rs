@@ -42,7 +42,7 @@ pub use batch::{BatchOptions, BatchOutcome, run_batch};
 pub use error::RunError;
 pub use limits::available_memory;
 pub use merge::{Merged, merge};
-pub use plan::{BATCH_FILE, BatchFile, MAX_RUNS, Plan, PlannedRun, RUNS_DIR, Shard};
+pub use plan::{BatchFile, Plan, PlannedRun, RUNS_DIR, Shard};
 pub use progress::{CancelToken, NoProgress, Progress, Step};
 pub use run::{Every, RunOptions, RunSpec, resume, run};
 pub use snapshot::{Marker, markers};

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// File name of the plan in a batch folder.
-pub const BATCH_FILE: &str = "batch.json";
+pub(crate) const BATCH_FILE: &str = "batch.json";
 /// Folder of the run folders in a batch folder.
 pub const RUNS_DIR: &str = "runs";
 
@@ -146,7 +146,7 @@ pub struct Plan {
 }
 
 /// Most runs one batch may plan: its plan and `batch.json` are held whole in memory.
-pub const MAX_RUNS: u64 = 1_000_000;
+pub(crate) const MAX_RUNS: u64 = 1_000_000;
 
 impl Plan {
     /// Plans `replicates` runs of every point of every scenario (already loaded and checked),
