@@ -1,11 +1,11 @@
-//! Calibration checks that fit in CI time: the SOD1-G93A mouse course against the calibration
-//! sheet over five seeds, the order of events in it, and the order of ages at onset across
-//! genotypes. The full table over ten seeds comes from
+//! Calibration checks that fit in CI time: the SOD1-G93A mouse course against the targets of
+//! `docs/calibration-targets.md` over five seeds, the order of events in it, and the order of
+//! ages at onset across genotypes. The full table over ten seeds comes from
 //! `alsim calibrate --write docs/model.md` (see docs/model.md, "Calibration status").
 
 mod support;
 
-use alsim::cli::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
+use alsim::run::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
 use std::sync::OnceLock;
 use support::{bundled, run_in_pool};
 
@@ -26,7 +26,7 @@ fn mouse_courses() -> &'static [(u64, MouseCourse)] {
 }
 
 #[test]
-fn sod1_mouse_course_lies_inside_the_calibration_sheet() {
+fn sod1_mouse_course_lies_inside_the_calibration_targets() {
     // A five-seed mean wanders from the ten-seed one by about sd/√5 (2–5 days here), so each
     // range is widened by 5 days.
     let courses: Vec<MouseCourse> = mouse_courses().iter().map(|(_, c)| *c).collect();
@@ -51,7 +51,8 @@ fn sod1_mouse_course_lies_inside_the_calibration_sheet() {
 
 #[test]
 fn sod1_mouse_transport_fails_before_onset_and_onset_before_end_stage() {
-    // calibration.md, section A: transport deficit is presymptomatic; weakness follows loss.
+    // docs/calibration-targets.md, section A: transport deficit is presymptomatic; weakness
+    // follows loss.
     for &(seed, c) in mouse_courses() {
         let (Some(transport), Some(onset), Some(loss50)) =
             (c.transport_deficit, c.onset, c.loss_50pct)
@@ -71,7 +72,8 @@ fn sod1_mouse_transport_fails_before_onset_and_onset_before_end_stage() {
 
 #[test]
 fn familial_lifetimes_reach_clinical_onset_younger_than_sporadic() {
-    // calibration.md, section B: familial onset comes years before sporadic; FUS earliest.
+    // docs/calibration-targets.md, section B: familial onset comes years before sporadic; FUS
+    // earliest.
     let onset_age = |name: &str| {
         let (_, summary) = run_in_pool(&bundled(name));
         summary

@@ -26,6 +26,21 @@ fn column(csv: &str, name: &str) -> Vec<f64> {
 }
 
 #[test]
+fn help_starts_by_saying_what_alsim_is() {
+    for flag in ["--help", "-h"] {
+        let res = alsim(&[flag]);
+        assert!(res.status.success(), "{}", stderr(&res));
+        let help = String::from_utf8(res.stdout).unwrap();
+        assert!(
+            help.starts_with("alsim: agent-based simulator of spinal cord tissue in ALS"),
+            "{flag}:\n{help}"
+        );
+        assert!(!help.contains("argument handling"), "{flag}:\n{help}");
+        assert!(help.contains("Usage: alsim <COMMAND>"), "{flag}:\n{help}");
+    }
+}
+
+#[test]
 fn default_scenario_writes_a_run_folder_where_neurons_die_and_microglia_activate() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");

@@ -3,12 +3,10 @@
 //! every finished run), from a comparison file naming the two, or from two batch folders
 //! already run.
 
-use crate::batch::{interrupt_check, run_plan};
-use crate::plan::{BatchFile, Plan, PlannedRun};
-use crate::plots::read_columns;
-use crate::run::Safety;
-use alsim_io::names;
+use crate::batch::{print_failures, run_plan};
+use alsim_io::{names, read_columns};
 use alsim_report::{DAYS_PER_YEAR, Group, ReportOptions, RunSeries, TimeAxis, write_report};
+use alsim_run::{BatchFile, BatchOptions, CancelToken, Plan, PlannedRun};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
@@ -43,7 +41,7 @@ fn stem(path: &Path) -> String {
         .into_owned()
 }
 
-pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
+pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
     let (groups, out, incomplete) = match args.inputs.as_slice() {
         [file] => {
             let c = alsim_scenario::load_comparison(file)?;
@@ -52,7 +50,8 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| Path::new("comparisons").join(stem(file)));
             let replicates = args.replicates.unwrap_or(c.replicates);
-            let (groups, incomplete) = from_scenarios([&c.a, &c.b], replicates, args, &out)?;
+            let (groups, incomplete) =
+                from_scenarios([&c.a, &c.b], replicates, args, &out, cancel)?;
             (groups, out, incomplete)
         }
         [a, b] if a.is_dir() && b.is_dir() => {
@@ -72,7 +71,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
         [a, b] => {
             let out = args.out.clone().unwrap_or_else(|| default_out(a, b));
             let replicates = args.replicates.unwrap_or(DEFAULT_REPLICATES);
-            let (groups, incomplete) = from_scenarios([a, b], replicates, args, &out)?;
+            let (groups, incomplete) = from_scenarios([a, b], replicates, args, &out, cancel)?;
             (groups, out, incomplete)
         }
         _ => unreachable!("clap takes one or two inputs"),
@@ -133,6 +132,7 @@ fn from_scenarios(
     replicates: u64,
     args: &CompareArgs,
     out: &Path,
+    cancel: &CancelToken,
 ) -> Result<([AgedGroup; 2], usize)> {
     let mut scenarios = Vec::new();
     for path in [a, b] {
@@ -146,11 +146,13 @@ fn from_scenarios(
         scenarios.push((path.clone(), s));
     }
     let plan = Plan::new(&scenarios, replicates)?;
-    let outcome = run_plan(&plan, None, out, args.jobs, &Safety::default())?;
-    interrupt_check(&outcome)?;
-    for (name, err) in &outcome.failed {
-        eprintln!("  failed: {name}: {err:#}");
-    }
+    let options = BatchOptions {
+        jobs: args.jobs,
+        ..BatchOptions::default()
+    };
+    let outcome = run_plan(&plan, out, &options, cancel)?;
+    outcome.check_cancelled()?;
+    print_failures(&outcome);
     let of = |path: &PathBuf| {
         let file = path.display().to_string();
         plan.file

@@ -1,54 +1,74 @@
-//! alsim-cli: the `alsim` command line. Argument handling, progress display and error reporting
-//! over the library crates; no model logic lives here.
+//! alsim-cli: the `alsim` command line. Argument handling, progress display, the Ctrl-C handler
+//! and error reporting over the library crates; no model or run logic lives here.
 //!
 //! ```text
-//! argv --clap--> Command --run-->      alsim_scenario::load -> memory check -> alsim_core::Simulation
-//!                                      (in a rayon pool of --threads; guard after every step,
-//!                                      checkpoints; or restored from one with --resume)
-//!                                      -> alsim_io::RunFolder (time series, VTK snapshots; with
-//!                                      --plots, alsim_report::series_png)
+//! argv --clap--> Command --run-->      alsim_scenario::load -> alsim_run::run (or alsim_run::resume
+//!                                      with --resume): memory check, alsim_core::Simulation in
+//!                                      a pool of --threads, guard after every step,
+//!                                      checkpoints, VTK snapshots -> run folder
 //!                        --validate--> alsim_scenario::load -> footprint report
-//!                        --calibrate--> many seeds of the calibration scenarios ->
-//!                                       calibration (observables, targets) -> markdown table
-//!                        --batch-->    scenario files -> Plan (sweep points × replicates, seeds,
-//!                                      names; batch.json) -> --jobs runs at once, each as `run`
-//!                                      does, skipping finished ones
-//!                        --merge-->    shard folders -> one batch folder
+//!                        --calibrate--> alsim_run::calibration::calibrate (many seeds of the
+//!                                       calibration scenarios, observables, targets) ->
+//!                                       markdown table, printed or written into a document
+//!                        --batch-->    scenario files -> alsim_run::Plan -> alsim_run::run_batch
+//!                                      (--jobs runs at once, each as `run` does, skipping
+//!                                      finished ones)
+//!                        --merge-->    alsim_run::merge: shard folders -> one batch folder
 //!                        --compare-->  two groups of runs (batch of two files, or two batch
 //!                                      folders) -> alsim_report::write_report
-//!                        --render-->   a run's VTK snapshots (alsim_io::vtk) -> z slices of a
-//!                                      field with the cells -> alsim_report::slice_png
+//!                        --render-->   a run's VTK snapshots (alsim_io::vtk, alsim_run::markers)
+//!                                      -> z slices of a field with the cells ->
+//!                                      alsim_report::slice_png
 //!                        --bench-->    alsim_bench::run_suite (memory probes in child alsim
 //!                                      processes) -> table; alsim_report::scaling_png
 //! ```
 //!
-//! Errors travel up as `anyhow` chains and are printed once, in [`main`], with a non-zero exit
-//! (130 for a run or batch stopped by Ctrl-C or SIGTERM, after its checkpoint is written).
+//! Progress reaches the terminal through this crate's implementations of
+//! [`alsim_run::Progress`] (indicatif bars, or plain lines when stderr is not a terminal);
+//! Ctrl-C and SIGTERM trip the [`alsim_run::CancelToken`] the runs check. Errors travel up as
+//! `anyhow` chains and are printed once, in [`main`], with a non-zero exit (130 for a run or
+//! batch stopped by Ctrl-C or SIGTERM, after its checkpoint is written).
 
 #![warn(missing_docs)]
 
 mod batch;
 mod bench;
 mod calibrate;
-pub mod calibration;
 mod compare;
 mod interrupt;
 mod limits;
 mod merge;
-mod plan;
-mod plots;
 mod progress;
 mod render;
 mod run;
-mod snapshot;
 
+use alsim_run::{CancelToken, RunError};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Agent-based simulator of spinal cord tissue in ALS.
+/// What alsim is: the first line of `alsim --help` and `alsim -h`. Set here, because clap would
+/// otherwise take this crate's doc comment, which is about the command line, not the simulator.
+macro_rules! about {
+    () => {
+        "alsim: agent-based simulator of spinal cord tissue in ALS (amyotrophic lateral \
+         sclerosis) — motor neurons, microglia and astrocytes on a grid of diffusing fields"
+    };
+}
+
+/// The rest of `alsim --help`'s description.
+const LONG_ABOUT: &str = concat!(
+    about!(),
+    ".\n\n",
+    "A RON scenario goes in (see scenarios/); a run folder comes out: time series, summary, VTK\n",
+    "snapshots, plots. Runs resume from checkpoints and are bit-identical at any thread count;\n",
+    "batch runs scenarios many times, compare tests two groups of runs against each other, and\n",
+    "calibrate holds the model to the targets of docs/calibration-targets.md."
+);
+
+/// The `alsim` command line.
 #[derive(Parser, Debug)]
-#[command(name = "alsim", version, about)]
+#[command(name = "alsim", version, about = about!(), long_about = LONG_ABOUT)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,19 +104,21 @@ enum Command {
 /// Entry point of the `alsim` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(
+    let cancel = if matches!(
         cli.command,
         Command::Run(_) | Command::Batch(_) | Command::Compare(_)
     ) {
-        interrupt::watch();
-    }
+        interrupt::watch()
+    } else {
+        CancelToken::new()
+    };
     let result = match cli.command {
-        Command::Run(args) => run::run(&args),
+        Command::Run(args) => run::run(&args, &cancel),
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Calibrate(args) => calibrate::calibrate(&args),
-        Command::Batch(args) => batch::batch(&args),
+        Command::Batch(args) => batch::batch(&args, &cancel),
         Command::Merge(args) => merge::merge(&args),
-        Command::Compare(args) => compare::compare(&args),
+        Command::Compare(args) => compare::compare(&args, &cancel),
         Command::Render(args) => render::render(&args),
         Command::Bench(args) => bench::bench(&args),
     };
@@ -104,7 +126,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if err.downcast_ref::<interrupt::Interrupted>().is_some() {
+            if err
+                .downcast_ref::<RunError>()
+                .is_some_and(RunError::is_cancelled)
+            {
                 ExitCode::from(interrupt::EXIT_STATUS)
             } else {
                 ExitCode::FAILURE

@@ -1,126 +1,223 @@
-//! Progress of a run: an indicatif bar with ETA on a terminal, plain lines every 10% otherwise
-//! (indicatif hides itself when stderr is not a terminal, e.g. in CI or a batch log). In a
-//! batch, each running job is one line of the batch's `MultiProgress`, and when that is hidden
-//! the batch prints a line per run started and finished instead (see `batch.rs`).
+//! What alsim-run's progress looks like on stderr: an indicatif bar with ETA on a terminal,
+//! plain lines otherwise (indicatif hides itself when stderr is not a terminal, e.g. in CI or a
+//! batch log). A run alone gets a bar ([`RunBar`]) or a line every 10%; a batch an overall bar
+//! with a line per running job ([`BatchBars`]) or a line per run started and finished; a
+//! calibration one bar of runs ([`CalibrateBar`]) or a line per run done.
 
+use alsim_core::Summary;
+use alsim_run::{Progress, RunError, Step};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use std::time::Instant;
-
-pub(crate) struct Progress {
-    bar: ProgressBar,
-    /// The batch display holding the bar; `None` for a run on its own.
-    multi: Option<MultiProgress>,
-    total: u64,
-    /// Next tick to print a plain line at; `None` when plain lines are not wanted.
-    next_line: Option<u64>,
-    started: Instant,
-}
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).expect("template is valid")
 }
 
-impl Progress {
-    /// The progress of a run on its own.
-    pub(crate) fn new(total_ticks: u64, label: &str) -> Self {
+/// Locks `mutex`; a display never panics holding it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().expect("no panic while the display is locked")
+}
+
+/// The bar of a run alone.
+struct Bar {
+    bar: ProgressBar,
+    /// Next tick to print a plain line at, when the bar is hidden.
+    next_line: u64,
+    started: Instant,
+}
+
+/// The progress of `alsim run`.
+#[derive(Default)]
+pub(crate) struct RunBar(Mutex<Option<Bar>>);
+
+impl Progress for RunBar {
+    fn started(&self, run: &str, total_ticks: u64) {
         let bar = ProgressBar::new(total_ticks);
         bar.set_style(style(
             "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} ticks, ETA {eta} {msg}",
         ));
-        bar.set_prefix(label.to_string());
-        Self {
+        bar.set_prefix(run.to_string());
+        *lock(&self.0) = Some(Bar {
             bar,
-            multi: None,
-            total: total_ticks,
-            next_line: Some(0),
+            next_line: 0,
             started: Instant::now(),
-        }
+        });
     }
 
-    /// One line of a batch's display; silent when the display is hidden.
-    pub(crate) fn in_batch(multi: &MultiProgress, total_ticks: u64, label: &str) -> Self {
-        let bar = multi.add(ProgressBar::new(total_ticks));
-        bar.set_style(style(
-            "  {prefix:30} [{elapsed_precise}] {bar:30} {percent:>3}% ETA {eta} {msg}",
-        ));
-        bar.set_prefix(label.to_string());
-        Self {
-            bar,
-            multi: Some(multi.clone()),
-            total: total_ticks,
-            next_line: None,
-            started: Instant::now(),
-        }
-    }
-
-    pub(crate) fn update(&mut self, tick: u64, day: f64, alive: u64) {
-        if !self.bar.is_hidden() {
-            self.bar.set_position(tick);
-            self.bar
+    fn advanced(&self, _run: &str, step: Step) {
+        let mut shown = lock(&self.0);
+        let Some(bar) = shown.as_mut() else {
+            return;
+        };
+        let Step {
+            tick,
+            total_ticks,
+            day,
+            motor_neurons_alive: alive,
+        } = step;
+        if !bar.bar.is_hidden() {
+            bar.bar.set_position(tick);
+            bar.bar
                 .set_message(format!("day {day:.1}, {alive} MN alive"));
-        } else if let Some(next) = self.next_line
-            && tick >= next
-        {
+        } else if tick >= bar.next_line {
             eprintln!(
-                "alsim: tick {tick}/{} (day {day:.1}), {alive} motor neurons alive, {:.1} s elapsed",
-                self.total,
-                self.started.elapsed().as_secs_f64()
+                "alsim: tick {tick}/{total_ticks} (day {day:.1}), {alive} motor neurons alive, {:.1} s elapsed",
+                bar.started.elapsed().as_secs_f64()
             );
-            self.next_line = Some(tick + (self.total / 10).max(1));
+            bar.next_line = tick + (total_ticks / 10).max(1);
         }
     }
 
-    pub(crate) fn finish(self) {
-        self.bar.finish_and_clear();
-        if let Some(multi) = &self.multi {
-            multi.remove(&self.bar);
+    fn finished(&self, _run: &str, _result: Result<&Summary, &RunError>, _elapsed: Duration) {
+        if let Some(bar) = lock(&self.0).take() {
+            bar.bar.finish_and_clear();
+        }
+    }
+
+    fn message(&self, text: &str) {
+        let line = format!("alsim: {text}");
+        match lock(&self.0).as_ref() {
+            Some(bar) if !bar.bar.is_hidden() => bar.bar.println(line),
+            _ => eprintln!("{line}"),
         }
     }
 }
 
-/// The overall bar of a batch and the lines it prints: above the bars on a terminal, as plain
-/// lines otherwise.
-pub(crate) struct BatchProgress {
+/// The progress of `alsim batch` (and of the runs of `alsim compare`): the overall bar of runs
+/// and a line per running job, and the lines they print (above the bars on a terminal).
+#[derive(Default)]
+pub(crate) struct BatchBars {
     multi: MultiProgress,
-    overall: ProgressBar,
+    overall: OnceLock<ProgressBar>,
+    jobs: Mutex<HashMap<String, ProgressBar>>,
+    failed: AtomicUsize,
 }
 
-impl BatchProgress {
-    pub(crate) fn new(runs: u64) -> Self {
-        let multi = MultiProgress::new();
-        let overall = multi.add(ProgressBar::new(runs));
-        overall.set_style(style(
-            "batch [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {eta} {msg}",
-        ));
-        Self { multi, overall }
-    }
-
-    /// The progress of one run in the batch.
-    pub(crate) fn job(&self, total_ticks: u64, label: &str) -> Progress {
-        Progress::in_batch(&self.multi, total_ticks, label)
-    }
-
+impl BatchBars {
     /// Prints `line`: above the bars when they are drawn, else on stderr.
-    pub(crate) fn say(&self, line: &str) {
+    fn say(&self, line: &str) {
         if self.multi.is_hidden() || self.multi.println(line).is_err() {
             eprintln!("{line}");
         }
     }
 
     /// Whether the bars are drawn (stderr is a terminal).
-    pub(crate) fn is_drawn(&self) -> bool {
+    fn is_drawn(&self) -> bool {
         !self.multi.is_hidden()
     }
 
-    /// One more run done; `failed` runs so far are shown beside the bar.
-    pub(crate) fn run_done(&self, failed: usize) {
-        self.overall.inc(1);
-        if failed > 0 {
-            self.overall.set_message(format!("{failed} failed"));
+    /// Clears the bars once the batch is over.
+    pub(crate) fn finish(&self) {
+        if let Some(overall) = self.overall.get() {
+            overall.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for BatchBars {
+    fn planned(&self, runs: usize) {
+        let overall = self.multi.add(ProgressBar::new(runs as u64));
+        overall.set_style(style(
+            "batch [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {eta} {msg}",
+        ));
+        // A batch plans once; a second plan would only recount the same runs.
+        let _ = self.overall.set(overall);
+    }
+
+    fn started(&self, run: &str, total_ticks: u64) {
+        if !self.is_drawn() {
+            self.say(&format!("alsim: batch: {run} started"));
+            return;
+        }
+        let bar = self.multi.add(ProgressBar::new(total_ticks));
+        bar.set_style(style(
+            "  {prefix:30} [{elapsed_precise}] {bar:30} {percent:>3}% ETA {eta} {msg}",
+        ));
+        bar.set_prefix(run.to_string());
+        lock(&self.jobs).insert(run.to_string(), bar);
+    }
+
+    fn advanced(&self, run: &str, step: Step) {
+        if let Some(bar) = lock(&self.jobs).get(run) {
+            bar.set_position(step.tick);
+            bar.set_message(format!(
+                "day {:.1}, {} MN alive",
+                step.day, step.motor_neurons_alive
+            ));
         }
     }
 
+    fn finished(&self, run: &str, result: Result<&Summary, &RunError>, elapsed: Duration) {
+        if let Some(bar) = lock(&self.jobs).remove(run) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        let line = match result {
+            Ok(summary) => format!(
+                "alsim: batch: {run} finished in {:.1} s: {} of {} motor neurons alive after {} days",
+                elapsed.as_secs_f64(),
+                summary.motor_neurons_final_alive,
+                summary.motor_neurons_initial,
+                summary.simulated_days
+            ),
+            Err(err) if err.is_cancelled() => {
+                format!("alsim: batch: {run} stopped: {}", err.chain())
+            }
+            Err(err) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                format!("alsim: batch: {run} FAILED: {}", err.chain())
+            }
+        };
+        if let Some(overall) = self.overall.get() {
+            overall.inc(1);
+            let failed = self.failed.load(Ordering::Relaxed);
+            if failed > 0 {
+                overall.set_message(format!("{failed} failed"));
+            }
+        }
+        // On a terminal the bar shows runs finishing; only what went wrong needs a line.
+        if !self.is_drawn() || result.is_err() {
+            self.say(&line);
+        }
+    }
+
+    fn message(&self, text: &str) {
+        self.say(&format!("alsim: {text}"));
+    }
+}
+
+/// The progress of `alsim calibrate`: one bar of runs.
+#[derive(Default)]
+pub(crate) struct CalibrateBar(OnceLock<ProgressBar>);
+
+impl CalibrateBar {
+    /// Clears the bar once every run is done.
     pub(crate) fn finish(&self) {
-        self.overall.finish_and_clear();
+        if let Some(bar) = self.0.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for CalibrateBar {
+    fn planned(&self, runs: usize) {
+        let bar = ProgressBar::new(runs as u64);
+        bar.set_style(style(
+            "calibrate [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {eta}",
+        ));
+        // A calibration plans once.
+        let _ = self.0.set(bar);
+    }
+
+    fn finished(&self, run: &str, _result: Result<&Summary, &RunError>, _elapsed: Duration) {
+        if let Some(bar) = self.0.get() {
+            bar.inc(1);
+            if bar.is_hidden() {
+                eprintln!("alsim: calibrate: {run} done");
+            }
+        }
     }
 }

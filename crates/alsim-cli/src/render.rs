@@ -1,11 +1,11 @@
 //! `alsim render`: PNG pictures of a run's VTK snapshots, a z slice of one field with the cells
 //! of the slab around it, one picture per snapshot, numbered for animation.
 
-use crate::snapshot::{Marker, markers};
 use alsim_core::{CellKind, CellState, FieldId};
 use alsim_io::vtk::{self, ImageData, Values};
 use alsim_io::{SnapshotFiles, read_snapshots, write_file};
 use alsim_report::{MarkerStyle, Point, Shape, SlicePicture, slice_png};
+use alsim_run::{Marker, markers};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};

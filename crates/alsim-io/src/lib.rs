@@ -10,9 +10,10 @@
 //!   .write_json(name, value): written to name.partial, then renamed (atomic on one filesystem)
 //!   .write_checkpoint(version, state): checkpoint.bin, see [`checkpoint`]
 //! read_snapshots(dir) -> the snapshots a run folder lists, for pictures
+//! read_columns(csv, names) -> columns of a time series as numbers, for plots and comparisons
 //! ```
 //!
-//! The CLI writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
+//! alsim-run writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
 //! killed at any point never leaves a `summary.json` that looks complete. A run that stops
 //! early (interrupted, or a numerical guard) keeps `checkpoint.bin`, its time series so far as
 //! `timeseries.csv.partial`, and `incomplete.json` saying why. This crate knows file formats,
@@ -92,6 +93,16 @@ pub enum OutputError {
     Csv {
         /// The file.
         path: PathBuf,
+        /// The reason.
+        source: csv::Error,
+    },
+    /// A CSV file could not be read or parsed.
+    #[error("{path}: {what}")]
+    CsvRead {
+        /// The file.
+        path: PathBuf,
+        /// What was being read: the file, its header, or a line.
+        what: String,
         /// The reason.
         source: csv::Error,
     },
@@ -413,6 +424,47 @@ fn list_files(root: &Path, sub: &Path, files: &mut Vec<PathBuf>) -> Result<(), O
     Ok(())
 }
 
+/// The columns `names` of the CSV file `path` (a run's time series), as numbers; errors name the
+/// file, the line and the column.
+pub fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>, OutputError> {
+    let csv_err = |what: String| {
+        move |source| OutputError::CsvRead {
+            path: path.to_path_buf(),
+            what,
+            source,
+        }
+    };
+    let format_err = |reason: String| OutputError::Format {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(csv_err("cannot read".into()))?;
+    let header = reader.headers().map_err(csv_err("no header".into()))?;
+    let index: Vec<usize> = names
+        .iter()
+        .map(|c| {
+            header
+                .iter()
+                .position(|h| h == *c)
+                .ok_or_else(|| format_err(format!("no column {c}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut columns = vec![Vec::new(); names.len()];
+    for (row, record) in reader.records().enumerate() {
+        // Line numbers as an editor shows them: the header is line 1.
+        let line = row + 2;
+        let record = record.map_err(csv_err(format!("line {line}")))?;
+        for ((column, &i), name) in columns.iter_mut().zip(&index).zip(names) {
+            let value = record
+                .get(i)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format_err(format!("line {line}: {name} is not a number")))?;
+            column.push(value);
+        }
+    }
+    Ok(columns)
+}
+
 /// Streams time-series rows; the file gets its final name only in [`TimeSeriesWriter::finish`].
 pub struct TimeSeriesWriter {
     writer: csv::Writer<BufWriter<File>>,
@@ -592,5 +644,24 @@ mod tests {
             err.contains("file/run") && err.contains("cannot write"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn columns_are_read_by_name_and_bad_values_named_by_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        fs::write(&path, "time_days,alive,tnf\n0,10,0.5\n1,x,0.5\n").unwrap();
+        let err = read_columns(&path, &["time_days", "alive"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("t.csv: line 3: alive is not a number"),
+            "{err}"
+        );
+        fs::write(&path, "time_days,alive\n0,10\n1,9\n").unwrap();
+        let columns = read_columns(&path, &["alive", "time_days"]).unwrap();
+        assert_eq!(columns, [vec![10.0, 9.0], vec![0.0, 1.0]]);
+        let err = read_columns(&path, &["tnf"]).unwrap_err().to_string();
+        assert!(err.ends_with("t.csv: no column tnf"), "{err}");
     }
 }

@@ -14,7 +14,7 @@ pub enum Start {
 }
 
 /// A therapy: the mechanism it acts on, not the outcome. Each scales one parameter while it is
-/// active (calibration.md, section E).
+/// active (`docs/calibration-targets.md`, section E).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Therapy {
     /// A free-radical scavenger (edaravone; Writing Group 2017): multiplies the neurons'

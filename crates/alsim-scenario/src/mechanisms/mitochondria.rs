@@ -52,7 +52,7 @@ pub struct MitochondriaParams {
     /// Default 1: a tenth of the ROS made leaves the cell (model choice). Range [0, 1e6].
     pub ros_leak_per_hour: f64,
     /// Volume of the cell exchanging ROS with its voxel, µm³. Default 10,000: a mouse motor
-    /// neuron soma of ~27 µm diameter (calibration.md, D). Range (0, 1e7].
+    /// neuron soma of ~27 µm diameter (`docs/calibration-targets.md`, D). Range (0, 1e7].
     pub soma_volume_um3: f64,
     /// Oxidative damage `k_ox` accumulated per µM of ROS, per day. Default 1: sustained 100 nM
     /// accumulates damage 1 at the default repair (model choice). Range [0, 1e3].

@@ -1,45 +1,14 @@
-//! `alsim run --plots`: PNG plots of a run's main time series, drawn from its
+//! The plots of a run (`alsim run --plots`): PNG plots of a run's main time series, drawn from its
 //! `timeseries.csv` by alsim-report.
 
+use crate::RunError;
 use alsim_core::FieldId;
-use alsim_io::{names, write_file};
+use alsim_io::{OutputError, names, read_columns, write_file};
 use alsim_report::{Line, SeriesPanel, SeriesPlot, series_png};
-use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Folder of the plots in a run folder.
-pub(crate) const PLOTS: &str = "plots";
-
-/// The columns `names` of the CSV file `path`, as numbers; errors name the file, the line and
-/// the column.
-pub(crate) fn read_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<f64>>> {
-    let bad = |what: String| format!("{}: {what}", path.display());
-    let mut reader = csv::Reader::from_path(path).with_context(|| bad("cannot read".into()))?;
-    let header = reader.headers().with_context(|| bad("no header".into()))?;
-    let index: Vec<usize> = names
-        .iter()
-        .map(|c| {
-            header
-                .iter()
-                .position(|h| h == *c)
-                .with_context(|| bad(format!("no column {c}")))
-        })
-        .collect::<Result<_>>()?;
-    let mut columns = vec![Vec::new(); names.len()];
-    for (row, record) in reader.records().enumerate() {
-        // Line numbers as an editor shows them: the header is line 1.
-        let line = row + 2;
-        let record = record.with_context(|| bad(format!("line {line}")))?;
-        for ((column, &i), name) in columns.iter_mut().zip(&index).zip(names) {
-            let value = record
-                .get(i)
-                .and_then(|v| v.parse().ok())
-                .with_context(|| bad(format!("line {line}: {name} is not a number")))?;
-            column.push(value);
-        }
-    }
-    Ok(columns)
-}
+const PLOTS: &str = "plots";
 
 fn panel(title: &str, y_label: &str, lines: Vec<(&str, Vec<f64>)>) -> SeriesPanel {
     SeriesPanel {
@@ -57,7 +26,7 @@ fn panel(title: &str, y_label: &str, lines: Vec<(&str, Vec<f64>)>) -> SeriesPane
 
 /// The three plots of a run from its time series: motor neurons, glial activation and the
 /// field totals, with their file names.
-fn plots(dir: &Path, run_name: &str) -> Result<Vec<(&'static str, SeriesPlot)>> {
+fn plots(dir: &Path, run_name: &str) -> Result<Vec<(&'static str, SeriesPlot)>, OutputError> {
     let path = dir.join(names::TIMESERIES);
     let mut cells = read_columns(
         &path,
@@ -158,21 +127,20 @@ fn plots(dir: &Path, run_name: &str) -> Result<Vec<(&'static str, SeriesPlot)>> 
     ])
 }
 
-/// Draws the plots of the run in `dir` into `dir/plots/`; returns their paths. Every plot is
-/// drawn before any is written.
-pub(crate) fn write_plots(dir: &Path, run_name: &str) -> Result<Vec<PathBuf>> {
+/// Draws the plots of the run in `dir` into `dir/plots/`. Every plot is drawn before any is
+/// written.
+pub(crate) fn write_plots(dir: &Path, run_name: &str) -> Result<(), RunError> {
     let drawn = plots(dir, run_name)?
         .into_iter()
         .map(|(name, plot)| Ok((name, series_png(&plot)?)))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, RunError>>()?;
     let out = dir.join(PLOTS);
-    std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot write", out.display()))?;
-    drawn
-        .into_iter()
-        .map(|(name, png)| {
-            let path = out.join(name);
-            write_file(&path, &png)?;
-            Ok(path)
-        })
-        .collect()
+    std::fs::create_dir_all(&out).map_err(|source| OutputError::Write {
+        path: out.clone(),
+        source,
+    })?;
+    for (name, png) in drawn {
+        write_file(&out.join(name), &png)?;
+    }
+    Ok(())
 }

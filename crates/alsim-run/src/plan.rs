@@ -12,88 +12,105 @@
 //! accident. The plan depends only on the files and `--replicates`, never on `--jobs` or the
 //! machine, so shards of one command agree on it.
 
-use alsim_io::write_file;
+use crate::RunError;
+use crate::run::VERSION;
+use alsim_io::{OutputError, write_file};
 use alsim_scenario::{MAX_REPLICATES, Scenario};
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// File name of the plan in a batch folder.
 pub(crate) const BATCH_FILE: &str = "batch.json";
 /// Folder of the run folders in a batch folder.
-pub(crate) const RUNS_DIR: &str = "runs";
+pub const RUNS_DIR: &str = "runs";
 
 /// One run of a batch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct PlannedRun {
+pub struct PlannedRun {
     /// Folder name under `runs/`.
-    pub(crate) name: String,
+    pub name: String,
     /// The run's scenario and sweep point: its name without `-r<replicate>`.
-    pub(crate) group: String,
+    pub group: String,
     /// Scenario file, as given on the command line.
-    pub(crate) scenario_file: String,
+    pub scenario_file: String,
     /// Swept parameters and their values here (empty without a sweep).
-    pub(crate) sweep: BTreeMap<String, f64>,
+    pub sweep: BTreeMap<String, f64>,
     /// Replicate index, from 0.
-    pub(crate) replicate: u64,
+    pub replicate: u64,
     /// Seed of the run.
-    pub(crate) seed: u64,
+    pub seed: u64,
 }
 
 /// `batch.json`: the whole plan, and which slice of it this folder ran.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct BatchFile {
-    pub(crate) alsim_version: String,
-    pub(crate) replicates: u64,
+pub struct BatchFile {
+    /// Version of the alsim that planned it.
+    pub alsim_version: String,
+    /// Runs of each scenario and sweep point.
+    pub replicates: u64,
     /// Set in a shard's folder; absent for a whole batch (and a merged one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) shard: Option<Shard>,
-    pub(crate) runs: Vec<PlannedRun>,
+    pub shard: Option<Shard>,
+    /// Every run of the plan, in order (a shard's folder too).
+    pub runs: Vec<PlannedRun>,
 }
 
 impl BatchFile {
     /// Reads `DIR/batch.json`.
-    pub(crate) fn read(dir: &Path) -> Result<Self> {
+    pub fn read(dir: &Path) -> Result<Self, RunError> {
         let path = dir.join(BATCH_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "{}: cannot read; is {} a batch folder (written by alsim batch)?",
-                path.display(),
-                dir.display()
-            )
+        let text = std::fs::read_to_string(&path).map_err(|source| RunError::NoPlan {
+            path: path.clone(),
+            dir: dir.to_path_buf(),
+            source,
         })?;
-        serde_json::from_str(&text).with_context(|| format!("{}: not a batch plan", path.display()))
+        serde_json::from_str(&text).map_err(|source| RunError::BadPlan { path, source })
     }
 
     /// Writes `DIR/batch.json` atomically.
-    pub(crate) fn write(&self, dir: &Path) -> Result<()> {
+    pub(crate) fn write(&self, dir: &Path) -> Result<(), RunError> {
         let text = serde_json::to_string_pretty(self).expect("plain data serialises to JSON");
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot write", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         write_file(&dir.join(BATCH_FILE), (text + "\n").as_bytes())?;
         Ok(())
     }
 
     /// The folder of `run` in the batch folder `dir`.
-    pub(crate) fn run_dir(dir: &Path, run: &PlannedRun) -> PathBuf {
+    pub fn run_dir(dir: &Path, run: &PlannedRun) -> PathBuf {
         dir.join(RUNS_DIR).join(&run.name)
     }
 }
 
 /// The i-th of n disjoint slices of a batch: the runs whose index in the plan is i modulo n.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Shard {
-    pub(crate) index: u64,
-    pub(crate) count: u64,
+pub struct Shard {
+    /// Which slice, from 0.
+    pub index: u64,
+    /// How many slices.
+    pub count: u64,
 }
 
 impl Shard {
+    /// Whether run number `i` of the plan is in this slice.
+    pub fn holds(self, i: usize) -> bool {
+        i as u64 % self.count == self.index
+    }
+}
+
+impl FromStr for Shard {
+    type Err = RunError;
+
     /// Parses `i/n` with 0 <= i < n.
-    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, RunError> {
         let usage = || {
-            format!(
+            RunError::Invalid(format!(
                 "expected i/n with 0 <= i < n, e.g. 0/3 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT), got {text:?}"
-            )
+            ))
         };
         let (i, n) = text.split_once('/').ok_or_else(usage)?;
         let (index, count) = (
@@ -104,11 +121,6 @@ impl Shard {
             return Err(usage());
         }
         Ok(Self { index, count })
-    }
-
-    /// Whether run number `i` of the plan is in this slice.
-    pub(crate) fn holds(self, i: usize) -> bool {
-        i as u64 % self.count == self.index
     }
 }
 
@@ -125,8 +137,9 @@ pub(crate) fn replicate_seed(seed: u64, k: u64) -> u64 {
 }
 
 /// A batch ready to run: the plan and the scenario of every run.
-pub(crate) struct Plan {
-    pub(crate) file: BatchFile,
+pub struct Plan {
+    /// The plan as `batch.json` records it.
+    pub file: BatchFile,
     /// Scenario of each sweep point; `point[i]` is run i's.
     points: Vec<Scenario>,
     point: Vec<usize>,
@@ -139,12 +152,14 @@ impl Plan {
     /// Plans `replicates` runs of every point of every scenario (already loaded and checked),
     /// in the order given. Two runs with one name (a file given twice, or two files of one stem
     /// in different folders) are refused.
-    pub(crate) fn new(scenarios: &[(PathBuf, Scenario)], replicates: u64) -> Result<Self> {
+    pub fn new(scenarios: &[(PathBuf, Scenario)], replicates: u64) -> Result<Self, RunError> {
         if replicates == 0 {
-            bail!("--replicates must be at least 1");
+            return Err(RunError::Invalid("--replicates must be at least 1".into()));
         }
         if replicates > MAX_REPLICATES {
-            bail!("--replicates must be at most {MAX_REPLICATES}, got {replicates}");
+            return Err(RunError::Invalid(format!(
+                "--replicates must be at most {MAX_REPLICATES}, got {replicates}"
+            )));
         }
         let mut runs = Vec::new();
         let mut points = Vec::new();
@@ -162,9 +177,9 @@ impl Plan {
                     format!("{stem}-{}", p.label)
                 };
                 if runs.len() as u64 + replicates > MAX_RUNS {
-                    bail!(
+                    return Err(RunError::Invalid(format!(
                         "the batch would hold more than {MAX_RUNS} runs (sweep points × --replicates over all files); split it into smaller batches"
-                    );
+                    )));
                 }
                 for k in 0..replicates {
                     runs.push(PlannedRun {
@@ -183,15 +198,14 @@ impl Plan {
         let mut seen = BTreeSet::new();
         for run in &runs {
             if !seen.insert(&run.name) {
-                bail!(
-                    "two runs would be named {}: give each scenario file once, and rename one of two files with the same name",
-                    run.name
-                );
+                return Err(RunError::DuplicateName {
+                    name: run.name.clone(),
+                });
             }
         }
         Ok(Self {
             file: BatchFile {
-                alsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                alsim_version: VERSION.to_string(),
                 replicates,
                 shard: None,
                 runs,
@@ -202,7 +216,7 @@ impl Plan {
     }
 
     /// The scenario of run `i`, with its seed.
-    pub(crate) fn scenario(&self, i: usize) -> Scenario {
+    pub fn scenario(&self, i: usize) -> Scenario {
         let mut s = self.points[self.point[i]].clone();
         s.seed = self.file.runs[i].seed;
         s
@@ -227,7 +241,7 @@ mod tests {
     #[test]
     fn shards_are_disjoint_and_cover_the_plan() {
         let shards: Vec<Shard> = (0..3)
-            .map(|i| Shard::parse(&format!("{i}/3")).unwrap())
+            .map(|i| format!("{i}/3").parse::<Shard>().unwrap())
             .collect();
         for run in 0..20 {
             let owners = shards.iter().filter(|s| s.holds(run)).count();
@@ -238,7 +252,7 @@ mod tests {
     #[test]
     fn bad_shards_say_what_is_expected() {
         for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
-            let err = Shard::parse(bad).unwrap_err();
+            let err = bad.parse::<Shard>().unwrap_err().to_string();
             assert!(err.contains("expected i/n"), "{bad}: {err}");
         }
     }

@@ -1,20 +1,21 @@
-//! A simulation's state as VTK snapshots, and back: the names and codes of the arrays that
-//! `alsim run` writes and `alsim render` reads.
+//! The model as VTK snapshots, and back: the names and codes of the arrays that a run writes
+//! and pictures of it read.
 
+use crate::RunError;
 use alsim_core::{CellRecord, CellState, FieldId, Simulation};
 use alsim_io::SnapshotWriter;
 use alsim_io::vtk::{DataArray, ImageData, PolyData, Values};
-use anyhow::Result;
 use std::borrow::Cow;
 
-/// Cell arrays: stable id, kind code ([`CellKind::code`]) and state code ([`CellState::code`]).
-pub(crate) const ID: &str = "id";
-pub(crate) const KIND: &str = "kind";
-pub(crate) const STATE: &str = "state";
+/// Cell arrays: stable id, kind code ([`alsim_core::CellKind::code`]) and state code
+/// ([`CellState::code`]).
+const ID: &str = "id";
+const KIND: &str = "kind";
+const STATE: &str = "state";
 
 /// The fields now, one cell-data array per field, on the tissue's grid (origin at the tissue
 /// corner, µm).
-pub(crate) fn fields(sim: &Simulation) -> ImageData<'_> {
+fn fields(sim: &Simulation) -> ImageData<'_> {
     let grid = sim.fields();
     let shape = grid.shape();
     ImageData {
@@ -31,7 +32,7 @@ pub(crate) fn fields(sim: &Simulation) -> ImageData<'_> {
 }
 
 /// Every cell now, as points in id order.
-pub(crate) fn cells(records: &[CellRecord]) -> PolyData<'static> {
+fn cells(records: &[CellRecord]) -> PolyData<'static> {
     let mut arrays = vec![
         DataArray {
             name: ID.into(),
@@ -63,7 +64,7 @@ pub(crate) fn cells(records: &[CellRecord]) -> PolyData<'static> {
 }
 
 /// Writes the simulation's snapshot now.
-pub(crate) fn write(sim: &mut Simulation, writer: &mut SnapshotWriter) -> Result<()> {
+pub(crate) fn write(sim: &mut Simulation, writer: &mut SnapshotWriter) -> Result<(), RunError> {
     let records = sim.cells();
     let cell_data = cells(&records);
     writer.write(sim.time_days(), &fields(sim), &cell_data)?;
@@ -72,27 +73,31 @@ pub(crate) fn write(sim: &mut Simulation, writer: &mut SnapshotWriter) -> Result
 
 /// A cell read back from a snapshot: where it is and what state it is in.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Marker {
-    pub(crate) position_um: [f32; 3],
-    pub(crate) state: CellState,
+pub struct Marker {
+    /// Position, µm from the tissue corner.
+    pub position_um: [f32; 3],
+    /// State (which tells the kind).
+    pub state: CellState,
 }
 
-/// The cells of a snapshot read back, or why the file is not one `alsim run` wrote.
-pub(crate) fn markers(data: &PolyData) -> Result<Vec<Marker>, String> {
+/// The cells of a snapshot's `cells_NNNN.vtp` read back, or why the data is not what a run
+/// writes ([`RunError::NotASnapshot`]).
+pub fn markers(data: &PolyData) -> Result<Vec<Marker>, RunError> {
+    let not = |reason: String| RunError::NotASnapshot(reason);
     let states = data
         .arrays
         .iter()
         .find(|a| a.name == STATE)
-        .ok_or("no state array")?;
+        .ok_or_else(|| not("no state array".into()))?;
     let Values::U8(codes) = &states.values else {
-        return Err("the state array is not UInt8".into());
+        return Err(not("the state array is not UInt8".into()));
     };
     data.points
         .iter()
         .zip(codes.iter())
         .map(|(&position_um, &code)| {
-            let state =
-                CellState::from_code(code).ok_or_else(|| format!("unknown cell state {code}"))?;
+            let state = CellState::from_code(code)
+                .ok_or_else(|| not(format!("unknown cell state {code}")))?;
             Ok(Marker { position_um, state })
         })
         .collect()
@@ -151,6 +156,9 @@ mod tests {
         assert_eq!(back, expected);
         let mut bad = cells(&records);
         bad.arrays[2].values = Values::U8(vec![9; records.len()].into());
-        assert_eq!(markers(&bad).unwrap_err(), "unknown cell state 9");
+        assert_eq!(
+            markers(&bad).unwrap_err().to_string(),
+            "unknown cell state 9"
+        );
     }
 }

@@ -1,0 +1,49 @@
+//! The checkpoint envelope: what `checkpoint.bin` holds besides the model's state, so that a
+//! run can be resumed from its folder alone.
+
+use crate::RunError;
+use crate::run::{Every, VERSION};
+use alsim_core::SavedState;
+use alsim_io::{checkpoint, names};
+use alsim_scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a checkpoint holds: the run (its resolved scenario and what its manifest records), the
+/// time series so far, and the simulation's state. Fields are in file order: reordering them
+/// changes the format.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct RunState<'a> {
+    /// The resolved scenario, as `scenario.ron` would hold it.
+    pub(crate) scenario: Cow<'a, str>,
+    pub(crate) scenario_file: Cow<'a, str>,
+    pub(crate) replicate: Option<u64>,
+    pub(crate) sweep: Cow<'a, BTreeMap<String, f64>>,
+    pub(crate) checkpoint_every: Option<Every>,
+    /// Wall time spent before this checkpoint, over all sessions.
+    pub(crate) wall_time_seconds: f64,
+    pub(crate) rows: Cow<'a, [Vec<f64>]>,
+    pub(crate) simulation: SavedState<'a>,
+}
+
+impl RunState<'static> {
+    /// Reads the checkpoint of the unfinished run in `dir`.
+    pub(crate) fn read(dir: &Path) -> Result<Self, RunError> {
+        Ok(checkpoint::read(&dir.join(names::CHECKPOINT), VERSION)?)
+    }
+
+    /// Ticks completed at the checkpoint.
+    pub(crate) fn tick(&self) -> u64 {
+        self.simulation.tick
+    }
+
+    /// The scenario it continues, parsed and validated.
+    pub(crate) fn scenario(&self, dir: &Path) -> Result<Scenario, RunError> {
+        let origin = format!("{} (its scenario)", dir.join(names::CHECKPOINT).display());
+        let scenario = Scenario::from_ron_str(&self.scenario, &origin)?;
+        scenario.validate(&origin)?;
+        Ok(scenario)
+    }
+}

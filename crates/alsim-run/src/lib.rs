@@ -1,0 +1,48 @@
+//! alsim-run: runs. One scenario into a run folder, a batch of runs into a batch folder, the
+//! shards of a batch merged, and the calibration scenarios against their targets; what the
+//! `alsim` command does, without the command line.
+//!
+//! ```text
+//! Scenario + RunSpec --run--> memory check -> alsim_core::Simulation in a rayon pool
+//!     each tick: step -> Progress::advanced -> numerical guard (and finite output rows)
+//!                -> row to timeseries.csv.partial -> VTK snapshot when due
+//!                -> checkpoint when due or cancelled (CancelToken, checked between ticks)
+//!     at the end: timeseries.csv, scenario.ron, manifest.json, plots/, summary.json last
+//!     stopped early: checkpoint.bin, timeseries.csv.partial, incomplete.json -> RunError
+//! run folder --resume--> the checkpoint alone -> the same loop, the same bytes
+//! scenario files --Plan::new--> runs × replicates with seeds and names (batch.json)
+//!     --run_batch--> jobs at once into OUT/runs/<name>/, each as `run`, finished ones skipped,
+//!                    from their checkpoints when they hold this scenario -> BatchOutcome
+//! shard folders --merge--> one batch folder
+//! calibration scenarios --calibrate--> many seeds -> MouseCourse / HumanCourse -> tables
+//! ```
+//!
+//! The caller sees a run through a [`Progress`] it passes in ([`NoProgress`] shows nothing)
+//! and stops it with a [`CancelToken`]; this crate prints nothing and installs no signal
+//! handler. Results do not depend on threads, jobs or shards: a run is bit-identical at any
+//! thread count, and a resumed run writes the bytes of one never stopped. Errors are
+//! [`RunError`]s, which name the file, run or setting at fault.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod batch;
+pub mod calibration;
+mod checkpoint;
+mod error;
+mod limits;
+mod merge;
+mod plan;
+mod plots;
+mod progress;
+mod run;
+mod snapshot;
+
+pub use batch::{BatchOptions, BatchOutcome, run_batch};
+pub use error::RunError;
+pub use limits::available_memory;
+pub use merge::{Merged, merge};
+pub use plan::{BatchFile, Plan, PlannedRun, RUNS_DIR, Shard};
+pub use progress::{CancelToken, NoProgress, Progress, Step};
+pub use run::{Every, RunOptions, RunSpec, resume, run};
+pub use snapshot::{Marker, markers};

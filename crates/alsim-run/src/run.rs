@@ -1,0 +1,469 @@
+//! One run into a run folder: limits, the step loop with its numerical guard, snapshots,
+//! checkpoints, cancellation and resume. Every run, alone or in a batch, goes through
+//! [`execute`].
+
+use crate::checkpoint::RunState;
+use crate::limits::check_memory;
+use crate::{CancelToken, Progress, RunError, Step, plots, snapshot};
+use alsim_core::{Observation, Simulation, Summary};
+use alsim_io::{RunFolder, TimeSeriesWriter, has_checkpoint, is_finished, names};
+use alsim_scenario::Scenario;
+use rayon::ThreadPool;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The alsim version, recorded in manifests, plans and checkpoints.
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How often a run writes a checkpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Every {
+    /// Wall-clock seconds.
+    Seconds(f64),
+    /// Simulated days.
+    Days(f64),
+}
+
+/// When the next checkpoint is due.
+struct Schedule {
+    every: Option<Every>,
+    last: Instant,
+    every_ticks: u64,
+}
+
+impl Schedule {
+    fn new(every: Option<Every>, dt_hours: f64) -> Self {
+        let every_ticks = match every {
+            Some(Every::Days(d)) => ((d * 24.0 / dt_hours).round() as u64).max(1),
+            _ => u64::MAX,
+        };
+        Self {
+            every,
+            last: Instant::now(),
+            every_ticks,
+        }
+    }
+
+    /// Whether a checkpoint is due after `tick` ticks.
+    fn due(&mut self, tick: u64) -> bool {
+        let due = match self.every {
+            None => false,
+            Some(Every::Days(_)) => tick.is_multiple_of(self.every_ticks),
+            Some(Every::Seconds(s)) => self.last.elapsed() >= Duration::from_secs_f64(s),
+        };
+        if due {
+            self.last = Instant::now();
+        }
+        due
+    }
+}
+
+/// How a run goes: threads, checkpoints, memory, plots, and whether it may replace a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads; `None`: every core. Results are identical for any number.
+    pub threads: Option<usize>,
+    /// Write a checkpoint this often (and always when cancelled); on resume, `None` keeps the
+    /// interval the run was started with.
+    pub checkpoint_every: Option<Every>,
+    /// Memory the run may use, bytes; `None`: the memory available when it starts. A run
+    /// estimated above it is refused before anything is allocated.
+    pub max_memory: Option<u64>,
+    /// Also draw PNG plots of the main time series into `plots/`.
+    pub plots: bool,
+    /// Replace a finished or interrupted run already in the folder ([`run`] only).
+    pub replace: bool,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    alsim_version: &'static str,
+    scenario_file: &'a str,
+    seed: u64,
+    threads: usize,
+    ticks: u64,
+    wall_time_seconds: f64,
+    /// Replicate index in a batch; absent for a run alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replicate: Option<u64>,
+    /// Swept parameters and their values; absent without a sweep.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    sweep: &'a BTreeMap<String, f64>,
+    scenario: &'a Scenario,
+}
+
+/// No sweep: what a run alone records.
+static NO_SWEEP: BTreeMap<String, f64> = BTreeMap::new();
+
+/// One run to execute: the scenario (seed set), what its manifest records beside it, and the
+/// name its progress goes by.
+pub struct RunSpec<'a> {
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) scenario_file: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) replicate: Option<u64>,
+    pub(crate) sweep: &'a BTreeMap<String, f64>,
+}
+
+impl<'a> RunSpec<'a> {
+    /// A run alone of `scenario`, read from `scenario_file` (recorded in the manifest as
+    /// given); its progress goes by the scenario's name.
+    pub fn new(scenario: &'a Scenario, scenario_file: &'a str) -> Self {
+        Self {
+            scenario,
+            scenario_file,
+            name: &scenario.name,
+            replicate: None,
+            sweep: &NO_SWEEP,
+        }
+    }
+}
+
+/// Why a run stopped early, in `incomplete.json` beside its partial time series.
+#[derive(Serialize)]
+struct Incomplete<'a> {
+    reason: &'a str,
+    tick: u64,
+    simulated_days: f64,
+    /// Whether `checkpoint.bin` holds a state to resume from.
+    checkpoint: bool,
+    resume: String,
+    partial_timeseries: String,
+}
+
+/// Runs `spec` into the run folder `dir`: time series and VTK snapshots, resolved scenario,
+/// manifest, plots if asked, and `summary.json` last. A folder holding a finished run is
+/// refused unless `options.replace`, and so is one holding an unfinished run with a
+/// checkpoint (resume it instead). A run stopped by `cancel` or by the numerical guard keeps
+/// its checkpoint, its time series so far as `timeseries.csv.partial` and `incomplete.json`.
+pub fn run(
+    spec: &RunSpec,
+    dir: &Path,
+    options: &RunOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Summary, RunError> {
+    reported(spec.name, spec.scenario.time.ticks(), progress, || {
+        check_memory(spec.scenario, spec.scenario_file, options.max_memory, 1)?;
+        if has_checkpoint(dir) && !options.replace {
+            return Err(RunError::HasCheckpoint {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let folder = RunFolder::create(dir, options.replace)?;
+        folder.clear_resume_state()?;
+        let pool = pool(options.threads.unwrap_or_else(cores))?;
+        execute(spec, &folder, &pool, options, None, progress, cancel)
+    })
+}
+
+/// Continues the unfinished run in `dir` from its last checkpoint, with the scenario and seed
+/// it was started with: its results are byte for byte those of a run never stopped.
+pub fn resume(
+    dir: &Path,
+    options: &RunOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Summary, RunError> {
+    if is_finished(dir) {
+        return Err(RunError::AlreadyFinished {
+            dir: dir.to_path_buf(),
+        });
+    }
+    if !dir.join(names::CHECKPOINT).is_file() {
+        return Err(RunError::NoCheckpoint {
+            dir: dir.to_path_buf(),
+        });
+    }
+    let state = RunState::read(dir)?;
+    let scenario = state.scenario(dir)?;
+    let (file, replicate, sweep) = (
+        state.scenario_file.to_string(),
+        state.replicate,
+        state.sweep.clone().into_owned(),
+    );
+    let spec = RunSpec {
+        scenario: &scenario,
+        scenario_file: &file,
+        name: &scenario.name,
+        replicate,
+        sweep: &sweep,
+    };
+    let options = RunOptions {
+        checkpoint_every: options.checkpoint_every.or(state.checkpoint_every),
+        ..options.clone()
+    };
+    reported(spec.name, scenario.time.ticks(), progress, || {
+        let checkpoint = dir.join(names::CHECKPOINT).display().to_string();
+        check_memory(&scenario, &checkpoint, options.max_memory, 1)?;
+        let folder = RunFolder::create(dir, false)?;
+        progress.message(&format!(
+            "resuming {} at day {} (tick {})",
+            dir.display(),
+            scenario.time.dt_hours * state.tick() as f64 / 24.0,
+            state.tick()
+        ));
+        let pool = pool(options.threads.unwrap_or_else(cores))?;
+        execute(
+            &spec,
+            &folder,
+            &pool,
+            &options,
+            Some(state),
+            progress,
+            cancel,
+        )
+    })
+}
+
+/// `body`'s result, with the run `name` of `total_ticks` reported started before and finished
+/// after it.
+pub(crate) fn reported(
+    name: &str,
+    total_ticks: u64,
+    progress: &dyn Progress,
+    body: impl FnOnce() -> Result<Summary, RunError>,
+) -> Result<Summary, RunError> {
+    progress.started(name, total_ticks);
+    let started = Instant::now();
+    let result = body();
+    progress.finished(name, result.as_ref(), started.elapsed());
+    result
+}
+
+/// A rayon pool of `threads` worker threads.
+pub(crate) fn pool(threads: usize) -> Result<ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(RunError::Threads)
+}
+
+/// Cores this process may use.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs `spec` in `pool` and writes its folder: time series and snapshots, resolved scenario,
+/// manifest, plots if asked, and the summary last; from `resume`'s state when given.
+pub(crate) fn execute(
+    spec: &RunSpec,
+    folder: &RunFolder,
+    pool: &ThreadPool,
+    options: &RunOptions,
+    resume: Option<RunState<'static>>,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Summary, RunError> {
+    let scenario = spec.scenario;
+    let started = Instant::now();
+    let before = resume.as_ref().map_or(0.0, |r| r.wall_time_seconds);
+    let every = options.checkpoint_every;
+    let summary =
+        pool.install(|| simulate(spec, folder, every, resume, started, progress, cancel))?;
+    let manifest = Manifest {
+        alsim_version: VERSION,
+        scenario_file: spec.scenario_file,
+        seed: scenario.seed,
+        threads: pool.current_num_threads(),
+        ticks: summary.ticks,
+        wall_time_seconds: before + started.elapsed().as_secs_f64(),
+        replicate: spec.replicate,
+        sweep: spec.sweep,
+        scenario,
+    };
+    folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
+    folder.write_json(names::MANIFEST, &manifest)?;
+    if options.plots {
+        plots::write_plots(folder.path(), &scenario.name)?;
+    }
+    // Last: its presence marks a finished run.
+    folder.write_json(names::SUMMARY, &summary)?;
+    folder.clear_resume_state()?;
+    Ok(summary)
+}
+
+fn simulate(
+    spec: &RunSpec,
+    folder: &RunFolder,
+    every: Option<Every>,
+    resume: Option<RunState<'static>>,
+    started: Instant,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Summary, RunError> {
+    let scenario = spec.scenario;
+    let columns = Observation::columns();
+    let (mut sim, mut rows, before) = match resume {
+        Some(state) => {
+            folder.clear_incomplete()?;
+            let rows = state.rows.into_owned();
+            let sim = Simulation::restore(scenario, state.simulation)?;
+            (sim, rows, state.wall_time_seconds)
+        }
+        None => {
+            let mut sim = Simulation::new(scenario)?;
+            let first = finite(&columns, sim.observe().values())?;
+            (sim, vec![first], 0.0)
+        }
+    };
+    let mut series = folder.timeseries(&columns)?;
+    for row in &rows {
+        series.write_row(row)?;
+    }
+    let mut schedule = Schedule::new(every, scenario.time.dt_hours);
+    let checkpoint = |sim: &mut Simulation, rows: &[Vec<f64>]| {
+        let state = RunState {
+            scenario: Cow::Owned(scenario.to_ron_string()),
+            scenario_file: Cow::Borrowed(spec.scenario_file),
+            replicate: spec.replicate,
+            sweep: Cow::Borrowed(spec.sweep),
+            checkpoint_every: every,
+            wall_time_seconds: before + started.elapsed().as_secs_f64(),
+            rows: Cow::Borrowed(rows),
+            simulation: sim.save_state(),
+        };
+        folder.write_checkpoint(VERSION, &state)
+    };
+    let snapshot_every = scenario.time.snapshot_every_ticks();
+    let mut snapshots = match snapshot_every {
+        None => None,
+        // Snapshots come before checkpoints in a tick, so those up to the checkpoint exist.
+        Some(every) if sim.tick() > 0 => Some(folder.resume_snapshots(
+            usize::try_from(sim.tick() / every + 1).expect("snapshot count fits in memory"),
+        )?),
+        Some(_) => {
+            let mut writer = folder.snapshots()?;
+            snapshot::write(&mut sim, &mut writer)?;
+            Some(writer)
+        }
+    };
+    while !sim.is_finished() {
+        sim.step();
+        progress.advanced(
+            spec.name,
+            Step {
+                tick: sim.tick(),
+                total_ticks: sim.total_ticks(),
+                day: sim.time_days(),
+                motor_neurons_alive: sim.summary().motor_neurons_final_alive,
+            },
+        );
+        let row = if sim.is_output_tick() {
+            Some(sim.observe().values())
+        } else {
+            None
+        };
+        let guard = sim
+            .check_state()
+            .map_err(RunError::from)
+            .and_then(|()| row.map(|r| finite(&columns, r)).transpose());
+        match guard {
+            Ok(Some(row)) => {
+                series.write_row(&row)?;
+                rows.push(row);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                // The state is not worth saving: the last checkpoint stays as it was.
+                stop(folder, series, &sim, &err.to_string())?;
+                return Err(RunError::Stopped {
+                    partial: folder.path().join("timeseries.csv.partial"),
+                    cause: Box::new(err),
+                });
+            }
+        }
+        if let (Some(writer), Some(every)) = (&mut snapshots, snapshot_every)
+            && (sim.tick().is_multiple_of(every) || sim.is_finished())
+        {
+            snapshot::write(&mut sim, writer)?;
+        }
+        let cancelled = cancel.is_cancelled();
+        if cancelled || schedule.due(sim.tick()) {
+            checkpoint(&mut sim, &rows)?;
+        }
+        if cancelled && !sim.is_finished() {
+            stop(folder, series, &sim, "interrupted (Ctrl-C or SIGTERM)")?;
+            return Err(RunError::Cancelled {
+                day: sim.time_days(),
+                tick: sim.tick(),
+                total_ticks: sim.total_ticks(),
+                dir: folder.path().to_path_buf(),
+            });
+        }
+    }
+    series.finish()?;
+    Ok(sim.summary().clone())
+}
+
+/// Keeps the time series so far as `timeseries.csv.partial` and says in `incomplete.json` why
+/// the run stopped and how to continue it.
+fn stop(
+    folder: &RunFolder,
+    series: TimeSeriesWriter,
+    sim: &Simulation,
+    reason: &str,
+) -> Result<(), RunError> {
+    let partial = series.keep_partial()?;
+    let checkpoint = folder.checkpoint_path().is_file();
+    let dir = folder.path().display();
+    folder.write_json(
+        names::INCOMPLETE,
+        &Incomplete {
+            reason,
+            tick: sim.tick(),
+            simulated_days: sim.time_days(),
+            checkpoint,
+            resume: if checkpoint {
+                format!("alsim run --resume {dir}")
+            } else {
+                format!("no checkpoint: run the scenario again with --out {dir} --force")
+            },
+            partial_timeseries: partial.display().to_string(),
+        },
+    )?;
+    Ok(())
+}
+
+/// `row` if every value is finite; otherwise the run has blown up numerically, and the error
+/// names the column and the day so the run stops before writing nonsense.
+fn finite(columns: &[String], row: Vec<f64>) -> Result<Vec<f64>, RunError> {
+    if let Some(i) = row.iter().position(|v| !v.is_finite()) {
+        return Err(RunError::BlowUp {
+            column: columns[i].clone(),
+            value: row[i],
+            day: row[0],
+        });
+    }
+    Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulated_intervals_fall_on_whole_ticks() {
+        // 0.5 days of 2-hour ticks: every 6 ticks; shorter than a tick: every tick.
+        let mut half_day = Schedule::new(Some(Every::Days(0.5)), 2.0);
+        let due: Vec<u64> = (1..=18).filter(|&t| half_day.due(t)).collect();
+        assert_eq!(due, [6, 12, 18]);
+        let mut tiny = Schedule::new(Some(Every::Days(0.001)), 1.0);
+        assert!((1..=5).all(|t| tiny.due(t)));
+        let mut never = Schedule::new(None, 1.0);
+        assert!(!(1..=100).any(|t| never.due(t)));
+    }
+
+    #[test]
+    fn a_non_finite_value_stops_the_run_naming_column_and_day() {
+        let columns = ["time_days".to_string(), "tnf_total".to_string()];
+        assert_eq!(finite(&columns, vec![3.0, 1.5]).unwrap(), [3.0, 1.5]);
+        let err = finite(&columns, vec![3.0, f64::NAN])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tnf_total is NaN at day 3"), "{err}");
+    }
+}
