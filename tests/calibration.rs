@@ -3,11 +3,12 @@
 //! ages at onset across genotypes. The full table over ten seeds comes from
 //! `alsim calibrate --write docs/model.md` (see docs/model.md, "Calibration status").
 
-mod support;
+#[path = "../crates/alsim-core/tests/support/mod.rs"]
+mod model;
 
 use alsim::run::calibration::{MOUSE_TARGETS, MouseCourse, Spread};
+use model::{bundled, run_in_pool};
 use std::sync::OnceLock;
-use support::{bundled, run_in_pool};
 
 /// The mouse course for five of the ten seeds the table in docs/model.md uses (93–97), run
 /// once for the tests that read it.

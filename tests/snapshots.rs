@@ -1,6 +1,8 @@
 //! VTK snapshots of `alsim run`: the files hold what the simulation held at each snapshot,
 //! read back by alsim's reader here and by VTK itself (Python) in the test `.ci/run` runs.
 
+#[path = "../crates/alsim-core/tests/support/mod.rs"]
+mod model;
 mod support;
 
 use alsim::core::{CellRecord, CellState, FieldId, Simulation};
@@ -15,7 +17,7 @@ use support::stderr;
 /// `default.ron` cut to 30 days, snapshots every 5: neurons have died and debris and IL-10
 /// have spread by the last ones.
 fn scenario() -> Scenario {
-    let mut s = support::bundled("default");
+    let mut s = model::bundled("default");
     s.time.duration_days = 30.0;
     s.time.snapshot_every_days = Some(5.0);
     s

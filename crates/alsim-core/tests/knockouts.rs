@@ -4,7 +4,7 @@
 
 mod support;
 
-use alsim::scenario::Scenario;
+use alsim_scenario::Scenario;
 use std::sync::OnceLock;
 use support::{bundled, count, run_in_pool};
 

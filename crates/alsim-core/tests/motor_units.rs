@@ -5,10 +5,10 @@
 mod support;
 use support::count;
 
-use alsim::core::mechanisms::motor_units::{Clinical, MotorUnit, UnitKind};
-use alsim::core::mechanisms::transport::Transport;
-use alsim::core::{CellId, MotorNeuron, Observation, Simulation};
-use alsim::scenario::{Amount, Scenario};
+use alsim_core::mechanisms::motor_units::{Clinical, MotorUnit, UnitKind};
+use alsim_core::mechanisms::transport::Transport;
+use alsim_core::{CellId, MotorNeuron, Observation, Simulation};
+use alsim_scenario::{Amount, Scenario};
 use bevy_ecs::prelude::*;
 
 /// Motor neurons alone, dying only at `hazard` per day (no damage, glia or other mechanisms),

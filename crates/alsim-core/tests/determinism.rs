@@ -2,11 +2,11 @@
 
 mod support;
 
-use alsim::core::mechanisms::astrocytes::Reactivity;
-use alsim::core::mechanisms::microglia::MicrogliaState;
-use alsim::core::mechanisms::neuron_damage::Damage;
-use alsim::core::{CellId, FieldGrid, FieldId, LifeState, Position, Simulation};
-use alsim::scenario::Scenario;
+use alsim_core::mechanisms::astrocytes::Reactivity;
+use alsim_core::mechanisms::microglia::MicrogliaState;
+use alsim_core::mechanisms::neuron_damage::Damage;
+use alsim_core::{CellId, FieldGrid, FieldId, LifeState, Position, Simulation};
+use alsim_scenario::Scenario;
 use support::bundled;
 
 /// Everything that varies between runs, cell by cell in id order, as bits.
@@ -103,8 +103,7 @@ fn motor_neurons_respect_their_spacing_and_region() {
     let s = scenario();
     let mut sim = Simulation::new(&s).unwrap();
     let world = sim.world_mut();
-    let mut q =
-        world.query_filtered::<&Position, bevy_ecs::query::With<alsim::core::MotorNeuron>>();
+    let mut q = world.query_filtered::<&Position, bevy_ecs::query::With<alsim_core::MotorNeuron>>();
     let pts: Vec<[f32; 3]> = q.iter(world).map(|p| p.0).collect();
     assert_eq!(pts.len(), 40);
     let (lo, hi) = s.populations.motor_neurons.region.bounds(&s.tissue);

@@ -4,7 +4,7 @@
 
 mod support;
 
-use alsim::scenario::Scenario;
+use alsim_scenario::Scenario;
 use support::{bundled, run_in_pool};
 
 /// Mean (motor neurons alive, force proxy) at the end over three seeds.

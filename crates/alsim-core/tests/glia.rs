@@ -5,13 +5,13 @@
 
 mod support;
 
-use alsim::core::mechanisms::astrocytes::{ReactiveAstrocyteMap, Support};
-use alsim::core::mechanisms::microglia::{MicrogliaState, Phenotype};
-use alsim::core::{
+use alsim_core::mechanisms::astrocytes::{ReactiveAstrocyteMap, Support};
+use alsim_core::mechanisms::microglia::{MicrogliaState, Phenotype};
+use alsim_core::{
     Astrocyte, CellId, FieldGrid, FieldId, Microglia, MotorNeuron, NextCellId, Position,
     Simulation, Voxel,
 };
-use alsim::scenario::Scenario;
+use alsim_scenario::Scenario;
 use bevy_ecs::prelude::*;
 use support::{count, microglia_total, set_every_microglia};
 

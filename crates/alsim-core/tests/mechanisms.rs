@@ -3,11 +3,11 @@
 
 mod support;
 
-use alsim::core::mechanisms::astrocytes::Reactivity;
-use alsim::core::mechanisms::microglia::{MicrogliaState, Phenotype};
-use alsim::core::mechanisms::neuron_damage::Damage;
-use alsim::core::{Astrocyte, FieldGrid, FieldId, LifeState, Microglia, MotorNeuron, Simulation};
-use alsim::scenario::{Amount, Scenario};
+use alsim_core::mechanisms::astrocytes::Reactivity;
+use alsim_core::mechanisms::microglia::{MicrogliaState, Phenotype};
+use alsim_core::mechanisms::neuron_damage::Damage;
+use alsim_core::{Astrocyte, FieldGrid, FieldId, LifeState, Microglia, MotorNeuron, Simulation};
+use alsim_scenario::{Amount, Scenario};
 use bevy_ecs::prelude::*;
 use support::set_every_microglia;
 

@@ -2,8 +2,8 @@
 //! off, genotype, rescaled rates) builds, runs a few ticks without panicking, passes the
 //! numerical guard after every tick and reports only finite numbers.
 
-use alsim::core::{Observation, Simulation};
-use alsim::scenario::{Amount, Genotype, PopulationSpec, Region, Scenario, Sod1Variant};
+use alsim_core::{Observation, Simulation};
+use alsim_scenario::{Amount, Genotype, PopulationSpec, Region, Scenario, Sod1Variant};
 use proptest::prelude::*;
 
 fn population(count: u64) -> PopulationSpec {
