@@ -5,6 +5,8 @@
 //! (runs, batches and calibration into run folders) and [`cli`] (the `alsim` command).
 //! `docs/architecture.md` is the map.
 
+#![forbid(unsafe_code)]
+
 pub use alsim_cli as cli;
 pub use alsim_core as core;
 pub use alsim_io as io;

@@ -13,6 +13,7 @@
 //! This crate times and measures; it prints nothing and writes no file (the CLI does).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod bandwidth;
 mod report;

@@ -30,6 +30,7 @@
 //! batch stopped by Ctrl-C or SIGTERM, after its checkpoint is written).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod batch;
 mod bench;

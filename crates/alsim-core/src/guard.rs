@@ -278,7 +278,7 @@ impl Simulation {
             if let Some(i) = bad {
                 let q = amount("", values[i], field_suspects(field));
                 let s = grid.shape();
-                let (x, y, z) = (i % s.nx, i / s.nx % s.ny, i / (s.nx * s.ny));
+                let (x, y, z) = s.coords(i);
                 return Err(fail(
                     &q,
                     format!("field {}", field.name()),

@@ -37,6 +37,10 @@
 //! ```
 
 #![warn(missing_docs)]
+// `unsafe` only in the field solver's kernels (SIMD intrinsics, disjoint column blocks), each
+// block with a SAFETY comment saying why it is sound.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod cells;
 mod fields;
@@ -48,6 +52,7 @@ pub mod rng;
 mod saved_state;
 mod simulation;
 mod snapshot;
+#[allow(unsafe_code)]
 pub mod solver;
 mod world;
 

@@ -21,6 +21,7 @@
 //! checkpoints as serde values.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod checkpoint;
 pub mod vtk;

@@ -20,6 +20,7 @@
 //! with DejaVu Sans bundled in the binary, so no system fonts are needed.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod analysis;
 mod lettering;

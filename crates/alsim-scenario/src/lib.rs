@@ -14,6 +14,7 @@
 //! knows nothing of the model that runs a scenario: it is the file format and nothing more.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod check;
 mod comparison;

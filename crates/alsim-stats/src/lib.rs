@@ -16,6 +16,7 @@
 //! [`StatsError`], never a panic.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod bootstrap;
 mod series;

@@ -79,12 +79,8 @@ impl Neighbourhood {
     /// reach of `voxel` that lies in the box.
     pub(crate) fn for_each_run(&self, voxel: u32, mut f: impl FnMut(u32, u32)) {
         let s = self.shape;
-        let v = voxel as usize;
-        let (x, y, z) = (
-            (v % s.nx) as i32,
-            (v / s.nx % s.ny) as i32,
-            (v / (s.nx * s.ny)) as i32,
-        );
+        let (x, y, z) = s.coords(voxel as usize);
+        let (x, y, z) = (x as i32, y as i32, z as i32);
         for &[dy, dz, w] in &self.rows {
             let (j, k) = (y + dy, z + dz);
             if (0..s.ny as i32).contains(&j) && (0..s.nz as i32).contains(&k) {

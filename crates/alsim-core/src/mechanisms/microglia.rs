@@ -150,8 +150,7 @@ impl MicrogliaCrowding {
     }
 
     fn block_of(&self, voxel: u32) -> usize {
-        let (s, v) = (self.shape, voxel as usize);
-        let (x, y, z) = (v % s.nx, v / s.nx % s.ny, v / (s.nx * s.ny));
+        let (x, y, z) = self.shape.coords(voxel as usize);
         let [bx, by, bz] = [x, y, z].map(|i| i / self.edge);
         bx + self.blocks[0] * (by + self.blocks[1] * bz)
     }
@@ -385,11 +384,8 @@ pub(crate) fn central_differences(
     signal: impl Fn(usize) -> f32,
 ) -> [f32; 3] {
     let v = voxel as usize;
-    let pos = [
-        v % shape.nx,
-        v / shape.nx % shape.ny,
-        v / (shape.nx * shape.ny),
-    ];
+    let (x, y, z) = shape.coords(v);
+    let pos = [x, y, z];
     let n = [shape.nx, shape.ny, shape.nz];
     let stride = [1, shape.nx, shape.nx * shape.ny];
     let here = signal(v);

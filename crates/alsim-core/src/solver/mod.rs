@@ -45,49 +45,10 @@ use std::cell::Cell;
 
 use rayon::prelude::*;
 
-/// Grid shape: voxel counts per axis and the voxel edge length.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GridShape {
-    /// Voxel count along x (the fastest-varying index).
-    pub nx: usize,
-    /// Voxel count along y.
-    pub ny: usize,
-    /// Voxel count along z (the slowest-varying index).
-    pub nz: usize,
-    /// Voxel edge length in micrometres (voxels are cubes).
-    pub voxel_um: f64,
-}
+pub use grid::{Boundaries, FaceBoundary, GridShape};
 
-impl GridShape {
-    /// Total number of voxels, `nx * ny * nz`.
-    pub fn voxels(&self) -> usize {
-        self.nx * self.ny * self.nz
-    }
-
-    /// Linear index of voxel `(x, y, z)`: `x + nx * (y + ny * z)`.
-    pub fn index(&self, x: usize, y: usize, z: usize) -> usize {
-        debug_assert!(
-            x < self.nx && y < self.ny && z < self.nz,
-            "voxel ({x}, {y}, {z}) outside a {}x{}x{} grid",
-            self.nx,
-            self.ny,
-            self.nz
-        );
-        x + self.nx * (y + self.ny * z)
-    }
-}
-
-/// Boundary condition on one face of the box.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum FaceBoundary {
-    /// No flux across the face.
-    ZeroFlux,
-    /// A ghost voxel one voxel width outside the face, held at this value (Dirichlet).
-    Fixed(f32),
-}
-
-/// Boundary conditions of the six faces: `[x, y, z]`, each as `(low face, high face)`.
-pub type Boundaries = [(FaceBoundary, FaceBoundary); 3];
+#[forbid(unsafe_code)]
+mod grid;
 
 /// Rows of the x sweep solved together in one transposed tile (the vector lanes).
 const LANES: usize = 16;
@@ -530,10 +491,12 @@ unsafe fn column_block_solve(
 ) {
     let nz = len / nxy;
     debug_assert!(start + w <= nxy && nz * nxy == len);
-    // SAFETY (all three closures): `k < nz`, so `k * nxy + start + w <= len`; the caller
-    // guarantees exclusive access to these elements. Two slices alive at the same time always
-    // have different `k`, so they do not overlap.
-    let row = |k: usize| unsafe { std::slice::from_raw_parts_mut(base.0.add(k * nxy + start), w) };
+    let row = |k: usize| {
+        // SAFETY: `k < nz`, so `k * nxy + start + w <= len`; the caller guarantees exclusive
+        // access to these elements. Two slices alive at the same time always have different
+        // `k`, so they do not overlap.
+        unsafe { std::slice::from_raw_parts_mut(base.0.add(k * nxy + start), w) }
+    };
     diag_row(row(0), ax.add[0], ax.inv[0]);
     for k in 1..nz {
         if k + Z_PREFETCH_PLANES < nz {

@@ -1,0 +1,50 @@
+//! The grid's shape and the boundary conditions on its faces.
+
+/// Grid shape: voxel counts per axis and the voxel edge length.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GridShape {
+    /// Voxel count along x (the fastest-varying index).
+    pub nx: usize,
+    /// Voxel count along y.
+    pub ny: usize,
+    /// Voxel count along z (the slowest-varying index).
+    pub nz: usize,
+    /// Voxel edge length in micrometres (voxels are cubes).
+    pub voxel_um: f64,
+}
+
+impl GridShape {
+    /// Total number of voxels, `nx * ny * nz`.
+    pub fn voxels(&self) -> usize {
+        self.nx * self.ny * self.nz
+    }
+
+    /// Linear index of voxel `(x, y, z)`: `x + nx * (y + ny * z)`.
+    pub fn index(&self, x: usize, y: usize, z: usize) -> usize {
+        debug_assert!(
+            x < self.nx && y < self.ny && z < self.nz,
+            "voxel ({x}, {y}, {z}) outside a {}x{}x{} grid",
+            self.nx,
+            self.ny,
+            self.nz
+        );
+        x + self.nx * (y + self.ny * z)
+    }
+
+    /// The voxel `(x, y, z)` of linear index `v`, the inverse of [`GridShape::index`].
+    pub fn coords(&self, v: usize) -> (usize, usize, usize) {
+        (v % self.nx, v / self.nx % self.ny, v / (self.nx * self.ny))
+    }
+}
+
+/// Boundary condition on one face of the box.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaceBoundary {
+    /// No flux across the face.
+    ZeroFlux,
+    /// A ghost voxel one voxel width outside the face, held at this value (Dirichlet).
+    Fixed(f32),
+}
+
+/// Boundary conditions of the six faces: `[x, y, z]`, each as `(low face, high face)`.
+pub type Boundaries = [(FaceBoundary, FaceBoundary); 3];
