@@ -129,10 +129,12 @@ impl AggregationConfig {
         therapies: Option<&TherapyFactors>,
         ageing: Option<&AgeingFactor>,
     ) -> AggregationParams {
-        let mut p = self.0.clone();
-        if let Some(t) = therapies {
-            p.misfolding_per_day *= t.antisense;
-        }
+        let mut p = TherapyFactors::apply(
+            therapies,
+            &self.0,
+            |p| &mut p.misfolding_per_day,
+            |t| t.antisense,
+        );
         if let Some(a) = ageing {
             p.clearance_capacity_per_day *= a.clearance;
         }

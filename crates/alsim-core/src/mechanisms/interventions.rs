@@ -92,6 +92,21 @@ impl Default for TherapyFactors {
 }
 
 impl TherapyFactors {
+    /// `params` with the parameter `slot` picks scaled by the factor `kind` picks; unchanged
+    /// without therapies. The targeted mechanism calls it when it reads its parameters.
+    pub fn apply<P: Clone>(
+        therapies: Option<&Self>,
+        params: &P,
+        slot: fn(&mut P) -> &mut f64,
+        kind: fn(&Self) -> f64,
+    ) -> P {
+        let mut p = params.clone();
+        if let Some(t) = therapies {
+            *slot(&mut p) *= kind(t);
+        }
+        p
+    }
+
     fn of(courses: &[Course]) -> Self {
         let mut f = Self::default();
         for course in courses.iter().filter(|c| c.active()) {

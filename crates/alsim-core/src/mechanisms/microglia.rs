@@ -94,13 +94,14 @@ impl MicrogliaState {
 pub struct MicrogliaConfig(pub MicrogliaParams);
 
 impl MicrogliaConfig {
-    /// The parameters in force this tick: an anti-inflammatory drug scales activation (factor 1 when absent).
+    /// The parameters in force this tick: an anti-inflammatory drug scales activation.
     pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> MicrogliaParams {
-        let mut p = self.0.clone();
-        if let Some(t) = therapies {
-            p.activation_per_hour *= t.anti_inflammatory;
-        }
-        p
+        TherapyFactors::apply(
+            therapies,
+            &self.0,
+            |p| &mut p.activation_per_hour,
+            |t| t.anti_inflammatory,
+        )
     }
 }
 

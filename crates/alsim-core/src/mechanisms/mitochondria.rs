@@ -127,13 +127,14 @@ pub struct Mitochondria {
 pub struct MitochondriaConfig(pub MitochondriaParams);
 
 impl MitochondriaConfig {
-    /// The parameters in force this tick: a radical scavenger scales the antioxidant capacity (factor 1 when absent).
+    /// The parameters in force this tick: a radical scavenger scales the antioxidant capacity.
     pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> MitochondriaParams {
-        let mut p = self.0.clone();
-        if let Some(t) = therapies {
-            p.antioxidant_capacity_per_hour *= t.antioxidant;
-        }
-        p
+        TherapyFactors::apply(
+            therapies,
+            &self.0,
+            |p| &mut p.antioxidant_capacity_per_hour,
+            |t| t.antioxidant,
+        )
     }
 }
 

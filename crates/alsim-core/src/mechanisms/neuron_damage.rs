@@ -41,13 +41,14 @@ pub struct Vulnerability(pub f32);
 pub struct NeuronDamageConfig(pub NeuronDamageParams);
 
 impl NeuronDamageConfig {
-    /// The parameters in force this tick: an anti-glutamate drug scales the excitotoxic damage rate (factor 1 when absent).
+    /// The parameters in force this tick: an anti-glutamate drug scales the excitotoxic damage rate.
     pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> NeuronDamageParams {
-        let mut p = self.0.clone();
-        if let Some(t) = therapies {
-            p.excitotoxic_damage_per_day *= t.anti_glutamate;
-        }
-        p
+        TherapyFactors::apply(
+            therapies,
+            &self.0,
+            |p| &mut p.excitotoxic_damage_per_day,
+            |t| t.anti_glutamate,
+        )
     }
 }
 
