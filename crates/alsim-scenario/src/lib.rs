@@ -25,6 +25,7 @@ mod genetics;
 mod interventions;
 pub use fields::FIELD_NAMES;
 pub mod mechanisms;
+pub mod params;
 mod populations;
 mod sweep;
 mod time;
@@ -161,6 +162,12 @@ impl Scenario {
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
             .to_string_pretty(self, pretty)
             .expect("a Scenario holds only serialisable plain data")
+    }
+
+    /// Every declared parameter table with its dotted path, for the reference in
+    /// `docs/scenarios.md`.
+    pub fn parameter_tables() -> Vec<(&'static str, &'static [params::ParamSpec])> {
+        Mechanisms::PARAMETER_TABLES.to_vec()
     }
 
     /// Checks every parameter's range and the consistency between them. `origin` names the

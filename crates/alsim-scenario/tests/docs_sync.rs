@@ -257,3 +257,39 @@ fn defaults_in_the_reference_tables_match_the_code() {
         "only {compared} defaults compared; did the table format change?"
     );
 }
+
+/// The reference tables generated from the parameter declarations, as they stand in the doc
+/// between `<!-- generated from ...: PREFIX -->` and `<!-- end generated -->`. With
+/// `ALSIM_UPDATE_DOCS=1` the test rewrites them instead of failing.
+#[test]
+fn generated_parameter_tables_are_current() {
+    let mut doc = read_doc();
+    let mut stale = Vec::new();
+    for (prefix, params) in Scenario::parameter_tables() {
+        let table = alsim_scenario::params::reference_table(prefix, params);
+        let marker = format!(": {prefix} -->\n");
+        let open = doc
+            .find(&marker)
+            .map(|at| at + marker.len())
+            .unwrap_or_else(|| {
+                panic!("docs/scenarios.md has no generated table for {prefix}: add `<!-- generated from ...: {prefix} -->` and `<!-- end generated -->` where it belongs")
+            });
+        let close = open
+            + doc[open..]
+                .find("<!-- end generated -->")
+                .unwrap_or_else(|| panic!("the generated table of {prefix} is not closed"));
+        if doc[open..close] != table {
+            stale.push(prefix);
+            doc.replace_range(open..close, &table);
+        }
+    }
+    if std::env::var_os("ALSIM_UPDATE_DOCS").is_some() {
+        std::fs::write(DOC_PATH, doc).expect("docs/scenarios.md is writable");
+    } else {
+        assert!(
+            stale.is_empty(),
+            "docs/scenarios.md is stale for {stale:?}: run \
+             `ALSIM_UPDATE_DOCS=1 cargo test -p alsim-scenario --test docs_sync` and commit the result"
+        );
+    }
+}

@@ -22,6 +22,7 @@ pub use neuron_damage::NeuronDamageParams;
 pub use transport::TransportParams;
 
 use crate::check::Checker;
+use crate::params::ParamSpec;
 use serde::{Deserialize, Serialize};
 
 /// Every mechanism's parameters. Omitted mechanisms run with their defaults; `None` switches
@@ -57,6 +58,12 @@ pub struct Mechanisms {
     /// Ageing: proteostatic clearance declining with the tissue's age.
     #[serde(default = "on")]
     pub ageing: Option<AgeingParams>,
+}
+
+impl Mechanisms {
+    /// Each mechanism's dotted path and its parameters' declarations, for the reference.
+    pub const PARAMETER_TABLES: &'static [(&'static str, &'static [ParamSpec])] =
+        &[("mechanisms.mitochondria", MitochondriaParams::PARAMS)];
 }
 
 fn on<T: Default>() -> Option<T> {
