@@ -186,7 +186,7 @@ impl Simulation {
         let mut fields_schedule = new_schedule(FieldTick.intern());
         fields_schedule.add_systems(advance_fields.in_set(SimSet::Diffuse));
         let mut params = scenario.mechanisms.clone();
-        genetics::modify(scenario.genotype, &mut params);
+        genetics::modify(scenario.genotype, &scenario.genotype_effects, &mut params);
         let setup = Setup {
             scenario,
             mechanisms: &params,

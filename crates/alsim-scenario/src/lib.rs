@@ -36,7 +36,9 @@ pub use comparison::{Comparison, MAX_REPLICATES, load_comparison};
 pub use error::ScenarioError;
 pub use events::Event;
 pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
-pub use genetics::{Genotype, Sod1Variant};
+pub use genetics::{
+    C9orf72Effects, FusEffects, Genotype, GenotypeEffects, Sod1Effects, Sod1Variant, TardbpEffects,
+};
 pub use interventions::{Intervention, Start, Therapy};
 pub use mechanisms::Mechanisms;
 pub use populations::{Amount, PopulationSpec, Populations, Region};
@@ -91,6 +93,10 @@ pub struct Scenario {
     /// Genotype of the tissue. Default `Sporadic`.
     #[serde(default)]
     pub genotype: Genotype,
+    /// Effect sizes of the familial genotypes, on the mechanisms they act on. Default: the
+    /// calibrated values (`docs/scenarios.md`, "genotype_effects").
+    #[serde(default)]
+    pub genotype_effects: GenotypeEffects,
     /// Toxin exposures and injuries over the run. Default none.
     #[serde(default)]
     pub events: Vec<Event>,
@@ -123,6 +129,7 @@ impl Default for Scenario {
             fields: Fields::default(),
             mechanisms: Mechanisms::default(),
             genotype: Genotype::default(),
+            genotype_effects: GenotypeEffects::default(),
             events: Vec::new(),
             interventions: Vec::new(),
             sweep: Vec::new(),
@@ -167,7 +174,11 @@ impl Scenario {
     /// Every declared parameter table with its dotted path, for the reference in
     /// `docs/scenarios.md`.
     pub fn parameter_tables() -> Vec<(&'static str, &'static [params::ParamSpec])> {
-        Mechanisms::PARAMETER_TABLES.to_vec()
+        [
+            Mechanisms::PARAMETER_TABLES,
+            GenotypeEffects::PARAMETER_TABLES,
+        ]
+        .concat()
     }
 
     /// Checks every parameter's range and the consistency between them. `origin` names the
@@ -216,6 +227,7 @@ impl Scenario {
         c.scope("populations", |c| self.populations.check(c, &self.tissue));
         c.scope("fields", |c| self.fields.check(c));
         c.scope("mechanisms", |c| self.mechanisms.check(c));
+        c.scope("genotype_effects", |c| self.genotype_effects.check(c));
         if c.is_clean() {
             for (i, event) in self.events.iter().enumerate() {
                 c.scope(&format!("events[{i}]"), |c| {
