@@ -346,3 +346,106 @@ fn bench_refuses_an_unknown_size_or_probe_without_panicking() {
         assert!(err.contains("XL") || err.contains("cells:9"), "{err}");
     }
 }
+
+#[test]
+fn set_changes_the_result_and_the_manifest_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "run",
+            "scenarios/default.ron",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let res = alsim(&args);
+        assert!(res.status.success(), "{}", stderr(&res));
+        out
+    };
+    let plain = run("plain", &[]);
+    let set = run(
+        "set",
+        &["--set", "mechanisms.aggregation.misfolding_per_day=0.01"],
+    );
+    let series = |out: &Path| std::fs::read(out.join("timeseries.csv")).unwrap();
+    assert!(series(&plain) != series(&set), "--set must change the run");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(set.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["overrides"],
+        serde_json::json!(["mechanisms.aggregation.misfolding_per_day=0.01"])
+    );
+    assert_eq!(
+        manifest["scenario"]["mechanisms"]["aggregation"]["misfolding_per_day"],
+        0.01
+    );
+    let plain_manifest = std::fs::read_to_string(plain.join("manifest.json")).unwrap();
+    assert!(!plain_manifest.contains("overrides"), "{plain_manifest}");
+}
+
+#[test]
+fn a_misspelt_set_path_is_refused_with_the_nearest_names() {
+    for command in ["run", "validate", "batch"] {
+        let out = alsim(&[
+            command,
+            "scenarios/default.ron",
+            "--set",
+            "mechanisms.microglia.activaton_per_hour=0.3",
+        ]);
+        let err = assert_clean_failure(&out, "did you mean activation_per_hour");
+        assert!(
+            err.contains("--set mechanisms.microglia.activaton_per_hour=0.3"),
+            "{command}: {err}"
+        );
+    }
+    let out = alsim(&["validate", "scenarios/default.ron", "--set", "seed=many"]);
+    assert_clean_failure(&out, "seed is a number; got \"many\"");
+    // A malformed override is a usage error, refused by the argument parser (exit 2).
+    let out = alsim(&["validate", "scenarios/default.ron", "--set", "seed"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not path=value"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_scenario_that_extends_a_base_runs_as_the_copied_file_it_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string("scenarios/default.ron").unwrap();
+    std::fs::write(dir.path().join("base.ron"), &base).unwrap();
+    // The copy: the base with its seed and microglial activation edited in place.
+    let copied = base.replacen("seed: 42,", "seed: 43,", 1).replacen(
+        "mechanisms: (",
+        "mechanisms: (\n        microglia: (activation_per_hour: 0.3),",
+        1,
+    );
+    assert!(
+        copied != base && copied.contains("seed: 43,"),
+        "edit missed"
+    );
+    let copied = write_scenario(dir.path(), "copied.ron", &copied);
+    let child = write_scenario(
+        dir.path(),
+        "child.ron",
+        r#"(extends: "base.ron", seed: 43, mechanisms: (microglia: (activation_per_hour: 0.3)))"#,
+    );
+    let run = |file: &Path| {
+        let out = dir.path().join(file.file_stem().unwrap());
+        let res = alsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(res.status.success(), "{}", stderr(&res));
+        (
+            std::fs::read(out.join("timeseries.csv")).unwrap(),
+            std::fs::read(out.join("summary.json")).unwrap(),
+            std::fs::read(out.join("scenario.ron")).unwrap(),
+        )
+    };
+    assert!(
+        run(&copied) == run(&child),
+        "extends must equal the copied file"
+    );
+}

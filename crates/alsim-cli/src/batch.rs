@@ -3,7 +3,7 @@
 //! already finished, so an interrupted batch resumes where it stopped.
 
 use crate::progress::BatchBars;
-use crate::run::Safety;
+use crate::run::{Overrides, Safety};
 use alsim_run::{BatchOptions, CancelToken, Plan, RUNS_DIR, Shard};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -31,6 +31,8 @@ pub(crate) struct BatchArgs {
     #[arg(long)]
     shard: Option<Shard>,
     #[command(flatten)]
+    overrides: Overrides,
+    #[command(flatten)]
     safety: Safety,
 }
 
@@ -38,7 +40,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
     let mut unreadable = Vec::new();
     let mut scenarios = Vec::new();
     for path in &args.scenarios {
-        match alsim_scenario::load(path) {
+        match args.overrides.load(path) {
             Ok(s) => scenarios.push((path.clone(), s)),
             Err(e) => {
                 // Reported now, before hours of running the others, and again at the end.
@@ -50,7 +52,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
     if scenarios.is_empty() {
         bail!("no scenario file could be read; nothing was run");
     }
-    let plan = Plan::new(&scenarios, args.replicates)?;
+    let plan = Plan::new(&scenarios, args.replicates)?.with_overrides(args.overrides.recorded());
     let out = args
         .out
         .clone()

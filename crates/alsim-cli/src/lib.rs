@@ -45,7 +45,6 @@ mod run;
 
 use alsim_run::{CancelToken, RunError};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// What alsim is: the first line of `alsim --help` and `alsim -h`. Set here, because clap would
@@ -80,10 +79,7 @@ enum Command {
     /// Run one scenario and write a run folder (manifest, time series, summary).
     Run(run::RunArgs),
     /// Parse and check a scenario; print its grid, cells and memory estimate.
-    Validate {
-        /// Scenario file (RON).
-        scenario: PathBuf,
-    },
+    Validate(run::ValidateArgs),
     /// Run the calibration scenarios over many seeds and compare them with the measured
     /// biology; print the table or write it into a document.
     Calibrate(calibrate::CalibrateArgs),
@@ -115,7 +111,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(&args, &cancel),
-        Command::Validate { scenario } => run::validate(&scenario),
+        Command::Validate(args) => run::validate(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Batch(args) => batch::batch(&args, &cancel),
         Command::Merge(args) => merge::merge(&args),

@@ -5,7 +5,7 @@ use crate::limits;
 use crate::progress::RunBar;
 use alsim_io::{has_checkpoint, is_finished};
 use alsim_run::{CancelToken, Every, RunOptions, RunSpec};
-use alsim_scenario::Scenario;
+use alsim_scenario::{Override, Scenario, ScenarioError};
 use anyhow::{Result, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -36,10 +36,44 @@ pub(crate) struct RunArgs {
     plots: bool,
     /// Continue the unfinished run in DIR from its last checkpoint, with the scenario and seed
     /// it was started with; the result is byte for byte that of an uninterrupted run.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "out", "seed", "force"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "out", "seed", "force", "set"])]
     resume: Option<PathBuf>,
     #[command(flatten)]
+    overrides: Overrides,
+    #[command(flatten)]
     pub(crate) safety: Safety,
+}
+
+/// `--set path=value` of `run`, `batch` and `validate`.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct Overrides {
+    /// Set one parameter by its dotted path, as validation errors and sweeps name it
+    /// (mechanisms.ageing.proteostasis_half_life_years=70, genotype=C9orf72,
+    /// mechanisms.microglia=None). Repeatable; applied in order after the file and its
+    /// `extends` chain are read; recorded in manifest.json.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<Override>,
+}
+
+impl Overrides {
+    /// Reads, resolves and validates `path` with the overrides applied.
+    pub(crate) fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
+        alsim_scenario::load_with(path, &self.set)
+    }
+
+    /// The overrides as given, for the manifest.
+    pub(crate) fn recorded(&self) -> Vec<String> {
+        self.set.iter().map(Override::to_string).collect()
+    }
+}
+
+/// Arguments of `alsim validate`.
+#[derive(Args, Debug)]
+pub(crate) struct ValidateArgs {
+    /// Scenario file (RON).
+    scenario: PathBuf,
+    #[command(flatten)]
+    overrides: Overrides,
 }
 
 /// Checkpoint and memory options of `run` and `batch`.
@@ -101,7 +135,7 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
             (summary, dir.clone())
         }
         (None, Some(path)) => {
-            let mut scenario = alsim_scenario::load(path)?;
+            let mut scenario = args.overrides.load(path)?;
             if !scenario.sweep.is_empty() {
                 bail!(
                     "{} declares a sweep of {} parameter(s); run its grid with `alsim batch {}`, or remove the sweep to run the scenario once",
@@ -118,7 +152,8 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
                 None => default_out(&scenario, args.force),
             };
             let file = path.display().to_string();
-            let spec = RunSpec::new(&scenario, &file);
+            let overrides = args.overrides.recorded();
+            let spec = RunSpec::new(&scenario, &file).with_overrides(&overrides);
             let summary = alsim_run::run(&spec, &out, &options, &progress, cancel)?;
             (summary, out)
         }
@@ -150,13 +185,12 @@ fn default_out(scenario: &Scenario, force: bool) -> PathBuf {
         .expect("an unbounded sequence has a free name")
 }
 
-pub(crate) fn validate(path: &Path) -> Result<()> {
-    let scenario = alsim_scenario::load(path)?;
+pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
+    let path = args.scenario.as_path();
+    let scenario = args.overrides.load(path)?;
     let points = scenario.sweep_points(&path.display().to_string())?;
     let fp = scenario.footprint();
     let [nx, ny, nz] = fp.grid;
-    let m = &scenario.mechanisms;
-    let on = |name: &str, enabled: bool| format!("{name} {}", if enabled { "on" } else { "off" });
     println!("{}: valid scenario '{}'", path.display(), scenario.name);
     println!(
         "  grid:       {nx} × {ny} × {nz} = {} voxels of {} µm",
@@ -173,17 +207,14 @@ pub(crate) fn validate(path: &Path) -> Result<()> {
         scenario.time.dt_hours,
         scenario.time.field_substeps()
     );
-    let switched = [
-        ("aggregation", m.aggregation.is_some()),
-        ("mitochondria", m.mitochondria.is_some()),
-        ("transport", m.transport.is_some()),
-        ("microglia", m.microglia.is_some()),
-        ("astrocytes", m.astrocytes.is_some()),
-        ("neuron_damage", m.neuron_damage.is_some()),
-        ("cell_death", m.cell_death.is_some()),
-        ("motor_units", m.motor_units.is_some()),
-    ];
-    let listed: Vec<String> = switched.iter().map(|(n, e)| on(n, *e)).collect();
+    // Each mechanism is a key of the serde form, null when switched off.
+    let mechanisms = serde_json::to_value(&scenario.mechanisms)?;
+    let listed: Vec<String> = mechanisms
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, params)| format!("{name} {}", if params.is_null() { "off" } else { "on" }))
+        .collect();
     println!("  mechanisms: {}", listed.join(", "));
     println!(
         "  genotype:   {:?}; {} events, {} interventions",

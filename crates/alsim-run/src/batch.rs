@@ -258,6 +258,7 @@ impl Batch<'_> {
             name: &run.name,
             replicate: Some(run.replicate),
             sweep: &run.sweep,
+            overrides: &self.plan.file.overrides,
         };
         execute(
             &spec,

@@ -21,6 +21,8 @@ pub(crate) struct RunState<'a> {
     pub(crate) scenario_file: Cow<'a, str>,
     pub(crate) replicate: Option<u64>,
     pub(crate) sweep: Cow<'a, BTreeMap<String, f64>>,
+    /// The `--set path=value` overrides the scenario was loaded with, for the manifest.
+    pub(crate) overrides: Cow<'a, [String]>,
     pub(crate) checkpoint_every: Option<Every>,
     /// Wall time spent before this checkpoint, over all sessions.
     pub(crate) wall_time_seconds: f64,

@@ -53,6 +53,9 @@ pub struct BatchFile {
     /// Set in a shard's folder; absent for a whole batch (and a merged one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// `--set path=value` overrides applied to every scenario file, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     /// Every run of the plan, in order (a shard's folder too).
     pub runs: Vec<PlannedRun>,
 }
@@ -149,6 +152,13 @@ pub struct Plan {
 pub(crate) const MAX_RUNS: u64 = 1_000_000;
 
 impl Plan {
+    /// The same plan, recording the `--set path=value` overrides its scenarios were loaded with
+    /// (in `batch.json` and every run's manifest).
+    pub fn with_overrides(mut self, overrides: Vec<String>) -> Self {
+        self.file.overrides = overrides;
+        self
+    }
+
     /// Plans `replicates` runs of every point of every scenario (already loaded and checked),
     /// in the order given. Two runs with one name (a file given twice, or two files of one stem
     /// in different folders) are refused.
@@ -208,6 +218,7 @@ impl Plan {
                 alsim_version: VERSION.to_string(),
                 replicates,
                 shard: None,
+                overrides: Vec::new(),
                 runs,
             },
             points,

@@ -92,6 +92,9 @@ struct Manifest<'a> {
     /// Swept parameters and their values; absent without a sweep.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     sweep: &'a BTreeMap<String, f64>,
+    /// `--set path=value` overrides applied to the file, in order; absent without any.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    overrides: &'a [String],
     scenario: &'a Scenario,
 }
 
@@ -106,6 +109,7 @@ pub struct RunSpec<'a> {
     pub(crate) name: &'a str,
     pub(crate) replicate: Option<u64>,
     pub(crate) sweep: &'a BTreeMap<String, f64>,
+    pub(crate) overrides: &'a [String],
 }
 
 impl<'a> RunSpec<'a> {
@@ -118,7 +122,13 @@ impl<'a> RunSpec<'a> {
             name: &scenario.name,
             replicate: None,
             sweep: &NO_SWEEP,
+            overrides: &[],
         }
+    }
+
+    /// The same run, recording the `--set path=value` overrides its scenario was loaded with.
+    pub fn with_overrides(self, overrides: &'a [String]) -> Self {
+        Self { overrides, ..self }
     }
 }
 
@@ -180,10 +190,11 @@ pub fn resume(
     }
     let state = RunState::read(dir)?;
     let scenario = state.scenario(dir)?;
-    let (file, replicate, sweep) = (
+    let (file, replicate, sweep, overrides) = (
         state.scenario_file.to_string(),
         state.replicate,
         state.sweep.clone().into_owned(),
+        state.overrides.clone().into_owned(),
     );
     let spec = RunSpec {
         scenario: &scenario,
@@ -191,6 +202,7 @@ pub fn resume(
         name: &scenario.name,
         replicate,
         sweep: &sweep,
+        overrides: &overrides,
     };
     let options = RunOptions {
         checkpoint_every: options.checkpoint_every.or(state.checkpoint_every),
@@ -273,6 +285,7 @@ pub(crate) fn execute(
         wall_time_seconds: before + started.elapsed().as_secs_f64(),
         replicate: spec.replicate,
         sweep: spec.sweep,
+        overrides: spec.overrides,
         scenario,
     };
     folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
@@ -321,6 +334,7 @@ fn simulate(
             scenario_file: Cow::Borrowed(spec.scenario_file),
             replicate: spec.replicate,
             sweep: Cow::Borrowed(spec.sweep),
+            overrides: Cow::Borrowed(spec.overrides),
             checkpoint_every: every,
             wall_time_seconds: before + started.elapsed().as_secs_f64(),
             rows: Cow::Borrowed(rows),

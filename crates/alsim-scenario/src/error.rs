@@ -25,6 +25,26 @@ pub enum ScenarioError {
         /// ron's description, with a hint where we have one.
         message: String,
     },
+    /// An `extends` chain cannot be followed: a base is missing, unreadable or a cycle.
+    #[error("{path}: {chain} {message}")]
+    Extends {
+        /// The file whose chain failed.
+        path: String,
+        /// The files in order, `a.ron extends b.ron extends ...`.
+        chain: String,
+        /// What is wrong, and the fix.
+        message: String,
+    },
+    /// A `--set path=value` override names no parameter or gives a value it cannot take.
+    #[error("{path}: --set {setting}: {message}")]
+    Override {
+        /// The scenario file the override applies to.
+        path: String,
+        /// The override as given.
+        setting: String,
+        /// What is wrong, and the fix.
+        message: String,
+    },
     /// The file parsed but some values are out of range or inconsistent.
     #[error("{path}: invalid scenario:\n{}", list(problems))]
     Invalid {

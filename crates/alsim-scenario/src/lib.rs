@@ -18,6 +18,7 @@
 
 mod check;
 mod comparison;
+mod compose;
 mod error;
 mod events;
 mod fields;
@@ -26,6 +27,7 @@ mod interventions;
 pub use fields::FIELD_NAMES;
 pub mod mechanisms;
 pub mod params;
+mod path;
 mod populations;
 mod sweep;
 mod time;
@@ -33,6 +35,7 @@ mod tissue;
 
 pub use check::Problem;
 pub use comparison::{Comparison, MAX_REPLICATES, load_comparison};
+pub use compose::{MAX_EXTENDS_DEPTH, Override};
 pub use error::ScenarioError;
 pub use events::Event;
 pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
@@ -66,6 +69,11 @@ pub const BYTES_PER_CELL_ESTIMATE: u64 = 256;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// A base scenario file this one starts from, relative to this file: what this file writes
+    /// replaces the base's values, field by field into nested structs. Resolved by [`load`];
+    /// absent from a resolved scenario. Default none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     /// Short name, used for the default output folder. Default: `"scenario"`.
     #[serde(default = "default_name")]
     pub name: String,
@@ -120,6 +128,7 @@ fn default_seed() -> u64 {
 impl Default for Scenario {
     fn default() -> Self {
         Self {
+            extends: None,
             name: default_name(),
             description: String::new(),
             seed: default_seed(),
@@ -214,6 +223,14 @@ impl Scenario {
     }
 
     fn check_fields(&self, c: &mut Checker) {
+        if let Some(base) = &self.extends {
+            c.problem(
+                "extends",
+                format!(
+                    "names {base:?}, but only alsim_scenario::load resolves a base; load the file instead of building it in code"
+                ),
+            );
+        }
         check_name(&self.name, c);
         let chars = self.description.chars().count();
         if chars > MAX_DESCRIPTION_CHARS {
@@ -327,10 +344,15 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> 
     Ok((text, origin))
 }
 
-/// Reads, parses and validates a scenario file.
+/// Reads, parses and validates a scenario file, with its `extends` chain resolved.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let (text, origin) = read_text(path)?;
-    let scenario = Scenario::from_ron_str(&text, &origin)?;
-    scenario.validate(&origin)?;
+    load_with(path, &[])
+}
+
+/// Reads a scenario file as [`load`] does, applies `overrides` in order (`--set path=value`)
+/// and validates the result.
+pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let scenario = compose::resolve(path, overrides)?;
+    scenario.validate(&path.display().to_string())?;
     Ok(scenario)
 }

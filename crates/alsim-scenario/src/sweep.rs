@@ -9,8 +9,8 @@
 
 use crate::Scenario;
 use crate::check::{Checker, Problem};
+use crate::path::{assign, locate, not_a_number};
 use serde::{Deserialize, Serialize};
-use serde_json::{Number, Value};
 use std::collections::BTreeSet;
 
 /// Largest number of points a sweep's grid may have.
@@ -272,128 +272,6 @@ fn short_names<'a>(paths: impl Iterator<Item = &'a str> + Clone) -> Vec<String> 
                 .unwrap_or_else(|| p.to_string())
         })
         .collect()
-}
-
-/// One step of a parameter path.
-enum Step<'a> {
-    Field(&'a str),
-    Index(usize),
-}
-
-fn parse_path(path: &str) -> Result<Vec<Step<'_>>, String> {
-    let mut steps = Vec::new();
-    for segment in path.split('.') {
-        let (name, mut rest) = segment.split_at(segment.find('[').unwrap_or(segment.len()));
-        if name.is_empty() {
-            return Err(format!(
-                "\"{path}\" is not a parameter path; write it as validation errors print it, e.g. \"events[0].Toxin.end_day\""
-            ));
-        }
-        steps.push(Step::Field(name));
-        while let Some(inner) = rest.strip_prefix('[') {
-            let close = inner
-                .find(']')
-                .ok_or_else(|| format!("\"{path}\": unclosed ["))?;
-            let index = inner[..close]
-                .parse()
-                .map_err(|_| format!("\"{path}\": [{}] is not an index", &inner[..close]))?;
-            steps.push(Step::Index(index));
-            rest = &inner[close + 1..];
-        }
-        if !rest.is_empty() {
-            return Err(format!("\"{path}\": unexpected \"{rest}\""));
-        }
-    }
-    Ok(steps)
-}
-
-/// The value at `path` in a scenario's serde tree; the error says what is wrong with the path.
-fn locate<'t>(tree: &'t mut Value, path: &str) -> Result<&'t mut Value, String> {
-    let mut here = tree;
-    let mut walked = String::new();
-    for step in parse_path(path)? {
-        // Tuples such as `tissue.size_um` are named by axis, as their errors are.
-        let step = match step {
-            Step::Field(axis @ ("x" | "y" | "z"))
-                if here.as_array().is_some_and(|items| items.len() == 3) =>
-            {
-                Step::Index(usize::from(axis.as_bytes()[0] - b'x'))
-            }
-            step => step,
-        };
-        here = match (here, step) {
-            (Value::Object(map), Step::Field(name)) => {
-                if !map.contains_key(name) {
-                    let known: Vec<&str> = map.keys().map(String::as_str).collect();
-                    let place = if walked.is_empty() {
-                        "a scenario".to_string()
-                    } else {
-                        walked.clone()
-                    };
-                    return Err(format!(
-                        "no parameter {path}: {place} has no field {name}; it has {} (docs/scenarios.md lists every field)",
-                        known.join(", ")
-                    ));
-                }
-                walked = join(&walked, name);
-                &mut map[name]
-            }
-            (Value::Array(items), Step::Index(i)) => {
-                let len = items.len();
-                walked = format!("{walked}[{i}]");
-                items.get_mut(i).ok_or_else(|| {
-                    format!("no parameter {path}: the list before [{i}] has {len} items")
-                })?
-            }
-            (Value::Null, _) => {
-                return Err(format!(
-                    "no parameter {path}: {walked} is None (switched off); switch it on to sweep inside it"
-                ));
-            }
-            (_, Step::Field(name)) => {
-                return Err(format!("no parameter {path}: {walked} has no field {name}"));
-            }
-            (_, Step::Index(i)) => {
-                return Err(format!(
-                    "no parameter {path}: {walked} is not a list, so [{i}] names nothing"
-                ));
-            }
-        };
-    }
-    Ok(here)
-}
-
-fn not_a_number(path: &str, leaf: &Value) -> String {
-    if leaf.is_null() {
-        format!("{path} is None; write a value for it in the file to sweep it")
-    } else {
-        format!("{path} is not a number; a sweep sets numbers only")
-    }
-}
-
-/// Writes `value` into a numeric leaf, keeping whole-number fields whole.
-fn assign(leaf: &mut Value, value: f64) -> Result<(), String> {
-    *leaf = match leaf {
-        Value::Number(n) if n.is_f64() => Value::Number(
-            Number::from_f64(value).ok_or_else(|| format!("must be finite, got {value}"))?,
-        ),
-        _ => {
-            // Whole-number fields (seed, Count, fibres_per_unit) are u64; 2^53 keeps f64 exact.
-            if value.fract() != 0.0 || !(0.0..=9.007_199_254_740_992e15).contains(&value) {
-                return Err(format!("takes whole numbers from 0, got {value}"));
-            }
-            Value::from(value as u64)
-        }
-    };
-    Ok(())
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
 }
 
 #[cfg(test)]
