@@ -1,55 +1,23 @@
 //! Death of motor neurons: hazard, apoptosis and debris.
 
-use crate::check::Checker;
-use serde::{Deserialize, Serialize};
+use crate::params::{closed, params, positive};
 
-/// A living neuron with damage `d` starts apoptosis at the hazard
-/// `h(d) = h_base + h_max · dⁿ / (dⁿ + d½ⁿ)` per day; after `apoptosis_hours` it is dead and
-/// leaves `debris_per_neuron` in its voxel.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CellDeathParams {
-    /// Hazard of an undamaged neuron, per day. Default 0. Range [0, 10].
-    pub baseline_hazard_per_day: f64,
-    /// Hazard approached at very high damage, per day. Default 0.2. Range [0, 100].
-    pub max_hazard_per_day: f64,
-    /// Damage at which the damage-driven hazard is half its maximum. Default 1. Range (0, 1e3].
-    pub half_hazard_damage: f64,
-    /// Steepness n of the hazard's rise with damage. Default 4 (a threshold-like rise).
-    /// Range [1, 20].
-    pub hazard_hill_exponent: f64,
-    /// Time from commitment to death, hours. Default 24 (apoptosis completes within about a
-    /// day). Range [0, 720].
-    pub apoptosis_hours: f64,
-    /// Debris a dead neuron leaves, neuron-equivalents. Default 1. Range [0, 100].
-    pub debris_per_neuron: f64,
-}
-
-impl Default for CellDeathParams {
-    fn default() -> Self {
-        Self {
-            baseline_hazard_per_day: 0.0,
-            max_hazard_per_day: 0.2,
-            half_hazard_damage: 1.0,
-            hazard_hill_exponent: 4.0,
-            apoptosis_hours: 24.0,
-            debris_per_neuron: 1.0,
-        }
-    }
-}
-
-impl CellDeathParams {
-    pub(crate) fn check(&self, c: &mut Checker) {
-        c.range(
-            "baseline_hazard_per_day",
-            self.baseline_hazard_per_day,
-            0.0,
-            10.0,
-        );
-        c.range("max_hazard_per_day", self.max_hazard_per_day, 0.0, 100.0);
-        c.positive("half_hazard_damage", self.half_hazard_damage, 1e3);
-        c.range("hazard_hill_exponent", self.hazard_hill_exponent, 1.0, 20.0);
-        c.range("apoptosis_hours", self.apoptosis_hours, 0.0, 720.0);
-        c.range("debris_per_neuron", self.debris_per_neuron, 0.0, 100.0);
+params! {
+    /// A living neuron with damage `d` starts apoptosis at the hazard
+    /// `h(d) = h_base + h_max · dⁿ / (dⁿ + d½ⁿ)` per day; after `apoptosis_hours` it is dead and
+    /// leaves `debris_per_neuron` in its voxel.
+    pub struct CellDeathParams {
+        /// Hazard of an undamaged neuron.
+        baseline_hazard_per_day: f64 = 0.0, "1/day", closed(0.0, 10.0), "model choice";
+        /// Hazard approached at very high damage (added to the baseline).
+        max_hazard_per_day: f64 = 0.2, "1/day", closed(0.0, 100.0), "not recorded";
+        /// Damage at which the damage-driven hazard is half its maximum.
+        half_hazard_damage: f64 = 1.0, "damage", positive(1e3), "model choice";
+        /// Steepness n of the hazard's rise with damage: 4 gives a threshold-like rise.
+        hazard_hill_exponent: f64 = 4.0, "dimensionless", closed(1.0, 20.0), "model choice";
+        /// Time from commitment to death: apoptosis completes within about a day.
+        apoptosis_hours: f64 = 24.0, "h", closed(0.0, 720.0), "not recorded";
+        /// Debris a dead neuron leaves.
+        debris_per_neuron: f64 = 1.0, "neuron-equivalents", closed(0.0, 100.0), "model choice";
     }
 }

@@ -62,8 +62,17 @@ pub struct Mechanisms {
 
 impl Mechanisms {
     /// Each mechanism's dotted path and its parameters' declarations, for the reference.
-    pub const PARAMETER_TABLES: &'static [(&'static str, &'static [ParamSpec])] =
-        &[("mechanisms.mitochondria", MitochondriaParams::PARAMS)];
+    pub const PARAMETER_TABLES: &'static [(&'static str, &'static [ParamSpec])] = &[
+        ("mechanisms.aggregation", AggregationParams::PARAMS),
+        ("mechanisms.mitochondria", MitochondriaParams::PARAMS),
+        ("mechanisms.transport", TransportParams::PARAMS),
+        ("mechanisms.microglia", MicrogliaParams::PARAMS),
+        ("mechanisms.astrocytes", AstrocyteParams::PARAMS),
+        ("mechanisms.neuron_damage", NeuronDamageParams::PARAMS),
+        ("mechanisms.cell_death", CellDeathParams::PARAMS),
+        ("mechanisms.motor_units", MotorUnitParams::PARAMS),
+        ("mechanisms.ageing", AgeingParams::PARAMS),
+    ];
 }
 
 fn on<T: Default>() -> Option<T> {
