@@ -15,7 +15,8 @@ params! {
             "Liddelow et al. 2017: in culture the reactive state is induced with TNF 30 ng/mL together with IL-1α 3 ng/mL and C1q 400 ng/mL";
         /// Largest rate of turning reactive under saturating TNF: reactive within a day of
         /// sustained exposure.
-        reactivation_per_hour: f64 = 0.05, "1/h", closed(0.0, 100.0), "not recorded";
+        reactivation_per_hour: f64 = 0.05, "1/h", closed(0.0, 100.0),
+            "model choice; cultured astrocytes turn neurotoxic within a day of IL-1α, TNF and C1q (Liddelow et al. 2017)";
         /// Rate of returning to the supportive state when TNF is absent.
         recovery_per_hour: f64 = 0.01, "1/h", closed(0.0, 100.0), "model choice";
         /// Reach of the toxic factor a reactive astrocyte releases: motor neurons within it are

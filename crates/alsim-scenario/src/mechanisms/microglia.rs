@@ -22,7 +22,8 @@ params! {
         /// Largest rate of leaving the surveying state under a saturating stimulus: activation
         /// within hours of injury. SOD1 and C9orf72 genotypes raise it; an `AntiInflammatory`
         /// therapy scales it.
-        activation_per_hour: f64 = 0.5, "1/h", closed(0.0, 100.0), "not recorded";
+        activation_per_hour: f64 = 0.5, "1/h", closed(0.0, 100.0),
+            "model choice; microglia respond to injury within minutes to hours (Davalos et al. 2005; Nimmerjahn et al. 2005)";
         /// Days of continuous activation after which a protective microglia starts turning
         /// pro-inflammatory.
         chronic_after_days: f64 = 7.0, "days", closed(0.0, 3650.0),
@@ -32,10 +33,10 @@ params! {
         /// Largest rate of IL-10-driven repolarisation from pro- to anti-inflammatory.
         repolarisation_per_hour: f64 = 0.05, "1/h", closed(0.0, 100.0), "model choice";
         /// Rate of returning to surveying once the danger signal is gone.
-        resting_per_hour: f64 = 0.02, "1/h", closed(0.0, 100.0), "not recorded";
+        resting_per_hour: f64 = 0.02, "1/h", closed(0.0, 100.0), "model choice";
         /// TNF secreted by a pro-inflammatory microglia (activated microglia in culture release
         /// ~0.2–1 fg/cell/h). A C9orf72 genotype raises it.
-        tnf_secretion_fg_per_hour: f64 = 1.0, "fg/h per cell", closed(0.0, 1e6), "not recorded";
+        tnf_secretion_fg_per_hour: f64 = 1.0, "fg/h per cell", closed(0.0, 1e6), "model choice";
         /// IL-10 secreted by an anti-inflammatory microglia.
         il10_secretion_fg_per_hour: f64 = 1.0, "fg/h per cell", closed(0.0, 1e6),
             "model choice (as TNF)";

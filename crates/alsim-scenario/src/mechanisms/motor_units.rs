@@ -15,7 +15,7 @@ params! {
         /// Muscle fibres each motor unit innervates at the start (mouse hindlimb motor units
         /// hold ~100–200 fibres). The force proxy is a ratio, so it does not depend on it; only
         /// fast-fatigable units differ in size.
-        fibres_per_unit: u32 = 100, "fibres (whole number)", closed(1.0, 1e5), "not recorded";
+        fibres_per_unit: u32 = 100, "fibres (whole number)", closed(1.0, 1e5), "model choice";
         /// Largest size a unit can reach by adopting orphaned fibres, as a multiple of its own
         /// starting size. 1 switches reinnervation off.
         max_enlargement_fold: f64 = 4.0, "fold", closed(1.0, 100.0),
