@@ -18,25 +18,3 @@ params! {
             "model choice; proteasome and autophagy activity fall with age in the nervous system (Keller et al. 2002; Labbadia & Morimoto 2015)";
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::check::Checker;
-
-    #[test]
-    fn half_life_outside_its_range_is_named() {
-        let mut c = Checker::default();
-        AgeingParams::default().check(&mut c);
-        assert!(c.is_clean());
-        for bad in [0.5, f64::NAN, 2e4] {
-            let p = AgeingParams {
-                proteostasis_half_life_years: bad,
-            };
-            let mut c = Checker::default();
-            c.scope("ageing", |c| p.check(c));
-            let err = c.finish("x.ron").unwrap_err().to_string();
-            assert!(err.contains("ageing.proteostasis_half_life_years"), "{err}");
-        }
-    }
-}

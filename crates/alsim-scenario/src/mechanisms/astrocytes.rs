@@ -39,37 +39,3 @@ params! {
         support_change_per_day: f64 = 0.5, "1/day", closed(0.0, 1000.0), "model choice";
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::check::Checker;
-
-    #[test]
-    fn defaults_pass_and_bad_support_values_are_named() {
-        let mut c = Checker::default();
-        AstrocyteParams::default().check(&mut c);
-        assert!(c.is_clean());
-        let bad = AstrocyteParams {
-            toxicity_scale: -1.0,
-            baseline_support: 1.5,
-            reactive_support: -0.1,
-            support_change_per_day: f64::NAN,
-            ..AstrocyteParams::default()
-        };
-        let mut c = Checker::default();
-        c.scope("astrocytes", |c| bad.check(c));
-        let err = c.finish("x.ron").unwrap_err().to_string();
-        for field in [
-            "toxicity_scale",
-            "baseline_support",
-            "reactive_support",
-            "support_change_per_day",
-        ] {
-            assert!(
-                err.contains(&format!("astrocytes.{field}")),
-                "{field} missing from {err}"
-            );
-        }
-    }
-}

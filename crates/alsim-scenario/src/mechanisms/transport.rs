@@ -37,38 +37,3 @@ params! {
             "model choice; denervation comes ahead of soma loss (Fischer et al. 2004)";
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::check::Checker;
-
-    #[test]
-    fn defaults_pass_and_every_bad_value_is_named() {
-        let mut c = Checker::default();
-        TransportParams::default().check(&mut c);
-        assert!(c.is_clean());
-        let bad = TransportParams {
-            aggregate_half_load: -1.0,
-            rna_processing: 1.5,
-            relaxation_per_day: f64::NAN,
-            regrowth_per_day: -0.05,
-            retraction_per_day: 1e3,
-        };
-        let mut c = Checker::default();
-        c.scope("transport", |c| bad.check(c));
-        let err = c.finish("x.ron").unwrap_err().to_string();
-        for field in [
-            "aggregate_half_load",
-            "rna_processing",
-            "relaxation_per_day",
-            "regrowth_per_day",
-            "retraction_per_day",
-        ] {
-            assert!(
-                err.contains(&format!("transport.{field} must")),
-                "{field} missing from {err}"
-            );
-        }
-    }
-}
