@@ -404,7 +404,11 @@ fn a_misspelt_set_path_is_refused_with_the_nearest_names() {
     // A malformed override is a usage error, refused by the argument parser (exit 2).
     let out = alsim(&["validate", "scenarios/default.ron", "--set", "seed"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("is not path=value"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not path=value"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
 
@@ -448,4 +452,49 @@ fn a_scenario_that_extends_a_base_runs_as_the_copied_file_it_replaces() {
         run(&copied) == run(&child),
         "extends must equal the copied file"
     );
+}
+
+#[test]
+fn a_closed_stderr_neither_panics_nor_loses_the_run() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args([
+            "run",
+            "scenarios/default.ron",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the only reader makes every later write to stderr fail (EPIPE).
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status:?}");
+    for file in ["timeseries.csv", "summary.json", "manifest.json"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    assert!(!out.join("timeseries.csv.partial").exists());
+}
+
+#[test]
+fn a_full_stdout_is_an_error_not_a_panic() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(["validate", "scenarios/default.ron"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "cannot write to standard output");
 }

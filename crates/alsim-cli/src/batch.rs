@@ -44,7 +44,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
             Ok(s) => scenarios.push((path.clone(), s)),
             Err(e) => {
                 // Reported now, before hours of running the others, and again at the end.
-                eprintln!("error: {e}\nalsim: batch: skipping {}", path.display());
+                note!("error: {e}\nalsim: batch: skipping {}", path.display());
                 unreadable.push(e);
             }
         }
@@ -64,7 +64,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
         max_memory: args.safety.max_memory,
     };
     let outcome = run_plan(&plan, &out, &options, cancel)?;
-    eprintln!(
+    note!(
         "alsim: batch done: {} ran, {} already finished, {} failed; results in {}",
         outcome.ran,
         outcome.skipped,
@@ -77,7 +77,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
     }
     print_failures(&outcome);
     for err in &unreadable {
-        eprintln!("  not run: {err}");
+        note!("  not run: {err}");
     }
     outcome.check_cancelled()?;
     bail!(
@@ -123,6 +123,6 @@ pub(crate) fn run_plan(
 /// Lists the runs that failed, with why.
 pub(crate) fn print_failures(outcome: &alsim_run::BatchOutcome) {
     for (name, err) in &outcome.failed {
-        eprintln!("  failed: {name}: {}", err.chain());
+        note!("  failed: {name}: {}", err.chain());
     }
 }

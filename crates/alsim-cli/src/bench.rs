@@ -41,7 +41,7 @@ fn probe_here(arg: &str) -> Result<()> {
         bail!("unknown probe '{arg}'");
     };
     let peak = probe_peak_rss(probe).context("peak memory is not available here")?;
-    println!("{peak}");
+    out!("{peak}")?;
     Ok(())
 }
 
@@ -82,20 +82,19 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<()> {
     let start = Instant::now();
     let report = run_suite(
         size,
-        &mut |what| eprintln!("measuring {what} ..."),
+        &mut |what| note!("measuring {what} ..."),
         &mut probe_child,
     );
-    println!(
+    out!(
         "alsim {} bench --size {:?}: {}, {} threads",
         env!("CARGO_PKG_VERSION"),
         args.size,
         cpu_model(),
         report.threads
-    );
-    println!();
-    print!("{report}");
-    println!();
-    println!("({:.0} s in all)", start.elapsed().as_secs_f64());
+    )?;
+    out!("")?;
+    out!("{report}")?;
+    out!("({:.0} s in all)", start.elapsed().as_secs_f64())?;
     if let Some(path) = &args.plot {
         let plot = ScalingPlot {
             title: "alsim: time against size".into(),
@@ -115,7 +114,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<()> {
         };
         let png = scaling_png(&plot).context("drawing the scaling plot")?;
         write_file(path, &png)?;
-        println!("scaling plot: {}", path.display());
+        out!("scaling plot: {}", path.display())?;
     }
     Ok(())
 }

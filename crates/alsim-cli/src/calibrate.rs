@@ -34,9 +34,9 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<()> {
     match &args.write {
         Some(path) => {
             calibration::write_table(path, &table)?;
-            eprintln!("alsim: calibration table written to {}", path.display());
+            note!("alsim: calibration table written to {}", path.display());
         }
-        None => print!("{table}"),
+        None => out!("{}", table.strip_suffix('\n').unwrap_or(&table))?,
     }
     Ok(())
 }

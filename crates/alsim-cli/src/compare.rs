@@ -82,7 +82,7 @@ pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
         ..ReportOptions::default()
     };
     let files = write_report(&groups[0], &groups[1], &out, &options)?;
-    eprintln!(
+    note!(
         "alsim: compare: {} ({} runs) vs {} ({} runs): report in {}",
         groups[0].name,
         groups[0].runs.len(),
@@ -200,7 +200,7 @@ fn read_group(dir: &Path, name: &str, runs: &[&PlannedRun]) -> Result<(AgedGroup
     for run in runs {
         let folder = BatchFile::run_dir(dir, run);
         if !alsim_io::is_finished(&folder) {
-            eprintln!(
+            note!(
                 "alsim: compare: {} is not finished; left out",
                 folder.display()
             );

@@ -17,16 +17,16 @@ pub(crate) fn watch() -> CancelToken {
     let tripped = token.clone();
     let handler = move || {
         if tripped.is_cancelled() {
-            eprintln!("\nalsim: interrupted again: stopping now without a checkpoint");
+            note!("\nalsim: interrupted again: stopping now without a checkpoint");
             std::process::exit(i32::from(EXIT_STATUS));
         }
         tripped.cancel();
-        eprintln!(
+        note!(
             "\nalsim: interrupted: finishing the current step and writing a checkpoint (Ctrl-C again to stop at once)"
         );
     };
     if let Err(e) = ctrlc::set_handler(handler) {
-        eprintln!("alsim: warning: Ctrl-C will stop runs without a checkpoint: {e}");
+        note!("alsim: warning: Ctrl-C will stop runs without a checkpoint: {e}");
     }
     token
 }

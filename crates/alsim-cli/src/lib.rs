@@ -32,6 +32,25 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+/// Writes a line to stderr and ignores failure: a closed or full stderr (`alsim run X 2>&1 |
+/// head`) must neither stop a run nor lose its results.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes a line to stdout; failing to is an error of the command whose output it is
+/// (`alsim validate X >/dev/full`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)
+            .map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))
+    }};
+}
+
 mod batch;
 mod bench;
 mod calibrate;
@@ -122,7 +141,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            note!("error: {err:#}");
             if err
                 .downcast_ref::<RunError>()
                 .is_some_and(RunError::is_cancelled)

@@ -19,7 +19,7 @@ pub(crate) struct MergeArgs {
 
 pub(crate) fn merge(args: &MergeArgs) -> Result<()> {
     let merged = alsim_run::merge(&args.dirs, &args.out)?;
-    eprintln!(
+    note!(
         "alsim: merged {} of {} runs from {} folders into {}",
         merged.copied,
         merged.planned,

@@ -63,7 +63,7 @@ impl Progress for RunBar {
             bar.bar
                 .set_message(format!("day {day:.1}, {alive} MN alive"));
         } else if tick >= bar.next_line {
-            eprintln!(
+            note!(
                 "alsim: tick {tick}/{total_ticks} (day {day:.1}), {alive} motor neurons alive, {:.1} s elapsed",
                 bar.started.elapsed().as_secs_f64()
             );
@@ -81,7 +81,7 @@ impl Progress for RunBar {
         let line = format!("alsim: {text}");
         match lock(&self.0).as_ref() {
             Some(bar) if !bar.bar.is_hidden() => bar.bar.println(line),
-            _ => eprintln!("{line}"),
+            _ => note!("{line}"),
         }
     }
 }
@@ -100,7 +100,7 @@ impl BatchBars {
     /// Prints `line`: above the bars when they are drawn, else on stderr.
     fn say(&self, line: &str) {
         if self.multi.is_hidden() || self.multi.println(line).is_err() {
-            eprintln!("{line}");
+            note!("{line}");
         }
     }
 
@@ -216,7 +216,7 @@ impl Progress for CalibrateBar {
         if let Some(bar) = self.0.get() {
             bar.inc(1);
             if bar.is_hidden() {
-                eprintln!("alsim: calibrate: {run} done");
+                note!("alsim: calibrate: {run} done");
             }
         }
     }

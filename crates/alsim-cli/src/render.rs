@@ -248,7 +248,7 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    eprintln!(
+    note!(
         "alsim: {} picture{} of {} at z = {}–{} µm in {}: {}",
         written.len(),
         if written.len() == 1 { "" } else { "s" },

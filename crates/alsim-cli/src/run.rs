@@ -159,7 +159,7 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires a scenario without --resume"),
     };
-    eprintln!(
+    note!(
         "alsim: {} motor neurons of {} alive after {} days; results in {}",
         summary.motor_neurons_final_alive,
         summary.motor_neurons_initial,
@@ -191,22 +191,25 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
     let points = scenario.sweep_points(&path.display().to_string())?;
     let fp = scenario.footprint();
     let [nx, ny, nz] = fp.grid;
-    println!("{}: valid scenario '{}'", path.display(), scenario.name);
-    println!(
+    out!("{}: valid scenario '{}'", path.display(), scenario.name)?;
+    out!(
         "  grid:       {nx} × {ny} × {nz} = {} voxels of {} µm",
-        fp.voxels, scenario.tissue.voxel_um
-    );
-    println!(
+        fp.voxels,
+        scenario.tissue.voxel_um
+    )?;
+    out!(
         "  cells:      {} motor neurons, {} microglia, {} astrocytes",
-        fp.cells[0], fp.cells[1], fp.cells[2]
-    );
-    println!(
+        fp.cells[0],
+        fp.cells[1],
+        fp.cells[2]
+    )?;
+    out!(
         "  time:       {} days in {} ticks of {} h, {} field sub-steps per tick",
         scenario.time.duration_days,
         fp.ticks,
         scenario.time.dt_hours,
         scenario.time.field_substeps()
-    );
+    )?;
     // Each mechanism is a key of the serde form, null when switched off.
     let mechanisms = serde_json::to_value(&scenario.mechanisms)?;
     let listed: Vec<String> = mechanisms
@@ -215,14 +218,14 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
         .flatten()
         .map(|(name, params)| format!("{name} {}", if params.is_null() { "off" } else { "on" }))
         .collect();
-    println!("  mechanisms: {}", listed.join(", "));
-    println!(
+    out!("  mechanisms: {}", listed.join(", "))?;
+    out!(
         "  genotype:   {:?}; {} events, {} interventions",
         scenario.genotype,
         scenario.events.len(),
         scenario.interventions.len()
-    );
-    println!(
+    )?;
+    out!(
         "  memory:     about {:.1} MiB{}",
         fp.memory_bytes as f64 / (1024.0 * 1024.0),
         match alsim_run::available_memory() {
@@ -232,18 +235,18 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
             ),
             _ => String::new(),
         }
-    );
+    )?;
     if !scenario.sweep.is_empty() {
         let sizes: Vec<String> = scenario
             .sweep
             .iter()
             .map(|a| format!("{} ({} values)", a.parameter, a.points().len()))
             .collect();
-        println!(
+        out!(
             "  sweep:      {} points, every one valid, over {}",
             points.len(),
             sizes.join(" × ")
-        );
+        )?;
     }
     Ok(())
 }
