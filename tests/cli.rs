@@ -498,3 +498,25 @@ fn a_full_stdout_is_an_error_not_a_panic() {
         .unwrap();
     assert_clean_failure(&out, "cannot write to standard output");
 }
+
+#[test]
+fn scenario_files_are_read_only_from_regular_files_of_bounded_size() {
+    let out = alsim(&["validate", "/dev/zero"]);
+    assert_clean_failure(&out, "not a regular file");
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.ron");
+    let mut text = String::from("(name: \"big\")\n");
+    text.push_str(&"// padding\n".repeat(500_000));
+    std::fs::write(&big, text).unwrap();
+    let out = alsim(&["validate", big.to_str().unwrap()]);
+    assert_clean_failure(&out, "larger than 4 MiB");
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("scenarios/default.ron").unwrap();
+    let bom = write_scenario(dir.path(), "bom.ron", &format!("\u{feff}{text}"));
+    let out = alsim(&["validate", bom.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

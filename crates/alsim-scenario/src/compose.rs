@@ -62,8 +62,14 @@ impl std::fmt::Display for Override {
 /// Reads a scenario file, follows its `extends` chain and applies `overrides` in order; the
 /// result has no `extends` and is not yet validated.
 pub(crate) fn resolve(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let mut chain = Vec::new();
-    let (mut tree, origin) = resolve_tree(path, &mut chain)?;
+    let (text, origin) = read_text(path)?;
+    let scenario = Scenario::from_ron_str(&text, &origin)?;
+    if scenario.extends.is_none() && overrides.is_empty() {
+        // Nothing to merge: keep the typed values as read (NaN included, for validation to
+        // name), without the round trip through the serde tree.
+        return Ok(scenario);
+    }
+    let mut tree = resolve_tree(path, &text, &origin, &scenario, &mut Vec::new())?;
     for o in overrides {
         apply(&mut tree, o).map_err(|message| ScenarioError::Override {
             path: origin.clone(),
@@ -74,18 +80,36 @@ pub(crate) fn resolve(path: &Path, overrides: &[Override]) -> Result<Scenario, S
     from_tree(tree, &origin)
 }
 
-/// The serde tree of the scenario in `path` with its bases merged in, and its origin.
-fn resolve_tree(path: &Path, chain: &mut Vec<PathBuf>) -> Result<(Value, String), ScenarioError> {
-    let (text, origin) = read_text(path)?;
-    let scenario = Scenario::from_ron_str(&text, &origin)?;
+/// The serde tree of `scenario`, read from `text` in `path`, with its bases merged in.
+fn resolve_tree(
+    path: &Path,
+    text: &str,
+    origin: &str,
+    scenario: &Scenario,
+    chain: &mut Vec<PathBuf>,
+) -> Result<Value, ScenarioError> {
+    let written: ron::Value = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(text)
+        .map_err(|e| ScenarioError::parse(origin, &e))?;
+    let mut problems = Vec::new();
     let Some(base) = &scenario.extends else {
-        return Ok((to_tree(&scenario), origin));
+        // JSON has no NaN or infinity: name them now, before the tree turns them into null.
+        non_finite_paths(&written, "", &mut problems);
+        return if problems.is_empty() {
+            Ok(to_tree(scenario))
+        } else {
+            Err(ScenarioError::Invalid {
+                path: origin.to_string(),
+                problems,
+            })
+        };
     };
     let here = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     chain.push(here);
     let base_path = path.parent().unwrap_or(Path::new("")).join(base);
     let refuse = |chain: &[PathBuf], why: String| ScenarioError::Extends {
-        path: origin.clone(),
+        path: origin.to_string(),
         chain: chain
             .iter()
             .map(|p| p.display().to_string())
@@ -109,20 +133,17 @@ fn resolve_tree(path: &Path, chain: &mut Vec<PathBuf>) -> Result<(Value, String)
             format!("is longer than {MAX_EXTENDS_DEPTH} files; flatten some bases"),
         ));
     }
-    let (mut tree, _) = resolve_tree(&base_path, chain)?;
-    let written: ron::Value = ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-        .from_str(&text)
-        .map_err(|e| ScenarioError::parse(&origin, &e))?;
-    let mut problems = Vec::new();
-    overlay(&mut tree, &to_tree(&scenario), &written, "", &mut problems);
+    let (base_text, base_origin) = read_text(&base_path)?;
+    let base_scenario = Scenario::from_ron_str(&base_text, &base_origin)?;
+    let mut tree = resolve_tree(&base_path, &base_text, &base_origin, &base_scenario, chain)?;
+    overlay(&mut tree, &to_tree(scenario), &written, "", &mut problems);
     if !problems.is_empty() {
         return Err(ScenarioError::Invalid {
-            path: origin,
+            path: origin.to_string(),
             problems,
         });
     }
-    Ok((tree, origin))
+    Ok(tree)
 }
 
 fn to_tree(scenario: &Scenario) -> Value {
@@ -186,23 +207,39 @@ fn overlay(
             return;
         }
     }
-    // JSON has no NaN or infinity: the typed tree holds null there, so name the field now.
-    if let Some(bad) = non_finite(written) {
-        problems.push(Problem {
-            field: at.to_string(),
-            message: format!("must be a finite number, got {bad}"),
-        });
-    }
+    non_finite_paths(written, at, problems);
     *base = typed.clone();
 }
 
-fn non_finite(written: &ron::Value) -> Option<f64> {
+/// Names every NaN or infinity in `written` (JSON has neither: the typed tree holds null
+/// there), with its path below `at` (list items and tuple components by index).
+fn non_finite_paths(written: &ron::Value, at: &str, problems: &mut Vec<Problem>) {
     match written {
-        ron::Value::Number(n) => Some(n.into_f64()).filter(|x| !x.is_finite()),
-        ron::Value::Option(Some(inner)) => non_finite(inner),
-        ron::Value::Seq(items) => items.iter().find_map(non_finite),
-        ron::Value::Map(map) => map.values().find_map(non_finite),
-        _ => None,
+        ron::Value::Number(n) if !n.into_f64().is_finite() => problems.push(Problem {
+            field: at.to_string(),
+            message: format!("must be a finite number, got {}", n.into_f64()),
+        }),
+        ron::Value::Option(Some(inner)) => non_finite_paths(inner, at, problems),
+        ron::Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                non_finite_paths(item, &format!("{at}[{i}]"), problems);
+            }
+        }
+        ron::Value::Map(map) => {
+            for (key, value) in map.iter() {
+                let name = match key {
+                    ron::Value::String(name) => name.clone(),
+                    other => format!("{other:?}"),
+                };
+                let path = if at.is_empty() {
+                    name
+                } else {
+                    format!("{at}.{name}")
+                };
+                non_finite_paths(value, &path, problems);
+            }
+        }
+        _ => {}
     }
 }
 

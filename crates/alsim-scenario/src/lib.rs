@@ -276,7 +276,7 @@ impl Scenario {
                 }
             }
             let fp = self.footprint();
-            let cells: u64 = fp.cells.iter().sum();
+            let cells = fp.cells.iter().fold(0u64, |a, &b| a.saturating_add(b));
             if cells > MAX_CELLS {
                 c.problem(
                     "populations",
@@ -301,13 +301,17 @@ impl Scenario {
         // row block, negligible). Everything else grows with the cells (measured peak: about
         // 170 bytes per cell, docs/performance.md).
         let field_bytes = voxels * 4 * fields::FIELD_NAMES.len() as u64;
-        let cell_bytes = cells.iter().sum::<u64>() * BYTES_PER_CELL_ESTIMATE;
+        // Saturating: a hostile file may ask for 2^64 cells, which validation then refuses.
+        let cell_bytes = cells
+            .iter()
+            .fold(0u64, |a, &b| a.saturating_add(b))
+            .saturating_mul(BYTES_PER_CELL_ESTIMATE);
         Footprint {
             grid,
             voxels,
             cells,
             ticks: self.time.ticks(),
-            memory_bytes: field_bytes + cell_bytes,
+            memory_bytes: field_bytes.saturating_add(cell_bytes),
         }
     }
 }
@@ -334,13 +338,50 @@ fn check_name(name: &str, c: &mut Checker) {
     }
 }
 
-/// The text of `path`, and the path as error messages name it.
+/// Largest scenario file read, in bytes: far above any real scenario, far below what would
+/// exhaust memory (`alsim validate /dev/zero` must not grow without bound).
+pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+
+/// The text of `path` (a regular file of at most [`MAX_SCENARIO_BYTES`], a leading UTF-8 byte
+/// order mark dropped), and the path as error messages name it.
 pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
+    use std::io::{Error, ErrorKind, Read};
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    let refuse = |source| ScenarioError::Read {
         path: origin.clone(),
         source,
+    };
+    let file = std::fs::File::open(path).map_err(refuse)?;
+    let meta = file.metadata().map_err(refuse)?;
+    if !meta.is_file() {
+        return Err(refuse(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file; give the path of a .ron scenario file",
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(refuse)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(refuse(Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB; a scenario file is a few kilobytes of RON",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        refuse(Error::new(
+            ErrorKind::InvalidData,
+            format!("not UTF-8 text: {e}"),
+        ))
     })?;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
     Ok((text, origin))
 }
 
