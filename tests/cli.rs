@@ -520,3 +520,49 @@ fn a_byte_order_mark_at_the_start_is_accepted() {
     let out = alsim(&["validate", bom.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_run_folder_has_one_writer_and_a_killed_writer_leaves_it_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("S");
+    let mut first = Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(["run", "scenarios/sporadic.ron", "--threads", "1", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = out.join(".alsim.lock");
+    let holder = first.id().to_string();
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&lock).map_or(true, |t| t.trim() != holder) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the first run never took its lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    for args in [
+        vec!["run", "scenarios/default.ron", "--seed", "5", "--out"],
+        vec!["render"],
+    ] {
+        let mut args: Vec<&str> = args;
+        args.push(out.to_str().unwrap());
+        let second = alsim(&args);
+        assert_clean_failure(&second, &format!("in use by another alsim (pid {holder})"));
+    }
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run must still be running"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let again = alsim(&[
+        "run",
+        "scenarios/default.ron",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}

@@ -145,6 +145,8 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
     {
         bail!("--max must be a number > 0, got {max}");
     }
+    // Not while a run is writing the folder (its snapshots would change under us).
+    let _lock = alsim_io::FolderLock::acquire(&args.run)?;
     let snapshots = read_snapshots(&args.run)?;
     let selected = select(snapshots, args.time)?;
     // Frames are read one at a time (a grid can be large): the first to check the slice, then

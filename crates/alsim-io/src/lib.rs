@@ -52,6 +52,8 @@ pub mod names {
     /// Why a run stopped before its end (interrupt, numerical guard) and how to resume it;
     /// present only while the run is unfinished.
     pub const INCOMPLETE: &str = "incomplete.json";
+    /// The advisory lock of a run or batch folder, naming the process that holds it.
+    pub const LOCK: &str = ".alsim.lock";
 }
 
 /// Why output could not be written. Every variant names the path.
@@ -80,6 +82,16 @@ pub enum OutputError {
     Exists {
         /// The folder.
         path: PathBuf,
+    },
+    /// Another process is writing the folder.
+    #[error(
+        "{path} is in use by another alsim (pid {holder}); a folder has one writer at a time: wait for it to finish, stop it, or choose another folder"
+    )]
+    Locked {
+        /// The folder.
+        path: PathBuf,
+        /// The holder's process id, as it wrote it in the lock file.
+        holder: String,
     },
     /// A file is not in the format alsim writes.
     #[error("{path}: {reason}")]
@@ -122,10 +134,88 @@ fn partial(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// A folder holding one run's results.
+/// An advisory lock on a run or batch folder (`flock` on `.alsim.lock`, which names the
+/// holder's pid), held while the value lives, so a folder has one writer at a time. The
+/// operating system drops the lock when the process ends, however it ends, so a killed run
+/// never leaves its folder locked; a clean end also removes the file, so finished folders hold
+/// only results.
+#[derive(Debug)]
+pub struct FolderLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl FolderLock {
+    /// Locks `dir` (which must exist), or says which process holds it.
+    pub fn acquire(dir: &Path) -> Result<Self, OutputError> {
+        use std::io::{Read, Seek};
+        let path = dir.join(names::LOCK);
+        loop {
+            let mut file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true)
+                .open(&path)
+                .map_err(write_err(&path))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    // Best effort: the holder may be writing its pid at this moment.
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    return Err(OutputError::Locked {
+                        path: dir.to_path_buf(),
+                        holder: if holder.is_empty() {
+                            "unknown".into()
+                        } else {
+                            holder.into()
+                        },
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(write_err(&path)(e)),
+            }
+            // A holder that ended between our open and our lock removed the file we locked;
+            // another process may have made a new one since. Lock the file that is there.
+            if !same_file(&file, &path) {
+                continue;
+            }
+            file.set_len(0).map_err(write_err(&path))?;
+            file.rewind().map_err(write_err(&path))?;
+            writeln!(file, "{}", std::process::id()).map_err(write_err(&path))?;
+            return Ok(Self { file, path });
+        }
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so no one can lock the old file after us.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+/// A folder holding one run's results, locked for this process while the value lives.
 #[derive(Debug)]
 pub struct RunFolder {
     dir: PathBuf,
+    _lock: FolderLock,
 }
 
 impl RunFolder {
@@ -134,21 +224,24 @@ impl RunFolder {
     /// summary with new data.
     pub fn create(dir: &Path, replace: bool) -> Result<Self, OutputError> {
         let summary = dir.join(names::SUMMARY);
-        if summary.exists() {
-            if !replace {
-                return Err(OutputError::Exists {
-                    path: dir.to_path_buf(),
-                });
-            }
-            fs::remove_file(&summary).map_err(write_err(&summary))?;
+        if summary.exists() && !replace {
+            return Err(OutputError::Exists {
+                path: dir.to_path_buf(),
+            });
         }
         fs::create_dir_all(dir).map_err(write_err(dir))?;
+        // Before anything is removed: a folder another process writes is left alone.
+        let lock = FolderLock::acquire(dir)?;
+        if summary.exists() {
+            fs::remove_file(&summary).map_err(write_err(&summary))?;
+        }
         // Fail now, not after hours of simulation, if the folder is not writable.
         let probe = dir.join(".alsim-write-probe");
         File::create(&probe).map_err(write_err(dir))?;
         fs::remove_file(&probe).map_err(write_err(&probe))?;
         Ok(Self {
             dir: dir.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -418,7 +511,10 @@ fn list_files(root: &Path, sub: &Path, files: &mut Vec<PathBuf>) -> Result<(), O
         let kind = entry.file_type().map_err(read_err)?;
         if kind.is_dir() {
             list_files(root, &name, files)?;
-        } else if kind.is_file() && !entry.file_name().to_string_lossy().ends_with(".partial") {
+        } else if kind.is_file()
+            && !entry.file_name().to_string_lossy().ends_with(".partial")
+            && entry.file_name() != names::LOCK
+        {
             files.push(name);
         }
     }

@@ -69,6 +69,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
     if !duplicates.is_empty() {
         return Err(RunError::FinishedTwice { runs: duplicates });
     }
+    std::fs::create_dir_all(out).map_err(|source| alsim_io::OutputError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let _lock = alsim_io::FolderLock::acquire(out)?;
     for (run, dir) in &sources {
         let from = BatchFile::run_dir(dir, run);
         alsim_io::copy_run(&from, &BatchFile::run_dir(out, run))
