@@ -494,3 +494,23 @@ fn compare_writes_the_same_report_from_scenario_files_and_from_batch_folders() {
         "two scenario files or two batch folders",
     );
 }
+
+#[test]
+fn a_damaged_run_is_not_finished_for_merge_or_a_rerun() {
+    let dir = folder_with(&[("quick.ron", QUICK)]);
+    let d = dir.path();
+    let shard = ["batch", "quick.ron", "--replicates", "2", "--out", "s"];
+    assert_ok(&alsim(d, &shard));
+    let damaged = d.join("s/runs/quick-r1/timeseries.csv");
+    std::fs::remove_file(&damaged).unwrap();
+    let merged = alsim(d, &["merge", "s", "--out", "m"]);
+    let err = stderr(&merged);
+    assert!(
+        err.contains("quick-r1"),
+        "the damaged run must be named: {err}"
+    );
+    assert!(!d.join("m/runs/quick-r1/summary.json").exists(), "{err}");
+    let err = assert_ok(&alsim(d, &shard));
+    assert!(err.contains("1 ran, 1 already finished"), "{err}");
+    assert!(damaged.is_file(), "the rerun writes the time series again");
+}

@@ -224,7 +224,7 @@ impl RunFolder {
     /// summary with new data.
     pub fn create(dir: &Path, replace: bool) -> Result<Self, OutputError> {
         let summary = dir.join(names::SUMMARY);
-        if summary.exists() && !replace {
+        if is_finished(dir) && !replace {
             return Err(OutputError::Exists {
                 path: dir.to_path_buf(),
             });
@@ -232,6 +232,7 @@ impl RunFolder {
         fs::create_dir_all(dir).map_err(write_err(dir))?;
         // Before anything is removed: a folder another process writes is left alone.
         let lock = FolderLock::acquire(dir)?;
+        // Replaced, or damaged (a summary without the files it completes).
         if summary.exists() {
             fs::remove_file(&summary).map_err(write_err(&summary))?;
         }
@@ -462,9 +463,18 @@ pub fn read_snapshots(dir: &Path) -> Result<Vec<SnapshotFiles>, OutputError> {
         .collect())
 }
 
-/// Whether `dir` holds a finished run (its `summary.json`).
+/// Whether `dir` holds a finished run: its `summary.json`, written last, and every file a run
+/// writes before it, none empty. A run whose summary stands without them (a file deleted or
+/// lost with a shard) is damaged, not finished: batch runs it again and merge reports it missing.
 pub fn is_finished(dir: &Path) -> bool {
-    dir.join(names::SUMMARY).is_file()
+    [
+        names::SUMMARY,
+        names::TIMESERIES,
+        names::MANIFEST,
+        names::SCENARIO,
+    ]
+    .iter()
+    .all(|name| fs::metadata(dir.join(name)).is_ok_and(|m| m.is_file() && m.len() > 0))
 }
 
 /// Copies the finished run in `from` to the new folder `to`: every file, in subfolders too
@@ -629,12 +639,20 @@ mod tests {
         assert!(!dir.path().join("timeseries.csv.partial").exists());
     }
 
+    /// Writes the files of a finished run, `summary.json` last.
+    fn finish(run: &RunFolder) {
+        run.write_text(names::SCENARIO, "(name: \"x\")\n").unwrap();
+        run.write_text(names::TIMESERIES, "a\n1\n").unwrap();
+        run.write_json(names::MANIFEST, &serde_json::json!({"m": 1}))
+            .unwrap();
+        run.write_json(names::SUMMARY, &serde_json::json!({"x": 1}))
+            .unwrap();
+    }
+
     #[test]
     fn finished_run_is_not_overwritten_without_replace() {
         let dir = tempfile::tempdir().unwrap();
-        let run = RunFolder::create(dir.path(), false).unwrap();
-        run.write_json(names::SUMMARY, &serde_json::json!({"x": 1}))
-            .unwrap();
+        finish(&RunFolder::create(dir.path(), false).unwrap());
         let err = RunFolder::create(dir.path(), false)
             .unwrap_err()
             .to_string();
@@ -655,9 +673,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let from = dir.path().join("from");
         let run = RunFolder::create(&from, false).unwrap();
-        run.write_text(names::SCENARIO, "(name: \"x\")\n").unwrap();
-        run.write_json(names::SUMMARY, &serde_json::json!({"x": 1}))
-            .unwrap();
+        finish(&run);
+        drop(run);
         fs::write(from.join("timeseries.csv.partial"), "a\n").unwrap();
         fs::create_dir(from.join(names::VTK)).unwrap();
         fs::write(from.join("vtk/fields.pvd"), "<x/>").unwrap();
@@ -669,7 +686,14 @@ mod tests {
         files.sort();
         assert_eq!(
             files,
-            [names::SCENARIO, names::SUMMARY, "vtk/fields.pvd"].map(PathBuf::from)
+            [
+                names::MANIFEST,
+                names::SCENARIO,
+                names::SUMMARY,
+                names::TIMESERIES,
+                "vtk/fields.pvd"
+            ]
+            .map(PathBuf::from)
         );
         let names = files;
         for name in names {
@@ -681,6 +705,11 @@ mod tests {
         assert!(is_finished(&to));
         let err = copy_run(&from, &to).unwrap_err().to_string();
         assert!(err.contains("already holds a finished run"), "{err}");
+        // A summary without the files it completes is a damaged run, not a finished one.
+        fs::remove_file(to.join(names::TIMESERIES)).unwrap();
+        assert!(!is_finished(&to));
+        copy_run(&from, &to).unwrap();
+        assert!(is_finished(&to));
     }
 
     #[test]
