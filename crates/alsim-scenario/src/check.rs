@@ -55,9 +55,15 @@ impl Checker {
         if !value.is_finite() {
             self.problem(field, format!("must be a finite number, got {value}"));
         } else if value < min {
-            self.problem(field, format!("must be >= {min}, got {value}"));
+            self.problem(
+                field,
+                format!("must be >= {}, got {}", show(min), show(value)),
+            );
         } else if value > max {
-            self.problem(field, format!("must be <= {max}, got {value}"));
+            self.problem(
+                field,
+                format!("must be <= {}, got {}", show(max), show(value)),
+            );
         }
     }
 
@@ -66,9 +72,12 @@ impl Checker {
         if !value.is_finite() {
             self.problem(field, format!("must be a finite number, got {value}"));
         } else if value <= 0.0 {
-            self.problem(field, format!("must be > 0, got {value}"));
+            self.problem(field, format!("must be > 0, got {}", show(value)));
         } else if value > max {
-            self.problem(field, format!("must be <= {max}, got {value}"));
+            self.problem(
+                field,
+                format!("must be <= {}, got {}", show(max), show(value)),
+            );
         }
     }
 
@@ -88,6 +97,16 @@ impl Checker {
     }
 }
 
+/// A number as messages print it: huge and tiny magnitudes in exponent notation (`1e308`,
+/// not 309 digits).
+pub(crate) fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +123,19 @@ mod tests {
             "{err}"
         );
         assert!(err.starts_with("a.ron"), "{err}");
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_are_printed_short() {
+        let mut c = Checker::default();
+        c.range("a", 1e308, 0.0, 100.0);
+        c.positive("b", 1e300, f64::MAX);
+        c.range("c", -1e-300, 0.0, 1.0);
+        let err = c.finish("x.ron").unwrap_err().to_string();
+        assert!(err.contains("a must be <= 100, got 1e308"), "{err}");
+        assert!(!err.contains("b must"), "{err}");
+        assert!(err.contains("c must be >= 0, got -1e-300"), "{err}");
+        assert!(err.len() < 200, "{err}");
     }
 
     #[test]

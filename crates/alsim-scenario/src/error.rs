@@ -66,9 +66,25 @@ fn list(problems: &[Problem]) -> String {
 impl ScenarioError {
     pub(crate) fn parse(path: &str, err: &ron::error::SpannedError) -> Self {
         let mut message = err.code.to_string();
-        match err.code {
-            ron::Error::NoSuchStructField { .. } => {
-                message.push_str(" (check the spelling; docs/scenarios.md lists every field)")
+        let hint = |found: &str, expected: &[&str]| match crate::path::nearest(found, expected)[..]
+        {
+            [] => String::new(),
+            ref names => format!("did you mean `{}`? ", names.join("` or `")),
+        };
+        match &err.code {
+            ron::Error::NoSuchStructField {
+                found, expected, ..
+            } => message.push_str(&format!(
+                " ({}check the spelling; docs/scenarios.md lists every field)",
+                hint(found, expected)
+            )),
+            ron::Error::NoSuchEnumVariant {
+                found, expected, ..
+            } => {
+                let hint = hint(found, expected);
+                if !hint.is_empty() {
+                    message.push_str(&format!(" ({})", hint.trim_end()));
+                }
             }
             ron::Error::IntegerOutOfBounds | ron::Error::ExpectedInteger => message.push_str(
                 " (seed, Count(..) and fibres_per_unit take whole numbers from 0 to 18446744073709551615)",

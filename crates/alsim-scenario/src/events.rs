@@ -40,7 +40,8 @@ pub enum Event {
 }
 
 impl Event {
-    pub(crate) fn check(&self, c: &mut Checker, tissue: &TissueSpec, duration_days: f64) {
+    /// `last_day` is the day the run's last tick starts: an event after it would never happen.
+    pub(crate) fn check(&self, c: &mut Checker, tissue: &TissueSpec, last_day: f64) {
         match self {
             Event::Toxin {
                 start_day,
@@ -48,7 +49,7 @@ impl Event {
                 region,
                 ros_fmol_per_hour_per_mm3,
             } => {
-                c.range("Toxin.start_day", *start_day, 0.0, duration_days);
+                starts_in_the_run(c, "Toxin.start_day", *start_day, last_day);
                 c.range("Toxin.end_day", *end_day, 0.0, f64::MAX);
                 if end_day <= start_day {
                     c.problem(
@@ -71,7 +72,7 @@ impl Event {
                 debris,
                 tnf_fg,
             } => {
-                c.range("Trauma.day", *day, 0.0, duration_days);
+                starts_in_the_run(c, "Trauma.day", *day, last_day);
                 let size = tissue.size();
                 for (i, (axis, v)) in ["x", "y", "z"]
                     .iter()
@@ -86,5 +87,23 @@ impl Event {
                 c.range("Trauma.tnf_fg", *tnf_fg, 0.0, 1e9);
             }
         }
+    }
+}
+
+/// `day` must be a tick of the run: from 0 to the day its last tick starts.
+fn starts_in_the_run(c: &mut Checker, field: &str, day: f64, last_day: f64) {
+    if day.is_finite() && day > last_day && day >= 0.0 {
+        // To the minute: the last step of hourly ticks starts at a fraction of a day.
+        let last_day = (last_day * 1440.0).round() / 1440.0;
+        let last_day = format!("{last_day:.3}");
+        let last_day = last_day.trim_end_matches('0').trim_end_matches('.');
+        c.problem(
+            field,
+            format!(
+                "is day {day}, after the run's last step starts (day {last_day}), so it would never happen; move it earlier or lengthen time.duration_days"
+            ),
+        );
+    } else {
+        c.range(field, day, 0.0, last_day);
     }
 }

@@ -248,7 +248,7 @@ impl Scenario {
         if c.is_clean() {
             for (i, event) in self.events.iter().enumerate() {
                 c.scope(&format!("events[{i}]"), |c| {
-                    event.check(c, &self.tissue, self.time.duration_days)
+                    event.check(c, &self.tissue, self.time.last_tick_day())
                 });
             }
             for (i, intervention) in self.interventions.iter().enumerate() {

@@ -137,7 +137,7 @@ fn join(path: &str, name: &str) -> String {
 
 /// The names in `known` closest to the misspelt `name`, best first: at most three, each close
 /// enough to be a likely typo.
-fn nearest<'k>(name: &str, known: &[&'k str]) -> Vec<&'k str> {
+pub(crate) fn nearest<'k>(name: &str, known: &[&'k str]) -> Vec<&'k str> {
     let mut scored: Vec<(f64, &str)> = known
         .iter()
         .map(|k| (strsim::jaro_winkler(name, k), *k))

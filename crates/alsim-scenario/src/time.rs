@@ -58,6 +58,11 @@ impl TimeSpec {
             .max(0.0) as u64
     }
 
+    /// The day the last tick starts: the latest day an event can happen on.
+    pub fn last_tick_day(&self) -> f64 {
+        self.ticks().saturating_sub(1) as f64 * self.dt_hours / 24.0
+    }
+
     /// Field sub-steps per cell step.
     pub fn field_substeps(&self) -> u64 {
         whole_ratio(self.dt_hours * 60.0, self.field_dt_minutes).unwrap_or(1)
