@@ -37,8 +37,9 @@
 //! ```
 
 #![warn(missing_docs)]
-// `unsafe` only in the field solver's kernels (SIMD intrinsics, disjoint column blocks), each
-// block with a SAFETY comment saying why it is sound.
+// `unsafe` only in the field solver's kernels (`solver/kernels.rs`: SIMD intrinsics, disjoint
+// column blocks), which alone are allowed it, each block with a SAFETY comment saying why it is
+// sound.
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -52,7 +53,6 @@ pub mod rng;
 mod saved_state;
 mod simulation;
 mod snapshot;
-#[allow(unsafe_code)]
 pub mod solver;
 mod world;
 
