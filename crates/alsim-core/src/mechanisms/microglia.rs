@@ -727,12 +727,7 @@ mod tests {
     }
 
     fn shape() -> GridShape {
-        GridShape {
-            nx: 10,
-            ny: 10,
-            nz: 10,
-            voxel_um: 20.0,
-        }
+        GridShape::cube(10, 20.0)
     }
 
     #[test]

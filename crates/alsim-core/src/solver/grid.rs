@@ -14,6 +14,17 @@ pub struct GridShape {
 }
 
 impl GridShape {
+    /// A cube of `n`³ voxels of edge `voxel_um`, for tests.
+    #[cfg(test)]
+    pub(crate) fn cube(n: usize, voxel_um: f64) -> Self {
+        Self {
+            nx: n,
+            ny: n,
+            nz: n,
+            voxel_um,
+        }
+    }
+
     /// Total number of voxels, `nx * ny * nz`.
     pub fn voxels(&self) -> usize {
         self.nx * self.ny * self.nz

@@ -292,6 +292,18 @@ impl FieldSolver {
 mod tests {
     use super::*;
 
+    /// `n` values in [0, 1) from a fixed linear congruential sequence, for the solver's tests.
+    pub(super) fn noise(seed: &mut u64, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (*seed >> 40) as f32 / (1u64 << 24) as f32
+            })
+            .collect()
+    }
+
     const ZF: (FaceBoundary, FaceBoundary) = (FaceBoundary::ZeroFlux, FaceBoundary::ZeroFlux);
 
     /// Dense reference: the same scheme with a plain per-line Thomas solve in f64.
@@ -388,14 +400,7 @@ mod tests {
                         voxel_um: 10.0,
                     };
                     let solver = FieldSolver::new(shape, d, lambda, 0.5, bounds);
-                    let values: Vec<f32> = (0..shape.voxels())
-                        .map(|_| {
-                            seed = seed
-                                .wrapping_mul(6364136223846793005)
-                                .wrapping_add(1442695040888963407);
-                            (seed >> 40) as f32 / (1u64 << 24) as f32
-                        })
-                        .collect();
+                    let values = noise(&mut seed, shape.voxels());
                     let r = d * 0.5 / 100.0;
                     let expect =
                         reference_step(shape, r, (-lambda * 0.5f64).exp(), bounds, &values);

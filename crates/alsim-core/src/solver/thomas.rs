@@ -223,14 +223,7 @@ mod tests {
                     (FaceBoundary::Fixed(0.7), FaceBoundary::Fixed(-0.2)),
                 );
                 let s = 0.93f32;
-                let rows: Vec<f32> = (0..nrows * nx)
-                    .map(|_| {
-                        seed = seed
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        (seed >> 40) as f32 / (1u64 << 24) as f32
-                    })
-                    .collect();
+                let rows = crate::solver::tests::noise(&mut seed, nrows * nx);
                 let mut tiled = rows.clone();
                 x_tile_solve(&ax, s, &mut tiled, nx);
                 let mut baseline = rows.clone();
