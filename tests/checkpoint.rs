@@ -322,6 +322,37 @@ fn resume_refuses_damaged_foreign_and_missing_checkpoints() {
     let res = output(&["run", "--resume", s(&run)]);
     assert_clean_failure(&res, "was written by alsim 9");
 
+    // A damaged version length must not dump the payload into the message.
+    let mut long = good.clone();
+    long[20..22].copy_from_slice(&u16::MAX.to_le_bytes());
+    fs::write(&checkpoint, &long).unwrap();
+    let res = output(&["run", "--resume", s(&run)]);
+    let err = assert_clean_failure(&res, "its header is damaged (the version field)");
+    assert!(err.len() < 1000, "{} bytes of message", err.len());
+
+    // A checkpoint of another run (another seed) copied in is refused, not finished here.
+    let other = dir.path().join("other");
+    let child = spawn(&[
+        "run",
+        "scenarios/default.ron",
+        "--seed",
+        "9",
+        "--out",
+        s(&other),
+        "--checkpoint-every",
+        "1days",
+    ]);
+    wait_for("the other run's checkpoint", || {
+        other.join("checkpoint.bin").exists()
+    });
+    signal(&child, "-KILL");
+    let mut child = child;
+    child.wait().unwrap();
+    fs::copy(other.join("checkpoint.bin"), &checkpoint).unwrap();
+    let res = output(&["run", "--resume", s(&run)]);
+    assert_clean_failure(&res, "checkpoint.bin is of another scenario or seed");
+    fs::write(&checkpoint, &good).unwrap();
+
     let res = output(&["run", "scenarios/default.ron", "--out", s(&run)]);
     assert_clean_failure(&res, "holds an unfinished run with a checkpoint");
 

@@ -20,6 +20,9 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 16] = b"ALSIM CHECKPOINT";
+/// Longest alsim version string a checkpoint header may hold.
+const MAX_VERSION_BYTES: usize = 64;
+
 /// Layout version of the file around the payload. Bump it when the header or trailer changes.
 pub const FORMAT: u32 = 1;
 const TRAILER: usize = 12;
@@ -72,11 +75,17 @@ struct Summing<W> {
     inner: W,
     crc: crc32fast::Hasher,
     len: u64,
+    /// The first write error, kept because postcard reports any as "the serialize buffer is
+    /// full" (a full disk should say so).
+    failure: Option<std::io::Error>,
 }
 
 impl<W: Write> Write for Summing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = self.inner.write(buf).inspect_err(|e| {
+            self.failure
+                .get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })?;
         self.crc.update(&buf[..n]);
         self.len += n as u64;
         Ok(n)
@@ -100,15 +109,21 @@ pub fn write(path: &Path, version: &str, value: &impl Serialize) -> Result<(), O
         .and_then(|()| out.write_all(&version_len.to_le_bytes()))
         .and_then(|()| out.write_all(version.as_bytes()))
         .map_err(write_err(&tmp))?;
-    let summing = Summing {
+    let mut summing = Summing {
         inner: out,
         crc: crc32fast::Hasher::new(),
         len: 0,
+        failure: None,
     };
-    let summing = postcard::to_io(value, summing).map_err(|e| OutputError::Write {
-        path: tmp.clone(),
-        source: std::io::Error::other(e),
-    })?;
+    if let Err(e) = postcard::to_io(value, &mut summing) {
+        return Err(OutputError::Write {
+            path: tmp.clone(),
+            source: summing
+                .failure
+                .take()
+                .unwrap_or_else(|| std::io::Error::other(e)),
+        });
+    }
     let mut out = summing.inner;
     out.write_all(&summing.len.to_le_bytes())
         .and_then(|()| out.write_all(&summing.crc.finalize().to_le_bytes()))
@@ -149,7 +164,14 @@ pub fn read<T: DeserializeOwned>(path: &Path, version: &str) -> Result<T, Checkp
     let Some(found) = rest.get(..version_len) else {
         return Err(damaged("truncated in its header".into()));
     };
-    let found = String::from_utf8_lossy(found).into_owned();
+    // A version is a short printable string; anything else is a damaged header, not a
+    // version to print.
+    let found = match std::str::from_utf8(found) {
+        Ok(v) if v.len() <= MAX_VERSION_BYTES && v.chars().all(|c| c.is_ascii_graphic()) => {
+            v.to_string()
+        }
+        _ => return Err(damaged("its header is damaged (the version field)".into())),
+    };
     if format != FORMAT || found != version {
         return Err(CheckpointError::Version {
             path: path.to_path_buf(),
@@ -187,6 +209,37 @@ pub fn read<T: DeserializeOwned>(path: &Path, version: &str) -> Result<T, Checkp
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    /// A disk that is full after a few bytes.
+    struct Full(usize);
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            let n = buf.len().min(self.0);
+            self.0 -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_reported_as_such_not_as_a_full_buffer() {
+        let mut summing = Summing {
+            inner: Full(10),
+            crc: crc32fast::Hasher::new(),
+            len: 0,
+            failure: None,
+        };
+        assert!(postcard::to_io(&vec![7u64; 100], &mut summing).is_err());
+        let failure = summing.failure.expect("the write error is kept");
+        assert_eq!(failure.kind(), std::io::ErrorKind::StorageFull);
+    }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct State {

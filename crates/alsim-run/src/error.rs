@@ -96,6 +96,14 @@ pub enum RunError {
         /// The run folder.
         dir: PathBuf,
     },
+    /// The checkpoint of a run to resume is of another scenario or seed than the folder's.
+    #[error(
+        "{dir}: checkpoint.bin is of another scenario or seed than the run this folder started (scenario.ron); it was copied in from another run. Resume that run in its own folder, or start this one again with `alsim run SCENARIO --out {dir} --force`"
+    )]
+    ForeignCheckpoint {
+        /// The run folder.
+        dir: PathBuf,
+    },
     /// A run to resume has no checkpoint.
     #[error(
         "{dir} has no checkpoint ({}) to resume from; runs write one with --checkpoint-every and when interrupted (Ctrl-C); start it again with `alsim run SCENARIO --out {dir} --force`",

@@ -212,6 +212,14 @@ pub fn resume(
         let checkpoint = dir.join(names::CHECKPOINT).display().to_string();
         check_memory(&scenario, &checkpoint, options.max_memory, 1)?;
         let folder = RunFolder::create(dir, false)?;
+        // A checkpoint copied in from another run would finish that run under this one's name.
+        if let Ok(started_as) = std::fs::read_to_string(dir.join(names::SCENARIO))
+            && started_as != state.scenario
+        {
+            return Err(RunError::ForeignCheckpoint {
+                dir: dir.to_path_buf(),
+            });
+        }
         progress.message(&format!(
             "resuming {} at day {} (tick {})",
             dir.display(),
@@ -274,6 +282,8 @@ pub(crate) fn execute(
     let started = Instant::now();
     let before = resume.as_ref().map_or(0.0, |r| r.wall_time_seconds);
     let every = options.checkpoint_every;
+    // Written first, so a resume can tell whether a checkpoint belongs to this folder.
+    folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
     let summary =
         pool.install(|| simulate(spec, folder, every, resume, started, progress, cancel))?;
     let manifest = Manifest {
@@ -288,7 +298,6 @@ pub(crate) fn execute(
         overrides: spec.overrides,
         scenario,
     };
-    folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
     folder.write_json(names::MANIFEST, &manifest)?;
     if options.plots {
         plots::write_plots(folder.path(), &scenario.name)?;
