@@ -218,9 +218,13 @@ fn a_finished_run_is_kept_unless_forced() {
     let res = alsim(&args);
     assert_clean_failure(&res, "--force");
     assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    // Pictures drawn from the old run go when it is replaced.
+    std::fs::create_dir_all(out.join("render")).unwrap();
+    std::fs::write(out.join("render/tnf_z05_0000.png"), b"old").unwrap();
     let mut forced = args.to_vec();
     forced.push("--force");
     assert!(alsim(&forced).status.success());
+    assert!(!out.join("render").exists(), "stale pictures kept");
 }
 
 #[test]
@@ -565,4 +569,43 @@ fn a_run_folder_has_one_writer_and_a_killed_writer_leaves_it_free() {
         out.to_str().unwrap(),
     ]);
     assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[test]
+fn absurd_thread_counts_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    let res = alsim(&[
+        "run",
+        "scenarios/default.ron",
+        "--threads",
+        "2000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_clean_failure(&res, "--threads 2000 is more than 4 per core");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn an_out_path_that_is_not_a_folder_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(dir.path(), "a-file", "x");
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    for (out, what) in [
+        (file.as_path(), "is a file, not a folder"),
+        (dangling.as_path(), "is a link to nothing, not a folder"),
+        (Path::new("/dev/null"), "is a device or other special file"),
+    ] {
+        for command in ["run", "batch"] {
+            let res = alsim(&[
+                command,
+                "scenarios/default.ron",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert_clean_failure(&res, what);
+        }
+    }
 }

@@ -183,7 +183,10 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
         }
     };
 
-    let out = args.out.clone().unwrap_or_else(|| args.run.join("render"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.run.join(alsim_io::names::RENDER));
     std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot write", out.display()))?;
     let (z0, z1) = (z as f64 * h, (z + 1) as f64 * h);
     let centre = (z0 + z1) / 2.0;

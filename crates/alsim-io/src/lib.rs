@@ -52,6 +52,10 @@ pub mod names {
     /// Why a run stopped before its end (interrupt, numerical guard) and how to resume it;
     /// present only while the run is unfinished.
     pub const INCOMPLETE: &str = "incomplete.json";
+    /// Plots of the time series (`alsim run --plots`).
+    pub const PLOTS: &str = "plots";
+    /// Pictures drawn from the snapshots by `alsim render`.
+    pub const RENDER: &str = "render";
     /// The advisory lock of a run or batch folder, naming the process that holds it.
     pub const LOCK: &str = ".alsim.lock";
 }
@@ -82,6 +86,16 @@ pub enum OutputError {
     Exists {
         /// The folder.
         path: PathBuf,
+    },
+    /// An output folder's path names something that is not a folder.
+    #[error(
+        "{path} is {what}, not a folder; give --out a folder, or a path that does not exist yet"
+    )]
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead, in a phrase.
+        what: &'static str,
     },
     /// Another process is writing the folder.
     #[error(
@@ -132,6 +146,29 @@ fn partial(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".partial");
     path.with_file_name(name)
+}
+
+/// Creates the output folder `dir` (and its parents) unless it is there; a path that names a
+/// file, a device or a dangling link is refused as such, not with the system's "File exists".
+pub fn make_folder(dir: &Path) -> Result<(), OutputError> {
+    if let Ok(meta) = fs::symlink_metadata(dir) {
+        let what = if meta.is_file() {
+            Some("a file")
+        } else if meta.file_type().is_symlink() && !dir.is_dir() {
+            Some("a link to nothing")
+        } else if !meta.is_dir() && !meta.file_type().is_symlink() {
+            Some("a device or other special file")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(OutputError::NotAFolder {
+                path: dir.to_path_buf(),
+                what,
+            });
+        }
+    }
+    fs::create_dir_all(dir).map_err(write_err(dir))
 }
 
 /// An advisory lock on a run or batch folder (`flock` on `.alsim.lock`, which names the
@@ -229,12 +266,19 @@ impl RunFolder {
                 path: dir.to_path_buf(),
             });
         }
-        fs::create_dir_all(dir).map_err(write_err(dir))?;
+        make_folder(dir)?;
         // Before anything is removed: a folder another process writes is left alone.
         let lock = FolderLock::acquire(dir)?;
-        // Replaced, or damaged (a summary without the files it completes).
+        // Replaced, or damaged (a summary without the files it completes): what was drawn
+        // from the old run goes with it, so pictures of two runs never mix.
         if summary.exists() {
             fs::remove_file(&summary).map_err(write_err(&summary))?;
+            for drawn in [names::PLOTS, names::RENDER] {
+                let drawn = dir.join(drawn);
+                if drawn.is_dir() {
+                    fs::remove_dir_all(&drawn).map_err(write_err(&drawn))?;
+                }
+            }
         }
         // Fail now, not after hours of simulation, if the folder is not writable.
         let probe = dir.join(".alsim-write-probe");

@@ -82,10 +82,7 @@ pub fn run_batch(
     if options.jobs == Some(0) {
         return Err(RunError::Invalid("--jobs must be at least 1".into()));
     }
-    std::fs::create_dir_all(out).map_err(|source| alsim_io::OutputError::Write {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    alsim_io::make_folder(out)?;
     // One batch per folder at a time (its runs' folders are locked one by one as they run).
     let _lock = alsim_io::FolderLock::acquire(out)?;
     let shard = options.shard;

@@ -13,9 +13,24 @@ pub fn available_memory() -> Option<u64> {
     kib.checked_mul(1024)
 }
 
-/// Bytes as GiB with one decimal, for messages.
-pub(crate) fn gib(bytes: u64) -> String {
-    format!("{:.1} GiB", bytes as f64 / 1024f64.powi(3))
+/// Bytes in the largest binary unit that keeps the number at least 1, with three significant
+/// digits, for messages: `512 B`, `3.75 MiB`, `1.20 GiB`.
+pub(crate) fn size_text(bytes: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let digits = if unit == 0 || value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.digits$} {}", units[unit])
 }
 
 /// Refuses a run whose memory estimate exceeds its share of the limit: `max_memory` when given,
@@ -45,10 +60,10 @@ pub(crate) fn check_memory(
         origin: origin.to_string(),
         reason: format!(
             "needs about {} ({nx} × {ny} × {nz} = {} voxels, {} cells), more than {whose}, {}; use a larger tissue.voxel_um or a smaller tissue.size_um, or pass --max-memory {} to run it anyway",
-            gib(fp.memory_bytes),
+            size_text(fp.memory_bytes),
             fp.voxels,
-            fp.cells.iter().sum::<u64>(),
-            gib(share),
+            fp.cells.iter().fold(0u64, |a, &b| a.saturating_add(b)),
+            size_text(share),
             suggest(fp.memory_bytes * runs_at_once.max(1) as u64),
         ),
     })
@@ -62,6 +77,15 @@ fn suggest(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_printed_in_a_unit_that_shows_them() {
+        assert_eq!(size_text(1), "1 B");
+        assert_eq!(size_text(1536), "1.50 KiB");
+        assert_eq!(size_text(3 << 20), "3.00 MiB");
+        assert_eq!(size_text(200 << 30), "200 GiB");
+        assert_eq!(size_text(u64::MAX), "16.0 EiB");
+    }
 
     #[test]
     fn a_run_over_the_limit_is_refused_with_estimate_and_override() {

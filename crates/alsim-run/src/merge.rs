@@ -69,10 +69,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
     if !duplicates.is_empty() {
         return Err(RunError::FinishedTwice { runs: duplicates });
     }
-    std::fs::create_dir_all(out).map_err(|source| alsim_io::OutputError::Write {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    alsim_io::make_folder(out)?;
     let _lock = alsim_io::FolderLock::acquire(out)?;
     for (run, dir) in &sources {
         let from = BatchFile::run_dir(dir, run);

@@ -8,7 +8,7 @@ use alsim_report::{Line, SeriesPanel, SeriesPlot, series_png};
 use std::path::Path;
 
 /// Folder of the plots in a run folder.
-const PLOTS: &str = "plots";
+use alsim_io::names::PLOTS;
 
 fn panel(title: &str, y_label: &str, lines: Vec<(&str, Vec<f64>)>) -> SeriesPanel {
     SeriesPanel {

@@ -163,9 +163,9 @@ pub fn run(
                 dir: dir.to_path_buf(),
             });
         }
+        let pool = pool(options.threads.unwrap_or_else(cores))?;
         let folder = RunFolder::create(dir, options.replace)?;
         folder.clear_resume_state()?;
-        let pool = pool(options.threads.unwrap_or_else(cores))?;
         execute(spec, &folder, &pool, options, None, progress, cancel)
     })
 }
@@ -211,6 +211,7 @@ pub fn resume(
     reported(spec.name, scenario.time.ticks(), progress, || {
         let checkpoint = dir.join(names::CHECKPOINT).display().to_string();
         check_memory(&scenario, &checkpoint, options.max_memory, 1)?;
+        let pool = pool(options.threads.unwrap_or_else(cores))?;
         let folder = RunFolder::create(dir, false)?;
         // A checkpoint copied in from another run would finish that run under this one's name.
         if let Ok(started_as) = std::fs::read_to_string(dir.join(names::SCENARIO))
@@ -226,7 +227,6 @@ pub fn resume(
             scenario.time.dt_hours * state.tick() as f64 / 24.0,
             state.tick()
         ));
-        let pool = pool(options.threads.unwrap_or_else(cores))?;
         execute(
             &spec,
             &folder,
@@ -256,11 +256,23 @@ pub(crate) fn reported(
 
 /// A rayon pool of `threads` worker threads.
 pub(crate) fn pool(threads: usize) -> Result<ThreadPool, RunError> {
+    // Results do not depend on the thread count, so more threads than cores only cost memory
+    // and scheduling; a typo such as 2000 would start 2000 threads.
+    let most = MAX_THREADS_PER_CORE * cores();
+    if threads > most {
+        return Err(RunError::Invalid(format!(
+            "--threads {threads} is more than {MAX_THREADS_PER_CORE} per core of the {} cores here (at most {most}); results are the same for any thread count",
+            cores()
+        )));
+    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(RunError::Threads)
 }
+
+/// Most worker threads per core a run may ask for.
+const MAX_THREADS_PER_CORE: usize = 4;
 
 /// Cores this process may use.
 pub(crate) fn cores() -> usize {
