@@ -493,6 +493,17 @@ fn compare_writes_the_same_report_from_scenario_files_and_from_batch_folders() {
         &alsim(d, &["compare", "calm", "stressed.ron"]),
         "two scenario files or two batch folders",
     );
+    assert_clean_failure(
+        &alsim(d, &["compare", "calm", "nowhere"]),
+        "nowhere: no such scenario file or batch folder",
+    );
+    // A folder with an unfinished run: compare cannot finish it, so it says who can.
+    std::fs::remove_file(d.join("stressed/runs/stressed-r2/summary.json")).unwrap();
+    let err = assert_clean_failure(
+        &alsim(d, &["compare", "calm", "stressed", "--out", "partial"]),
+        "1 planned run(s) did not finish",
+    );
+    assert!(err.contains("finish them with `alsim batch`"), "{err}");
 }
 
 #[test]

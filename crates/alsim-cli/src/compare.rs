@@ -42,6 +42,12 @@ fn stem(path: &Path) -> String {
 }
 
 pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
+    if let Some(missing) = args.inputs.iter().find(|p| !p.exists()) {
+        bail!(
+            "{}: no such scenario file or batch folder",
+            missing.display()
+        );
+    }
     let (groups, out, incomplete) = match args.inputs.as_slice() {
         [file] => {
             let c = alsim_scenario::load_comparison(file)?;
@@ -91,9 +97,13 @@ pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
         files.report.display()
     );
     if incomplete > 0 {
-        bail!(
-            "{incomplete} planned run(s) did not finish and are left out of the report; run the same command again to finish them"
-        );
+        // Batch folders are only read here: their runs are finished by `alsim batch`.
+        let how = if args.inputs.iter().all(|p| p.is_dir()) {
+            "finish them with `alsim batch` and the same --out as each folder was made with, then compare again"
+        } else {
+            "run the same command again to continue them"
+        };
+        bail!("{incomplete} planned run(s) did not finish and are left out of the report; {how}");
     }
     Ok(())
 }

@@ -427,10 +427,16 @@ pub fn read_image_data(path: &Path) -> Result<ImageData<'static>, OutputError> {
             .ok_or("no <ImageData>")?;
         let extent: [f64; 6] = numbers(image.attr("WholeExtent"), "WholeExtent")?;
         let voxels = [0, 1, 2].map(|a| (extent[2 * a + 1] - extent[2 * a]).max(0.0) as usize);
+        let spacing_um: [f64; 3] = numbers(image.attr("Spacing"), "Spacing")?;
+        if let Some(bad) = spacing_um.iter().find(|h| !(h.is_finite() && **h > 0.0)) {
+            return Err(format!(
+                "Spacing holds {bad}; a voxel's edge must be a length > 0"
+            ));
+        }
         let image = ImageData {
             voxels,
             origin_um: numbers(image.attr("Origin"), "Origin")?,
-            spacing_um: numbers(image.attr("Spacing"), "Spacing")?,
+            spacing_um,
             arrays,
         };
         let n: usize = voxels.iter().product();
@@ -642,5 +648,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing.vtp: cannot read"), "{err}");
+        // A corrupt spacing is the file's fault, named as such.
+        std::fs::write(
+            &path,
+            xml.replace("Spacing=\"20 20 20\"", "Spacing=\"0 20 20\""),
+        )
+        .unwrap();
+        let err = read_image_data(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("f.vti") && err.contains("Spacing holds 0"),
+            "{err}"
+        );
     }
 }
