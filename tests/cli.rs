@@ -404,7 +404,7 @@ fn a_misspelt_set_path_is_refused_with_the_nearest_names() {
         );
     }
     let out = alsim(&["validate", "scenarios/default.ron", "--set", "seed=many"]);
-    assert_clean_failure(&out, "seed is a number; got \"many\"");
+    assert_clean_failure(&out, "\"many\" is not a value seed takes");
     // A malformed override is a usage error, refused by the argument parser (exit 2).
     let out = alsim(&["validate", "scenarios/default.ron", "--set", "seed"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

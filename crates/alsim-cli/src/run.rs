@@ -4,7 +4,7 @@
 use crate::limits;
 use crate::progress::RunBar;
 use alsim_io::{has_checkpoint, is_finished};
-use alsim_run::{CancelToken, Every, RunOptions, RunSpec};
+use alsim_run::{CancelToken, Every, RunOptions, RunSpec, size_text};
 use alsim_scenario::{Override, Scenario, ScenarioError};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -226,16 +226,23 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
         scenario.interventions.len()
     )?;
     out!(
-        "  memory:     about {:.1} MiB{}",
-        fp.memory_bytes as f64 / (1024.0 * 1024.0),
+        "  memory:     about {}{}",
+        size_text(fp.memory_bytes),
         match alsim_run::available_memory() {
             Some(free) if free < fp.memory_bytes => format!(
-                ", more than the {:.1} GiB available now: alsim run refuses it without --max-memory",
-                free as f64 / 1024f64.powi(3)
+                ", more than the {} available now: alsim run refuses it without --max-memory",
+                size_text(free)
             ),
             _ => String::new(),
         }
     )?;
+    if fp.max_microglia > fp.cells[1] {
+        out!(
+            "              up to {} if microglia divide to their limit of {} (the run stops, keeping a checkpoint, if it outgrows its memory)",
+            size_text(fp.memory_bytes_at_most),
+            fp.max_microglia
+        )?;
+    }
     if !scenario.sweep.is_empty() {
         let sizes: Vec<String> = scenario
             .sweep

@@ -50,6 +50,24 @@ pub enum RunError {
         #[source]
         cause: Box<RunError>,
     },
+    /// The process outgrew its memory limit while the run was going (dividing microglia).
+    #[error(
+        "at day {day} the process held {held} in memory, more than its limit of {limit} (--max-memory, or the memory available at the start); {microglia} microglia now, against {microglia_start} at the start (the scenario allows up to {microglia_max}: lower mechanisms.microglia.max_density_per_mm3 or proliferation_per_day), or give a larger --max-memory and `alsim run --resume` it from its checkpoint"
+    )]
+    OutOfMemory {
+        /// Simulated day it stopped at.
+        day: f64,
+        /// Resident memory then, as text.
+        held: String,
+        /// The limit, as text.
+        limit: String,
+        /// Microglia then.
+        microglia: u64,
+        /// Microglia at the start.
+        microglia_start: u64,
+        /// Most microglia the scenario allows.
+        microglia_max: u64,
+    },
     /// A run stopped by its [`CancelToken`](crate::CancelToken), with a checkpoint.
     #[error(
         "interrupted at day {day} (tick {tick} of {total_ticks}); checkpoint and partial time series in {dir}; continue with `alsim run --resume {dir}`"

@@ -40,7 +40,7 @@ mod snapshot;
 
 pub use batch::{BatchOptions, BatchOutcome, run_batch};
 pub use error::RunError;
-pub use limits::available_memory;
+pub use limits::{available_memory, size_text};
 pub use merge::{Merged, merge};
 pub use plan::{BatchFile, Plan, PlannedRun, RUNS_DIR, Shard};
 pub use progress::{CancelToken, NoProgress, Progress, Step};

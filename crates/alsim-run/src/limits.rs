@@ -13,9 +13,33 @@ pub fn available_memory() -> Option<u64> {
     kib.checked_mul(1024)
 }
 
+/// This process's peak resident memory so far, in bytes: `VmHWM` of /proc/self/status; `None`
+/// where the system does not say.
+pub fn peak_resident_bytes() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// This process's resident memory now, in bytes (`VmRSS`).
+pub(crate) fn resident_bytes() -> Option<u64> {
+    status_bytes("VmRSS:")
+}
+
+fn status_bytes(key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// The memory a running process may hold: `max_memory` when given, else what it holds now plus
+/// what is available now (so the guard watches growth, not what was there before).
+pub(crate) fn memory_limit(max_memory: Option<u64>) -> Option<u64> {
+    max_memory.or_else(|| Some(available_memory()?.saturating_add(resident_bytes()?)))
+}
+
 /// Bytes in the largest binary unit that keeps the number at least 1, with three significant
 /// digits, for messages: `512 B`, `3.75 MiB`, `1.20 GiB`.
-pub(crate) fn size_text(bytes: u64) -> String {
+pub fn size_text(bytes: u64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -86,6 +86,12 @@ struct Manifest<'a> {
     threads: usize,
     ticks: u64,
     wall_time_seconds: f64,
+    /// Peak resident memory of the process when the run finished, bytes (of the whole batch
+    /// process so far for a run in a batch); absent where the system does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peak_resident_bytes: Option<u64>,
+    /// The estimate the run was admitted with (`alsim validate` prints it), bytes.
+    estimated_memory_bytes: u64,
     /// Replicate index in a batch; absent for a run alone.
     #[serde(skip_serializing_if = "Option::is_none")]
     replicate: Option<u64>,
@@ -296,8 +302,12 @@ pub(crate) fn execute(
     let every = options.checkpoint_every;
     // Written first, so a resume can tell whether a checkpoint belongs to this folder.
     folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
-    let summary =
-        pool.install(|| simulate(spec, folder, every, resume, started, progress, cancel))?;
+    let summary = pool.install(|| {
+        let memory = MemoryGuard::new(crate::limits::memory_limit(options.max_memory));
+        simulate(
+            spec, folder, every, memory, resume, started, progress, cancel,
+        )
+    })?;
     let manifest = Manifest {
         alsim_version: VERSION,
         scenario_file: spec.scenario_file,
@@ -305,6 +315,8 @@ pub(crate) fn execute(
         threads: pool.current_num_threads(),
         ticks: summary.ticks,
         wall_time_seconds: before + started.elapsed().as_secs_f64(),
+        peak_resident_bytes: crate::limits::peak_resident_bytes(),
+        estimated_memory_bytes: scenario.footprint().memory_bytes,
         replicate: spec.replicate,
         sweep: spec.sweep,
         overrides: spec.overrides,
@@ -320,10 +332,42 @@ pub(crate) fn execute(
     Ok(summary)
 }
 
+/// Watches the process's resident memory against its limit, a few times a second (reading it
+/// costs tens of microseconds, a tick can take less).
+struct MemoryGuard {
+    limit: Option<u64>,
+    next: Instant,
+}
+
+impl MemoryGuard {
+    const INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+    fn new(limit: Option<u64>) -> Self {
+        Self {
+            limit,
+            next: Instant::now(),
+        }
+    }
+
+    /// The resident bytes when they exceed the limit, at most once per interval.
+    fn exceeded(&mut self) -> Option<(u64, u64)> {
+        let limit = self.limit?;
+        let now = Instant::now();
+        if now < self.next {
+            return None;
+        }
+        self.next = now + Self::INTERVAL;
+        let held = crate::limits::resident_bytes()?;
+        (held > limit).then_some((held, limit))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn simulate(
     spec: &RunSpec,
     folder: &RunFolder,
     every: Option<Every>,
+    mut memory: MemoryGuard,
     resume: Option<RunState<'static>>,
     started: Instant,
     progress: &dyn Progress,
@@ -415,6 +459,29 @@ fn simulate(
             && (sim.tick().is_multiple_of(every) || sim.is_finished())
         {
             snapshot::write(&mut sim, writer)?;
+        }
+        if let Some((held, limit)) = memory.exceeded() {
+            // The state is sound, only too big to go on with here: keep it to resume.
+            checkpoint(&mut sim, &rows)?;
+            let o = sim.observe();
+            let microglia = ["surveying", "proinflammatory", "antiinflammatory"]
+                .iter()
+                .map(|p| o[format!("microglia_{p}").as_str()] as u64)
+                .sum();
+            let fp = scenario.footprint();
+            let err = RunError::OutOfMemory {
+                day: sim.time_days(),
+                held: crate::limits::size_text(held),
+                limit: crate::limits::size_text(limit),
+                microglia,
+                microglia_start: fp.cells[1],
+                microglia_max: fp.max_microglia,
+            };
+            stop(folder, series, &sim, &err.to_string())?;
+            return Err(RunError::Stopped {
+                partial: folder.path().join("timeseries.csv.partial"),
+                cause: Box::new(err),
+            });
         }
         let cancelled = cancel.is_cancelled();
         if cancelled || schedule.due(sim.tick()) {

@@ -245,55 +245,69 @@ fn non_finite_paths(written: &ron::Value, at: &str, problems: &mut Vec<Problem>)
 
 /// Applies one override to a resolved scenario's serde tree.
 fn apply(tree: &mut Value, o: &Override) -> Result<(), String> {
-    let leaf = locate(tree, &o.path)?;
-    let leaf_is_text = leaf.is_string();
-    if leaf.is_number() {
-        let value: f64 = o
-            .value
-            .parse()
-            .map_err(|_| format!("{} is a number; got \"{}\"", o.path, o.value))?;
-        return assign(leaf, value).map_err(|m| format!("{} {m}", o.path));
-    }
+    // The path may lead nowhere in the tree only because an optional field left out of it is
+    // unset (`time.snapshot_every_days`); the typed reading below settles that.
+    let (leaf_is_text, unlocated) = match locate(tree, &o.path) {
+        Ok(leaf) => {
+            // A number into a numeric field as a sweep puts it; anything else (`None` for an
+            // optional number, a typo) goes the typed way, which says what the field takes.
+            if leaf.is_number()
+                && let Ok(value) = o.value.parse::<f64>()
+            {
+                return assign(leaf, value).map_err(|m| format!("{} {m}", o.path));
+            }
+            (leaf.is_string(), None)
+        }
+        Err(e) => (false, Some(e)),
+    };
     // Any other value is RON text for the field: read it as a file that writes just this field
     // would be read, and merge it the same way.
     let steps = parse_path(&o.path)?;
-    let mut text = o.value.clone();
-    for step in steps.iter().rev() {
-        match step {
-            Step::Field(name) => text = format!("({name}: {text})"),
-            Step::Index(_) => {
-                return Err(format!(
-                    "{} is inside a list, where only numbers can be set; set the whole list, or write the value in a file that extends this one",
-                    o.path
-                ));
-            }
-        }
+    if steps.iter().any(|s| matches!(s, Step::Index(_))) {
+        return Err(unlocated.unwrap_or_else(|| format!(
+            "{} is inside a list, where only numbers can be set; set the whole list, or write the value in a file that extends this one",
+            o.path
+        )));
     }
-    let quoted = text.replacen(&o.value, &format!("{:?}", o.value), 1);
+    let nest = |value: &str| {
+        steps
+            .iter()
+            .rev()
+            .fold(value.to_string(), |inner, step| match step {
+                Step::Field(name) => format!("({name}: {inner})"),
+                Step::Index(_) => unreachable!("lists were refused above"),
+            })
+    };
     let origin = format!("--set {o}");
-    let read = |text: &str| {
-        let typed = Scenario::from_ron_str(text, &origin)?;
+    let read = |value: &str| {
+        let text = nest(value);
+        let typed = Scenario::from_ron_str(&text, &origin)?;
         let written: ron::Value = ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str(text)
+            .from_str(&text)
             .map_err(|e| ScenarioError::parse(&origin, &e))?;
         Ok::<_, ScenarioError>((typed, written))
     };
     // A text field may be given unquoted (`name=sporadic2`).
-    let (typed, written) = read(&text)
-        .or_else(|e| {
-            if leaf_is_text {
-                read(&quoted).map_err(|_| e)
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(|e| match e {
-            ScenarioError::Parse { message, .. } => {
-                format!("\"{}\" is not a value {} takes: {message}", o.value, o.path)
-            }
-            other => other.to_string(),
-        })?;
+    let read = read(&o.value).or_else(|e| {
+        if leaf_is_text {
+            read(&format!("{:?}", o.value)).map_err(|_| e)
+        } else {
+            Err(e)
+        }
+    });
+    let (typed, written) = match (read, unlocated) {
+        (Ok(read), _) => read,
+        // No such field after all: the tree's message names the nearest ones.
+        (Err(_), Some(e)) => return Err(e),
+        (Err(ScenarioError::Parse { message, .. }), None) => {
+            return Err(format!(
+                "\"{}\" is not a value {} takes: {message}",
+                o.value, o.path
+            ));
+        }
+        (Err(other), None) => return Err(other.to_string()),
+    };
     let mut problems = Vec::new();
     overlay(tree, &to_tree(&typed), &written, "", &mut problems);
     match problems.first() {
@@ -452,6 +466,7 @@ mod tests {
                 set("mechanisms.ageing=(proteostasis_half_life_years: 60.0)"),
                 set("events[0].Trauma.day=4"),
                 set("name=renamed"),
+                set("time.snapshot_every_days=None"),
                 set("description=\"a, b\""),
             ],
         )
@@ -465,7 +480,11 @@ mod tests {
             60.0
         );
         assert_eq!(s.name, "renamed");
+        assert_eq!(s.time.snapshot_every_days, None);
         assert_eq!(s.description, "a, b");
+        // An optional field the tree leaves out while unset is still settable.
+        let snap = resolve(&base, &[set("time.snapshot_every_days=2.5")]).unwrap();
+        assert_eq!(snap.time.snapshot_every_days, Some(2.5));
         let later = resolve(
             &base,
             &[set("mechanisms.microglia.activation_per_hour=0.25")],
@@ -489,7 +508,10 @@ mod tests {
             "{e}"
         );
         let e = err("mechanisms.microglia.activation_per_hour=fast");
-        assert!(e.contains("is a number; got \"fast\""), "{e}");
+        assert!(
+            e.contains("\"fast\" is not a value mechanisms.microglia.activation_per_hour takes"),
+            "{e}"
+        );
         let e = err("seed=1.5");
         assert!(e.contains("whole numbers"), "{e}");
         let e = err("genotype=Sod2");

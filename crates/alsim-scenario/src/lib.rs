@@ -62,8 +62,27 @@ pub const MAX_CELLS: u64 = 100_000_000;
 pub const MAX_NAME_CHARS: usize = 100;
 /// Longest description accepted, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
-/// Memory the model needs per cell, an upper estimate used by [`Scenario::footprint`].
-pub const BYTES_PER_CELL_ESTIMATE: u64 = 256;
+/// The memory model of [`Scenario::footprint`]: peak resident bytes of an `alsim run`, as a
+/// fixed part and a part per voxel (all fields, the solver and the per-voxel maps of the
+/// mechanisms) and per cell of each kind, each measured as the difference of the peaks of two
+/// runs that differ only in that amount and rounded up (`docs/performance.md`, "Memory model").
+pub mod memory {
+    /// The process beside the model: code, thread stacks, allocator, I/O buffers (measured
+    /// 7.7 MiB).
+    pub const BASE_BYTES: u64 = 8 << 20;
+    /// Per voxel: the fields and everything else the grid size sets (measured 20.0).
+    pub const BYTES_PER_VOXEL: u64 = 22;
+    /// Per voxel more with VTK snapshots on: the field arrays and their encoding while a
+    /// snapshot is written (measured 37).
+    pub const BYTES_PER_VOXEL_SNAPSHOT: u64 = 40;
+    /// Per motor neuron: every mechanism's state, its motor unit, the tick's transient buffers
+    /// (measured 2,141).
+    pub const BYTES_PER_MOTOR_NEURON: u64 = 2240;
+    /// Per microglia (measured 243).
+    pub const BYTES_PER_MICROGLIA: u64 = 256;
+    /// Per astrocyte (measured 149).
+    pub const BYTES_PER_ASTROCYTE: u64 = 160;
+}
 
 /// One simulation: tissue, cells, fields, mechanisms, clock and seed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -155,10 +174,17 @@ pub struct Footprint {
     pub voxels: u64,
     /// Motor neurons, microglia, astrocytes at the start.
     pub cells: [u64; 3],
+    /// Most microglia there can be: with proliferation on, each crowding block of
+    /// `mechanisms.microglia` fills to within one cell of `max_density_per_mm3` at most;
+    /// otherwise the starting count.
+    pub max_microglia: u64,
     /// Cell ticks in the run.
     pub ticks: u64,
-    /// Estimated peak memory in bytes (fields plus cells).
+    /// Estimated peak resident memory in bytes with the starting cells ([`memory`]).
     pub memory_bytes: u64,
+    /// The same with microglia divided up to [`Footprint::max_microglia`]: the most the run
+    /// can hold.
+    pub memory_bytes_at_most: u64,
 }
 
 impl Scenario {
@@ -289,7 +315,11 @@ impl Scenario {
     }
 
     /// Grid size, cell counts and memory estimate. Meaningful once [`Scenario::validate`] passed.
+    /// The estimate is the run's peak resident memory with the cells it starts with; dividing
+    /// microglia can add up to [`Footprint::max_microglia`] of theirs, which the run's memory
+    /// guard watches.
     pub fn footprint(&self) -> Footprint {
+        use memory::*;
         let grid = self.tissue.grid();
         let voxels = grid.iter().product();
         let cells = [
@@ -297,21 +327,63 @@ impl Scenario {
             self.populations.microglia.initial_count(&self.tissue),
             self.populations.astrocytes.initial_count(&self.tissue),
         ];
-        // Each field's f32 values (the solver sweeps in place; its per-thread scratch is one
-        // row block, negligible). Everything else grows with the cells (measured peak: about
-        // 170 bytes per cell, docs/performance.md).
-        let field_bytes = voxels * 4 * fields::FIELD_NAMES.len() as u64;
+        let max_microglia = self.max_microglia(grid, cells[1]);
         // Saturating: a hostile file may ask for 2^64 cells, which validation then refuses.
-        let cell_bytes = cells
-            .iter()
-            .fold(0u64, |a, &b| a.saturating_add(b))
-            .saturating_mul(BYTES_PER_CELL_ESTIMATE);
+        let per_voxel = BYTES_PER_VOXEL
+            + if self.time.snapshot_every_days.is_some() {
+                BYTES_PER_VOXEL_SNAPSHOT
+            } else {
+                0
+            };
+        let memory_bytes = [
+            (voxels, per_voxel),
+            (cells[0], BYTES_PER_MOTOR_NEURON),
+            (cells[1], BYTES_PER_MICROGLIA),
+            (cells[2], BYTES_PER_ASTROCYTE),
+        ]
+        .iter()
+        .fold(BASE_BYTES, |sum, &(n, each)| {
+            sum.saturating_add(n.saturating_mul(each))
+        });
+        let growth = max_microglia.saturating_sub(cells[1]);
         Footprint {
             grid,
             voxels,
             cells,
+            max_microglia,
             ticks: self.time.ticks(),
-            memory_bytes: field_bytes.saturating_add(cell_bytes),
+            memory_bytes,
+            memory_bytes_at_most: memory_bytes
+                .saturating_add(growth.saturating_mul(BYTES_PER_MICROGLIA)),
+        }
+    }
+
+    /// The most microglia the run can hold: each crowding block (cubes of whole voxels tiling
+    /// the box) takes dividing cells only while below `max_density_per_mm3`, so it ends within
+    /// one cell of it; blocks that start above it do not grow.
+    fn max_microglia(&self, grid: [u64; 3], initial: u64) -> u64 {
+        let Some(m) = self
+            .mechanisms
+            .microglia
+            .as_ref()
+            .filter(|m| m.proliferation_per_day > 0.0)
+        else {
+            return initial;
+        };
+        let edge = ((m.crowding_block_um / self.tissue.voxel_um).round() as u64).max(1);
+        let blocks: u64 = grid.iter().map(|n| n.div_ceil(edge)).product();
+        let block_mm3 = (edge as f64 * self.tissue.voxel_um * 1e-3).powi(3);
+        let per_block = (m.max_density_per_mm3 * block_mm3).floor() as u64 + 1;
+        let cap = blocks.saturating_mul(per_block);
+        let over_cap = self
+            .populations
+            .microglia
+            .initial_density_per_mm3(&self.tissue)
+            > m.max_density_per_mm3;
+        if over_cap {
+            cap.saturating_add(initial)
+        } else {
+            cap.max(initial)
         }
     }
 }

@@ -89,6 +89,11 @@ fn whole() -> Region {
 }
 
 impl PopulationSpec {
+    /// Cells per mm³ of their region at the start of the run.
+    pub fn initial_density_per_mm3(&self, tissue: &TissueSpec) -> f64 {
+        self.initial_count(tissue) as f64 / self.region.volume_mm3(tissue)
+    }
+
     /// Cells at the start of the run.
     pub fn initial_count(&self, tissue: &TissueSpec) -> u64 {
         match self.amount {
