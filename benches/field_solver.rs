@@ -1,7 +1,7 @@
 //! Throughput of `FieldSolver::step` alone, one field, in voxel updates per second, at 64³,
 //! 128³ and 256³ voxels; and, in the same run, the memory bandwidth that bounds it: a
-//! STREAM-style triad on one thread and on all threads (bytes per second, counted as STREAM
-//! does). The solver must move `alsim_bench::SOLVER_BYTES_PER_VOXEL` (16) bytes per voxel and
+//! STREAM-style triad on one thread and on all threads (bytes per second of bus traffic: STREAM's
+//! 12 B per element and the write-allocate read of the stored array, 16 B). The solver must move `alsim_bench::SOLVER_BYTES_PER_VOXEL` (16) bytes per voxel and
 //! step, so its fraction of the bound is `16 * voxel-updates/s / triad bytes/s` at 256³ (the
 //! smaller grids fit in cache). `alsim bench` prints that ratio directly.
 //!

@@ -86,7 +86,7 @@ pub struct MemoryRow {
 pub struct Report {
     /// Threads of the all-threads measurements.
     pub threads: usize,
-    /// Triad bandwidth on one thread, bytes per second (STREAM's count).
+    /// Triad bandwidth on one thread, bytes per second (bus traffic, write-allocate included).
     pub bandwidth_one: f64,
     /// Triad bandwidth on all threads, bytes per second.
     pub bandwidth_all: f64,
@@ -174,7 +174,7 @@ impl fmt::Display for Report {
         let all = format!("{} threads", self.threads);
         writeln!(
             f,
-            "Memory bandwidth: STREAM triad a = b + s*c, 3 x 128 MiB of f32, {TRIAD_BYTES_PER_ELEMENT} B per element.\nEvery timing below: median over repeats, the 1-thread and {all} runs alternated"
+            "Memory bandwidth: STREAM triad a = b + s*c, 3 x 128 MiB of f32, {TRIAD_BYTES_PER_ELEMENT} B per element (12 as STREAM counts, and the write-allocate read of a).\nEvery timing below: median over repeats, the 1-thread and {all} runs alternated"
         )?;
         writeln!(f, "  1 thread     {:8.1} GB/s", self.bandwidth_one * 1e-9)?;
         writeln!(f, "  {all:<12} {:8.1} GB/s", self.bandwidth_all * 1e-9)?;
