@@ -84,6 +84,19 @@ fn no_death(s: &mut Scenario) {
     m.ros_death_per_day = 0.0;
 }
 
+/// Microglia alone (no astrocytes) that neither divide nor die: their number stays fixed.
+fn fixed_microglia(days: f64) -> Scenario {
+    let mut s = glia_only(days);
+    s.mechanisms.astrocytes = None;
+    no_death(&mut s);
+    s.mechanisms
+        .microglia
+        .as_mut()
+        .unwrap()
+        .proliferation_per_day = 0.0;
+    s
+}
+
 #[test]
 fn proliferation_under_sustained_debris_fills_up_to_the_density_cap_and_stops() {
     let mut s = glia_only(12.0);
@@ -130,15 +143,8 @@ fn proliferation_under_sustained_debris_fills_up_to_the_density_cap_and_stops() 
 
 #[test]
 fn without_proliferation_or_death_microglia_numbers_do_not_change() {
-    let mut s = glia_only(6.0);
-    s.mechanisms.astrocytes = None;
+    let mut s = fixed_microglia(6.0);
     sustained_debris(&mut s);
-    no_death(&mut s);
-    s.mechanisms
-        .microglia
-        .as_mut()
-        .unwrap()
-        .proliferation_per_day = 0.0;
     let mut sim = Simulation::new(&s).unwrap();
     let start = microglia(&mut sim);
     run(&mut sim);
@@ -172,13 +178,10 @@ fn debris_hill(sim: &mut Simulation) -> [f32; 3] {
 }
 
 fn migration_scenario() -> Scenario {
-    let mut s = glia_only(5.0);
-    s.mechanisms.astrocytes = None;
+    let mut s = fixed_microglia(5.0);
     s.fields.debris.decay_per_hour = 0.0;
     s.fields.debris.diffusion_um2_per_s = 1e-4;
-    no_death(&mut s);
     let m = s.mechanisms.microglia.as_mut().unwrap();
-    m.proliferation_per_day = 0.0;
     m.phagocytosis_neurons_per_day = 0.0; // the source stays as it is
     s
 }
@@ -282,13 +285,10 @@ fn microglia_die_of_turnover_without_stimulus_and_faster_under_ros() {
 fn pro_inflammatory_microglia_release_ros_exactly() {
     // Pro-inflammatory microglia held in that state, ROS that never decays: the total must be
     // cells × 2 fmol/h × 48 h.
-    let mut s = glia_only(2.0);
-    s.mechanisms.astrocytes = None;
-    no_death(&mut s);
+    let mut s = fixed_microglia(2.0);
     let m = s.mechanisms.microglia.as_mut().unwrap();
     m.resting_per_hour = 0.0;
     m.repolarisation_per_hour = 0.0;
-    m.proliferation_per_day = 0.0;
     s.fields.ros.decay_per_hour = 0.0;
     let mut sim = Simulation::new(&s).unwrap();
     set_every_microglia(&mut sim, Phenotype::ProInflammatory);
@@ -305,14 +305,7 @@ fn pro_inflammatory_microglia_release_ros_exactly() {
 
 #[test]
 fn seeds_activate_microglia_which_clear_them() {
-    let mut s = glia_only(3.0);
-    s.mechanisms.astrocytes = None;
-    no_death(&mut s);
-    s.mechanisms
-        .microglia
-        .as_mut()
-        .unwrap()
-        .proliferation_per_day = 0.0;
+    let mut s = fixed_microglia(3.0);
     s.fields.seeds.initial = 2000.0; // a.u. per mm³, twice the half-max
     s.fields.seeds.decay_per_hour = 0.0;
     let mut with = Simulation::new(&s).unwrap();

@@ -443,23 +443,12 @@ fn box_um(shape: GridShape) -> [f32; 3] {
 }
 
 fn stimuli_at(p: &MicrogliaParams, grid: &FieldGrid, voxel: u32) -> Stimuli {
+    let at = |field, half_max: f64| saturating(grid.at(field, voxel), half_max as f32);
     Stimuli {
-        debris: saturating(
-            grid.at(FieldId::Debris, voxel),
-            p.debris_half_max_per_mm3 as f32,
-        ),
-        seeds: saturating(
-            grid.at(FieldId::Seeds, voxel),
-            p.seeds_half_max_au_per_mm3 as f32,
-        ),
-        tnf: saturating(
-            grid.at(FieldId::Tnf, voxel),
-            p.tnf_half_max_ng_per_ml as f32,
-        ),
-        il10: saturating(
-            grid.at(FieldId::Il10, voxel),
-            p.il10_half_max_ng_per_ml as f32,
-        ),
+        debris: at(FieldId::Debris, p.debris_half_max_per_mm3),
+        seeds: at(FieldId::Seeds, p.seeds_half_max_au_per_mm3),
+        tnf: at(FieldId::Tnf, p.tnf_half_max_ng_per_ml),
+        il10: at(FieldId::Il10, p.il10_half_max_ng_per_ml),
     }
 }
 
