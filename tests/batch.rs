@@ -527,3 +527,35 @@ fn a_damaged_run_is_not_finished_for_merge_or_a_rerun() {
     assert!(err.contains("1 ran, 1 already finished"), "{err}");
     assert!(damaged.is_file(), "the rerun writes the time series again");
 }
+
+#[test]
+fn a_second_batch_on_the_same_folder_is_refused_while_the_first_runs() {
+    let dir = folder_with(&[(
+        "slow.ron",
+        // Half a year in hourly steps: long enough to be caught running.
+        "(name: \"slow\", seed: 3, time: (duration_days: 180.0))",
+    )]);
+    let d = dir.path();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(["batch", "slow.ron", "--out", "b", "--jobs", "1"])
+        .current_dir(d)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = d.join("b/.alsim.lock");
+    let holder = first.id().to_string();
+    let started = Instant::now();
+    while std::fs::read_to_string(&lock).map_or(true, |t| t.trim() != holder) {
+        assert!(started.elapsed() < Duration::from_secs(60), "no lock taken");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = alsim(d, &["batch", "slow.ron", "--out", "b"]);
+    let err = assert_clean_failure(&second, &format!("in use by another alsim (pid {holder})"));
+    assert!(!err.contains("failed:"), "no run is reported failed: {err}");
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first batch still runs"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+}
