@@ -84,7 +84,8 @@ pub(crate) struct Safety {
     #[arg(long, value_name = "DURATION", value_parser = parse_every)]
     pub(crate) checkpoint_every: Option<Every>,
     /// Memory a run may use (16GiB, 500MB, ...), shared by the runs of a batch that run at once.
-    /// Default: the memory available when the run starts. Runs estimated above it are refused.
+    /// Default: the memory available when the run starts. Runs estimated above it are refused,
+    /// and a run whose process outgrows it while going stops with a checkpoint.
     #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
     pub(crate) max_memory: Option<u64>,
 }
