@@ -2,7 +2,7 @@
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
 use crate::mechanism::{LivingNeurons, Mechanism, Setup};
-use crate::mechanisms::{ALL, astrocytes, genetics, microglia, motor_units};
+use crate::mechanisms::{ALL, DENSE, astrocytes, genetics, microglia, motor_units};
 use crate::observe::{Census, Layout, Observation, Summary};
 use crate::snapshot::{CellRecord, CellState};
 use crate::world::{place, spawn, take_ids};
@@ -444,14 +444,16 @@ fn apply_exchange(
     mut owners: ResMut<SinkOwners>,
     cells: Query<(Entity, &CellId, &Voxel, &Exchange)>,
 ) {
-    let mut active: Vec<_> = cells
-        .iter()
-        .filter(|(_, _, _, ex)| {
-            ex.secretion_per_hour.iter().any(|&r| r > 0.0)
+    let mut active = Vec::new();
+    for (entities, ids, voxels, exchanges) in cells.contiguous_iter().expect(DENSE) {
+        let rows = entities.par_iter().zip(ids).zip(voxels).zip(exchanges);
+        active.par_extend(rows.filter_map(|(((entity, id), voxel), ex)| {
+            let acts = ex.secretion_per_hour.iter().any(|&r| r > 0.0)
                 || ex.uptake.iter().any(|&u| u > 0.0)
-                || ex.clearance_um3_per_hour.iter().any(|&v| v > 0.0)
-        })
-        .collect();
+                || ex.clearance_um3_per_hour.iter().any(|&v| v > 0.0);
+            acts.then_some((*entity, id, voxel, ex))
+        }));
+    }
     // In parallel: glia are stored in voxel order, so the ids come in random order.
     active.par_sort_unstable_by_key(|(_, id, _, _)| **id);
     grid.clear_sources();

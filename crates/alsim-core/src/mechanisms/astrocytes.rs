@@ -13,7 +13,7 @@
 //! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
 //! astrocytes within the same reach.
 
-use super::{DENSE, column, give, saturating, transition_probabilities};
+use super::{DENSE, column, give, saturating, switch_probability};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
@@ -75,9 +75,9 @@ impl Neighbourhood {
         Self { shape, rows }
     }
 
-    /// Calls `f(first, last)` with the first and last voxel index of every run of voxels within
-    /// reach of `voxel` that lies in the box.
-    pub(crate) fn for_each_run(&self, voxel: u32, mut f: impl FnMut(u32, u32)) {
+    /// Calls `f(row, first, last)` with the grid row (`y + ny·z`) and the first and last voxel
+    /// index of every run of voxels within reach of `voxel` that lies in the box.
+    pub(crate) fn for_each_run(&self, voxel: u32, mut f: impl FnMut(usize, u32, u32)) {
         let s = self.shape;
         let (x, y, z) = s.coords(voxel as usize);
         let (x, y, z) = (x as i32, y as i32, z as i32);
@@ -87,7 +87,11 @@ impl Neighbourhood {
                 let lo = (x - w).max(0) as usize;
                 let hi = (x + w).min(s.nx as i32 - 1) as usize;
                 let (j, k) = (j as usize, k as usize);
-                f(s.index(lo, j, k) as u32, s.index(hi, j, k) as u32);
+                f(
+                    j + s.ny * k,
+                    s.index(lo, j, k) as u32,
+                    s.index(hi, j, k) as u32,
+                );
             }
         }
     }
@@ -110,11 +114,11 @@ fn key(voxel: u32, reactive: bool, support: f32) -> u64 {
 #[derive(Resource, Debug)]
 pub struct ReactiveAstrocyteMap {
     reach: Neighbourhood,
-    /// Voxels holding astrocytes, ascending; the next three are per entry of this.
-    voxels: Vec<u32>,
-    reactive: Vec<u32>,
-    astrocytes: Vec<u32>,
-    support: Vec<u64>,
+    /// The voxels holding astrocytes, ascending.
+    voxels: Vec<VoxelAstrocytes>,
+    /// Where each grid row's entries start in `voxels` (one more than there are rows): a run
+    /// of the reach finds its entries without a search over the whole map.
+    row_starts: Vec<u32>,
     /// The astrocytes of the tick as [`key`]s: a buffer kept from tick to tick.
     keys: Vec<u64>,
     toxicity_scale: f32,
@@ -127,9 +131,7 @@ impl ReactiveAstrocyteMap {
         Self {
             reach: Neighbourhood::new(shape, reach_um),
             voxels: Vec::new(),
-            reactive: Vec::new(),
-            astrocytes: Vec::new(),
-            support: Vec::new(),
+            row_starts: vec![0; shape.ny * shape.nz + 1],
             keys: Vec::new(),
             toxicity_scale: 1.0,
         }
@@ -145,23 +147,14 @@ impl ReactiveAstrocyteMap {
     /// their support (fixed point).
     fn sums_in_reach(&self, voxel: u32) -> (u32, u64, u64) {
         let (mut reactive, mut n, mut support) = (0, 0, 0);
-        // The runs come in increasing voxel order, so each search starts where the last ended,
-        // galloping: the next run is usually a few entries on.
-        let mut from = 0;
-        self.reach.for_each_run(voxel, |lo, hi| {
-            let rest = &self.voxels[from..];
-            let mut bound = 1;
-            while bound < rest.len() && rest[bound] < lo {
-                bound *= 2;
-            }
-            let skip = bound / 2;
-            let end = (bound + 1).min(rest.len());
-            from += skip + rest[skip..end].partition_point(|&v| v < lo);
-            while from < self.voxels.len() && self.voxels[from] <= hi {
-                reactive += self.reactive[from];
-                n += u64::from(self.astrocytes[from]);
-                support += self.support[from];
-                from += 1;
+        self.reach.for_each_run(voxel, |row, lo, hi| {
+            let entries = self.row_starts[row] as usize..self.row_starts[row + 1] as usize;
+            let row = &self.voxels[entries];
+            let first = row.partition_point(|e| e.voxel < lo);
+            for e in row[first..].iter().take_while(|e| e.voxel <= hi) {
+                reactive += e.reactive;
+                n += u64::from(e.astrocytes);
+                support += e.support;
             }
         });
         (reactive, n, support)
@@ -202,24 +195,33 @@ impl ReactiveAstrocyteMap {
     /// Rebuilds the map from `keys` (the astrocytes of the tick, in any order).
     fn index_keys(&mut self) {
         self.keys.par_sort_unstable();
+        // Each voxel's keys are one group of the sorted keys; the groups are summed in parallel
+        // and collected in order.
+        let groups = self.keys.par_chunk_by(|a, b| a >> 32 == b >> 32);
+        let voxels = groups.map(|group| VoxelAstrocytes {
+            voxel: (group[0] >> 32) as u32,
+            reactive: group.iter().map(|k| ((k >> 31) & 1) as u32).sum(),
+            astrocytes: group.len() as u32,
+            support: group.iter().map(|k| k & 0x7fff_ffff).sum(),
+        });
         self.voxels.clear();
-        self.reactive.clear();
-        self.astrocytes.clear();
-        self.support.clear();
-        for &k in &self.keys {
-            let voxel = (k >> 32) as u32;
-            if self.voxels.last() != Some(&voxel) {
-                self.voxels.push(voxel);
-                self.reactive.push(0);
-                self.astrocytes.push(0);
-                self.support.push(0);
-            }
-            let last = self.voxels.len() - 1;
-            self.reactive[last] += ((k >> 31) & 1) as u32;
-            self.astrocytes[last] += 1;
-            self.support[last] += k & 0x7fff_ffff;
-        }
+        self.voxels.par_extend(voxels);
+        let (nx, voxels) = (self.reach.shape.nx, &self.voxels);
+        (0..self.row_starts.len())
+            .into_par_iter()
+            .map(|row| voxels.partition_point(|e| (e.voxel as usize) < row * nx) as u32)
+            .collect_into_vec(&mut self.row_starts);
     }
+}
+
+/// The astrocytes of one voxel: how many are reactive, how many there are and the sum of
+/// their support (fixed point).
+#[derive(Clone, Copy, Debug)]
+struct VoxelAstrocytes {
+    voxel: u32,
+    reactive: u32,
+    astrocytes: u32,
+    support: u64,
 }
 
 /// The mechanism.
@@ -302,9 +304,12 @@ const SUSPECTS: &str =
 pub(crate) fn switch_chance(p: &AstrocyteParams, reactive: bool, tnf: f32, dt_hours: f32) -> f32 {
     let react = p.reactivation_per_hour * f64::from(tnf);
     let recover = p.recovery_per_hour * (1.0 - f64::from(tnf));
-    let probabilities = transition_probabilities([[0.0, react], [recover, 0.0]], dt_hours.into());
-    let from = usize::from(reactive);
-    probabilities[from][1 - from] as f32
+    let (away, back) = if reactive {
+        (recover, react)
+    } else {
+        (react, recover)
+    };
+    switch_probability(away, back, dt_hours.into()) as f32
 }
 
 /// The support an astrocyte drifts toward in its state.
@@ -407,7 +412,9 @@ mod tests {
         // 25 µm reach at 20 µm voxels: the voxel and its 6 face neighbours.
         let mut reached = 0;
         map.reach
-            .for_each_run(shape.index(5, 5, 5) as u32, |lo, hi| reached += hi - lo + 1);
+            .for_each_run(shape.index(5, 5, 5) as u32, |_, lo, hi| {
+                reached += hi - lo + 1
+            });
         assert_eq!(reached, 7);
         let reactive = |at: (usize, usize, usize), n: usize| {
             vec![(shape.index(at.0, at.1, at.2), true, 1.0); n]

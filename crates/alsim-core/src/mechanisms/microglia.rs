@@ -34,7 +34,7 @@
 //!   activation clock): the clone shares its parent's history and surroundings.
 
 use super::interventions::TherapyFactors;
-use super::{DENSE, chance, column, give, pick_state, saturating, transition_probabilities};
+use super::{DENSE, chance, column, give, pick_state, saturating, transition_row};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
@@ -113,7 +113,7 @@ impl MicrogliaConfig {
 pub struct MicrogliaCrowding {
     shape: GridShape,
     /// Block edge in voxels.
-    edge: usize,
+    edge: u32,
     /// Blocks along x, y, z.
     blocks: [usize; 3],
     counts: Vec<u32>,
@@ -143,7 +143,7 @@ impl MicrogliaCrowding {
         }
         Self {
             shape,
-            edge,
+            edge: edge as u32,
             blocks,
             counts: vec![0; volume_mm3.len()],
             volume_mm3,
@@ -152,7 +152,8 @@ impl MicrogliaCrowding {
 
     fn block_of(&self, voxel: u32) -> usize {
         let (x, y, z) = self.shape.coords(voxel as usize);
-        let [bx, by, bz] = [x, y, z].map(|i| i / self.edge);
+        // u32 division, as in `GridShape::coords`: this runs for every microglia every tick.
+        let [bx, by, bz] = [x, y, z].map(|i| (i as u32 / self.edge) as usize);
         bx + self.blocks[0] * (by + self.blocks[1] * bz)
     }
 
@@ -179,10 +180,6 @@ impl MicrogliaCrowding {
     pub fn remove(&mut self, voxel: u32) {
         let b = self.block_of(voxel);
         self.counts[b] = self.counts[b].saturating_sub(1);
-    }
-
-    fn clear(&mut self) {
-        self.counts.fill(0);
     }
 }
 
@@ -315,7 +312,7 @@ pub(crate) fn next_state(
     let q = PHENOTYPES.map(|phenotype| {
         transition_rates(p, MicrogliaState { phenotype, ..state }, s).map(f64::from)
     });
-    let row = transition_probabilities(q, dt_hours.into())[from];
+    let row = transition_row(q, dt_hours.into(), from);
     let mut next = state;
     next.phenotype = PHENOTYPES[pick_state(row, draw.into())];
     next.activated_hours = match next.phenotype {
@@ -453,11 +450,35 @@ fn stimuli_at(p: &MicrogliaParams, grid: &FieldGrid, voxel: u32) -> Stimuli {
 }
 
 fn count_microglia(mut crowding: ResMut<MicrogliaCrowding>, cells: Query<&Voxel, With<Microglia>>) {
-    // Integer counts: the result does not depend on visiting order.
-    crowding.clear();
-    for voxel in &cells {
-        crowding.add(voxel.0);
+    // Integer counts: the result does not depend on visiting order. Each chunk of cells counts
+    // into its own histogram; the histograms are added.
+    let crowding = &mut *crowding;
+    let blocks = crowding.counts.len();
+    let sensed: &MicrogliaCrowding = crowding;
+    let mut totals = vec![0u32; blocks];
+    for voxels in cells.contiguous_iter().expect(DENSE) {
+        let chunk = voxels
+            .len()
+            .div_ceil(rayon::current_num_threads() * 2)
+            .max(4096);
+        let counted = voxels
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let mut counts = vec![0u32; blocks];
+                for voxel in chunk {
+                    counts[sensed.block_of(voxel.0)] += 1;
+                }
+                counts
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+                a
+            });
+        if let Some(counted) = counted {
+            totals.iter_mut().zip(&counted).for_each(|(t, c)| *t += c);
+        }
     }
+    crowding.counts = totals;
 }
 
 /// A microglia's move into another crowding block: its id, its (table, row) in the query, where
@@ -592,11 +613,13 @@ fn remove_dead_microglia(
     cells: Query<(Entity, &CellId, &Voxel, &MicrogliaState), With<Microglia>>,
     mut commands: Commands,
 ) {
-    let mut dead: Vec<_> = cells
-        .iter()
-        .filter(|(.., state)| state.dying)
-        .map(|(entity, id, voxel, _)| (*id, entity, *voxel))
-        .collect();
+    let mut dead = Vec::new();
+    for (entities, ids, voxels, states) in cells.contiguous_iter().expect(DENSE) {
+        let cells = entities.par_iter().zip(ids).zip(voxels).zip(states);
+        dead.par_extend(cells.filter_map(|(((entity, id), voxel), state)| {
+            state.dying.then_some((*id, *entity, *voxel))
+        }));
+    }
     dead.sort_unstable_by_key(|(id, ..)| *id);
     for (_, entity, voxel) in dead {
         crowding.remove(voxel.0);
@@ -621,22 +644,23 @@ fn divide_microglia(
     }
     let dt_days = clock.dt_hours as f32 / 24.0;
     let sensed: &MicrogliaCrowding = &crowding;
-    let candidates: Vec<_> = cells
-        .iter()
-        .filter(|(.., state)| state.is_activated() && !state.dying)
-        .collect();
-    let mut parents: Vec<_> = candidates
-        .par_iter()
-        .filter(|(id, _, voxel, state)| {
-            let rate = division_rate_per_day(p, **state, sensed.density_per_mm3(voxel.0));
-            rate > 0.0 && {
-                let draw: f32 =
-                    stream(seed.0, **id, clock.tick, Purpose::MicrogliaDivision).random();
-                draw < chance(rate, dt_days)
-            }
-        })
-        .copied()
-        .collect();
+    let divides = |id: CellId, voxel: Voxel, state: MicrogliaState| {
+        if !state.is_activated() || state.dying {
+            return false;
+        }
+        let rate = division_rate_per_day(p, state, sensed.density_per_mm3(voxel.0));
+        rate > 0.0 && {
+            let draw: f32 = stream(seed.0, id, clock.tick, Purpose::MicrogliaDivision).random();
+            draw < chance(rate, dt_days)
+        }
+    };
+    let mut parents = Vec::new();
+    for (ids, positions, voxels, states) in cells.contiguous_iter().expect(DENSE) {
+        let cells = ids.par_iter().zip(positions).zip(voxels).zip(states);
+        parents.par_extend(cells.filter_map(|(((id, position), voxel), state)| {
+            divides(*id, *voxel, *state).then_some((id, position, voxel, state))
+        }));
+    }
     parents.sort_unstable_by_key(|(id, ..)| **id);
     let size = box_um(grid.shape());
     let max_density = p.max_density_per_mm3 as f32;
@@ -938,8 +962,6 @@ mod tests {
         assert!(map.is_full(a, 15_000.0));
         map.remove(a);
         assert!(!map.is_full(a, 15_000.0));
-        map.clear();
-        assert_eq!(map.density_per_mm3(a), 0.0);
         // Blocks smaller than a voxel are one voxel; such a block takes one cell, then is full.
         let mut tiny = MicrogliaCrowding::new(shape, 1.0);
         assert_eq!(tiny.blocks, [10, 10, 10]);
