@@ -5,6 +5,9 @@
 //! workloads   the field solver alone on n³ grids (SolverWorkload), the cell step alone and the
 //!             whole tick of a Simulation (large-s/m/l scenarios, or large-s resized to a cell
 //!             count), the STREAM triad (Triad) for the memory-bandwidth bound
+//! host        what else the machine did meanwhile: other processes' share of CPU time
+//!             (OtherLoad, from /proc) and the speed-up pure arithmetic gets (arithmetic),
+//!             each timed alongside every workload
 //! suite       run_suite: every workload at the sizes of a Size, timed (medians over repeats),
 //!             peak memory from probes the caller runs in fresh processes -> Report
 //! report      Report: the table (Display), scaling exponents, the points of the scaling plot
@@ -16,10 +19,12 @@
 #![forbid(unsafe_code)]
 
 mod bandwidth;
+mod host;
 mod report;
 mod suite;
 
 pub use bandwidth::{TRIAD_BYTES_PER_ELEMENT, Triad};
+pub use host::{OtherLoad, arithmetic};
 pub use report::{Report, ScalingSeries, SolverRow, TickRow, fit_exponent, median};
 pub use suite::{Probe, Size, pool, probe_peak_rss, run_suite};
 

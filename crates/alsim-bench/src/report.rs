@@ -42,6 +42,11 @@ pub struct SolverRow {
     pub seconds: f64,
     /// The least time the step's memory traffic takes at the all-threads triad bandwidth.
     pub bound_seconds: f64,
+    /// How much faster arithmetic alone ran on all threads than on one, timed alongside: the
+    /// most the speed-up could have been in those seconds.
+    pub available: f64,
+    /// Share of the machine's CPU time other processes used while this was timed.
+    pub others: Option<f64>,
 }
 
 /// The cell step at one cell count.
@@ -53,6 +58,11 @@ pub struct CellRow {
     pub seconds_one: f64,
     /// Median seconds per cell step, all threads.
     pub seconds: f64,
+    /// How much faster arithmetic alone ran on all threads than on one, timed alongside: the
+    /// most the speed-up could have been in those seconds.
+    pub available: f64,
+    /// Share of the machine's CPU time other processes used while this was timed.
+    pub others: Option<f64>,
 }
 
 /// Whole ticks of one scenario.
@@ -68,6 +78,11 @@ pub struct TickRow {
     pub seconds_one: f64,
     /// Median seconds per tick on all threads.
     pub seconds_all: f64,
+    /// How much faster arithmetic alone ran on all threads than on one, timed alongside: the
+    /// most the speed-up could have been in those seconds.
+    pub available: f64,
+    /// Share of the machine's CPU time other processes used while this was timed.
+    pub others: Option<f64>,
 }
 
 /// Peak memory of two runs that differ in one amount (cells, or voxels times fields).
@@ -165,6 +180,10 @@ fn exponent(e: Option<f64>) -> String {
     e.map_or("n/a (one size)".into(), |e| format!("{e:.2}"))
 }
 
+fn share(others: Option<f64>) -> String {
+    others.map_or("n/a".into(), |s| format!("{:.0}%", 100.0 * s))
+}
+
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
@@ -178,6 +197,11 @@ impl fmt::Display for Report {
         )?;
         writeln!(f, "  1 thread     {:8.1} GB/s", self.bandwidth_one * 1e-9)?;
         writeln!(f, "  {all:<12} {:8.1} GB/s", self.bandwidth_all * 1e-9)?;
+        writeln!(
+            f,
+            "\"avail\": how much faster arithmetic alone ran on {all} than on one, timed alongside each row ({}x on an idle machine: a speed-up cannot exceed it); \"others\": the share of all CPUs' time other processes used meanwhile",
+            self.threads
+        )?;
         writeln!(f)?;
         writeln!(
             f,
@@ -185,7 +209,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "  {:<6} {:>9} {:>9} {:>9} {:>17} {:>9} {:>9} {:>9}",
+            "  {:<6} {:>9} {:>9} {:>9} {:>17} {:>9} {:>9} {:>9} {:>7} {:>7}",
             "grid",
             "voxels",
             "ms 1 thr",
@@ -193,12 +217,14 @@ impl fmt::Display for Report {
             "Mvoxel-updates/s",
             "bound ms",
             "of bound",
-            "speed-up"
+            "speed-up",
+            "avail",
+            "others"
         )?;
         for r in &self.solver {
             writeln!(
                 f,
-                "  {:<6} {:>9} {:>9.3} {:>9.3} {:>17.1} {:>9.3} {:>8.0}% {:>8.2}x",
+                "  {:<6} {:>9} {:>9.3} {:>9.3} {:>17.1} {:>9.3} {:>8.0}% {:>8.2}x {:>6.2}x {:>7}",
                 format!("{}^3", r.edge),
                 r.voxels,
                 r.seconds_one * 1e3,
@@ -206,7 +232,9 @@ impl fmt::Display for Report {
                 r.voxels as f64 / r.seconds * 1e-6,
                 r.bound_seconds * 1e3,
                 100.0 * r.bound_seconds / r.seconds,
-                r.seconds_one / r.seconds
+                r.seconds_one / r.seconds,
+                r.available,
+                share(r.others)
             )?;
         }
         writeln!(f)?;
@@ -216,48 +244,56 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "  {:>9} {:>9} {:>9} {:>16} {:>9}",
+            "  {:>9} {:>9} {:>9} {:>16} {:>9} {:>7} {:>7}",
             "cells",
             "ms 1 thr",
             format!("ms {} thr", self.threads),
             "Mcell-updates/s",
-            "speed-up"
+            "speed-up",
+            "avail",
+            "others"
         )?;
         for r in &self.cells {
             writeln!(
                 f,
-                "  {:>9} {:>9.2} {:>9.2} {:>16.2} {:>8.2}x",
+                "  {:>9} {:>9.2} {:>9.2} {:>16.2} {:>8.2}x {:>6.2}x {:>7}",
                 r.cells,
                 r.seconds_one * 1e3,
                 r.seconds * 1e3,
                 r.cells as f64 / r.seconds * 1e-6,
-                r.seconds_one / r.seconds
+                r.seconds_one / r.seconds,
+                r.available,
+                share(r.others)
             )?;
         }
         writeln!(f)?;
         writeln!(f, "Whole tick: cells, exchange, 5 fields x 10 sub-steps")?;
         writeln!(
             f,
-            "  {:<9} {:>9} {:>8} {:>11} {:>11} {:>9} {:>9}",
+            "  {:<9} {:>9} {:>8} {:>11} {:>11} {:>9} {:>9} {:>7} {:>7}",
             "scenario",
             "voxels",
             "cells",
             "ms 1 thr",
             format!("ms {} thr", self.threads),
             "ticks/s",
-            "speed-up"
+            "speed-up",
+            "avail",
+            "others"
         )?;
         for r in &self.ticks {
             writeln!(
                 f,
-                "  {:<9} {:>9} {:>8} {:>11.1} {:>11.1} {:>9.2} {:>8.2}x",
+                "  {:<9} {:>9} {:>8} {:>11.1} {:>11.1} {:>9.2} {:>8.2}x {:>6.2}x {:>7}",
                 r.name,
                 r.voxels,
                 r.cells,
                 r.seconds_one * 1e3,
                 r.seconds_all * 1e3,
                 1.0 / r.seconds_all,
-                r.seconds_one / r.seconds_all
+                r.seconds_one / r.seconds_all,
+                r.available,
+                share(r.others)
             )?;
         }
         writeln!(f)?;

@@ -2,8 +2,9 @@
 
 use crate::report::{CellRow, MemoryRow, Report, SolverRow, TickRow, median};
 use crate::{
-    CELL_COUNTS, SOLVER_BYTES_PER_VOXEL, SOLVER_EDGES, SolverWorkload, Triad, cell_count,
-    cell_scenario, dense_scenario, grid_scenario, large_scenario, voxel_count,
+    CELL_COUNTS, OtherLoad, SOLVER_BYTES_PER_VOXEL, SOLVER_EDGES, SolverWorkload, Triad,
+    arithmetic, cell_count, cell_scenario, dense_scenario, grid_scenario, large_scenario,
+    voxel_count,
 };
 use alsim_core::{FIELD_COUNT, Simulation};
 use alsim_scenario::Scenario;
@@ -92,28 +93,49 @@ pub fn probe_peak_rss(probe: Probe) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Median seconds per call in each of two pools; how much faster arithmetic alone ran in the
+/// second than in the first, timed alongside; and the share of the machine's CPU time other
+/// processes used meanwhile.
+struct Timing {
+    seconds: [f64; 2],
+    available: f64,
+    others: Option<f64>,
+}
+
 /// Times `f` in each of `pools` (after one untimed call in each), alternating so that both see
 /// the same load from the rest of the machine: at least `min` samples each, more while within
-/// `budget`, at most 100; returns the median seconds per call in each pool.
+/// `budget`, at most 100. After each sample the pool also runs [`arithmetic`], two units per
+/// thread of the larger pool.
 fn time_pools(
     pools: [&ThreadPool; 2],
     mut f: impl FnMut() + Send,
     min: usize,
     budget: Duration,
-) -> [f64; 2] {
+) -> Timing {
     for p in pools {
         p.install(&mut f);
     }
+    let others = OtherLoad::start();
     let start = Instant::now();
+    let units = 2 * pools[1].current_num_threads();
     let mut samples = [Vec::new(), Vec::new()];
+    let mut probes = [Vec::new(), Vec::new()];
     while samples[0].len() < min || (start.elapsed() < budget && samples[0].len() < 100) {
-        for (p, s) in pools.iter().zip(&mut samples) {
+        for (p, (s, a)) in pools.iter().zip(samples.iter_mut().zip(&mut probes)) {
             let t = Instant::now();
             p.install(&mut f);
             s.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            p.install(|| arithmetic(units));
+            a.push(t.elapsed().as_secs_f64());
         }
     }
-    samples.map(|mut s| median(&mut s))
+    let [one, all] = probes.map(|mut a| median(&mut a));
+    Timing {
+        seconds: samples.map(|mut s| median(&mut s)),
+        available: one / all,
+        others: others.share(),
+    }
 }
 
 /// A rayon pool of `threads` worker threads (benchmarks step a `Simulation` inside one, as the
@@ -141,7 +163,7 @@ pub fn run_suite(
     let mut triad = Triad::new(TRIAD_LEN);
     let bytes = triad.bytes() as f64;
     let pools = [&one, &all];
-    let [t_one, t_all] = time_pools(pools, || triad.run(), 5, Duration::from_secs(1));
+    let [t_one, t_all] = time_pools(pools, || triad.run(), 5, Duration::from_secs(1)).seconds;
     let (bandwidth_one, bandwidth_all) = (bytes / t_one, bytes / t_all);
     drop(triad);
 
@@ -149,13 +171,16 @@ pub fn run_suite(
     for &edge in &SOLVER_EDGES[..k] {
         progress(&format!("field solver, {edge}³ voxels"));
         let mut w = SolverWorkload::new(edge);
-        let [seconds_one, seconds] = time_pools(pools, || w.step(), 5, Duration::from_secs(1));
+        let timing = time_pools(pools, || w.step(), 5, Duration::from_secs(1));
+        let [seconds_one, seconds] = timing.seconds;
         let voxels = w.voxels() as f64;
         solver.push(SolverRow {
             edge,
             voxels: w.voxels() as u64,
             seconds_one,
             seconds,
+            available: timing.available,
+            others: timing.others,
             bound_seconds: SOLVER_BYTES_PER_VOXEL * voxels / bandwidth_all,
         });
     }
@@ -167,11 +192,14 @@ pub fn run_suite(
         let mut sim = Simulation::new(&scenario).expect("benchmark scenarios build");
         all.install(|| sim.step());
         let budget = Duration::from_secs(2);
-        let [seconds_one, seconds] = time_pools(pools, || sim.step_cells_only(), 3, budget);
+        let timing = time_pools(pools, || sim.step_cells_only(), 3, budget);
+        let [seconds_one, seconds] = timing.seconds;
         cells.push(CellRow {
             cells: cell_count(&scenario),
             seconds_one,
             seconds,
+            available: timing.available,
+            others: timing.others,
         });
     }
 
@@ -181,13 +209,16 @@ pub fn run_suite(
         progress(&format!("whole tick, {}", scenario.name));
         let mut sim = Simulation::new(&scenario).expect("benchmark scenarios build");
         let budget = Duration::from_secs(3);
-        let [seconds_one, seconds_all] = time_pools(pools, || sim.step(), 3, budget);
+        let timing = time_pools(pools, || sim.step(), 3, budget);
+        let [seconds_one, seconds_all] = timing.seconds;
         ticks.push(TickRow {
             name: scenario.name.clone(),
             voxels: voxel_count(&scenario),
             cells: cell_count(&scenario),
             seconds_one,
             seconds_all,
+            available: timing.available,
+            others: timing.others,
         });
     }
 
@@ -242,6 +273,6 @@ mod tests {
         let mut calls = 0;
         let t = time_pools([&one, &two], || calls += 1, 5, Duration::ZERO);
         assert_eq!(calls, 12, "one warm-up and five samples in each pool");
-        assert!(t.iter().all(|&t| t >= 0.0));
+        assert!(t.seconds.iter().all(|&t| t >= 0.0));
     }
 }
