@@ -338,12 +338,12 @@ mod tests {
             }
             let dt = 10f64.powf(rng.random_range(-3.0..4.0));
             let reference = matrix_exponential(q, dt);
-            for from in 0..3 {
+            for (from, expected) in reference.iter().enumerate() {
                 let row = transition_row(q, dt, from);
                 assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-14);
-                for j in 0..3 {
-                    assert!(row[j] >= 0.0);
-                    worst = worst.max((row[j] - reference[from][j]).abs());
+                for (p, e) in row.iter().zip(expected) {
+                    assert!(*p >= 0.0);
+                    worst = worst.max((p - e).abs());
                 }
             }
         }
