@@ -1,4 +1,5 @@
-//! Environmental events: toxin exposure and physical trauma, the risks of sporadic disease.
+//! Events: toxin exposure and physical trauma (the risks of sporadic disease), and the
+//! experimenter's injection of misfolded-protein seeds.
 
 use crate::check::Checker;
 use crate::{Region, TissueSpec};
@@ -37,6 +38,23 @@ pub enum Event {
         /// TNF released into the injured volume, fg. Range [0, 1e9].
         tnf_fg: f64,
     },
+    /// An injection of misfolded-protein seeds: at `day`, `seeds_au` aggregate units are added
+    /// to the extracellular seed field, evenly over the voxels within `radius_um` of
+    /// `centre_um`. Ayers et al. 2016 (Acta Neuropathol 131:103) injected spinal homogenate of
+    /// paralysed SOD1 mice into the spinal cord or sciatic nerve of G85R-SOD1:YFP mice, which
+    /// otherwise stay well: inclusions appeared near the site first and spread rostrally, with
+    /// paralysis about 3 months later.
+    SeedInjection {
+        /// Day of the injection.
+        day: f64,
+        /// Centre of the injected volume (x, y, z), µm.
+        centre_um: (f64, f64, f64),
+        /// Radius of the injected sphere, µm. Range (0, 1e4].
+        radius_um: f64,
+        /// Seeds injected, aggregate units (the unit of intracellular aggregate load). Range
+        /// (0, 1e9].
+        seeds_au: f64,
+    },
 }
 
 impl Event {
@@ -73,20 +91,32 @@ impl Event {
                 tnf_fg,
             } => {
                 starts_in_the_run(c, "Trauma.day", *day, last_day);
-                let size = tissue.size();
-                for (i, (axis, v)) in ["x", "y", "z"]
-                    .iter()
-                    .zip([centre_um.0, centre_um.1, centre_um.2])
-                    .enumerate()
-                {
-                    c.range(&format!("Trauma.centre_um.{axis}"), v, 0.0, size[i]);
-                }
+                inside(c, "Trauma.centre_um", *centre_um, tissue);
                 c.positive("Trauma.radius_um", *radius_um, 1e4);
                 c.range("Trauma.damage", *damage, 0.0, 100.0);
                 c.range("Trauma.debris", *debris, 0.0, 1e6);
                 c.range("Trauma.tnf_fg", *tnf_fg, 0.0, 1e9);
             }
+            Event::SeedInjection {
+                day,
+                centre_um,
+                radius_um,
+                seeds_au,
+            } => {
+                starts_in_the_run(c, "SeedInjection.day", *day, last_day);
+                inside(c, "SeedInjection.centre_um", *centre_um, tissue);
+                c.positive("SeedInjection.radius_um", *radius_um, 1e4);
+                c.positive("SeedInjection.seeds_au", *seeds_au, 1e9);
+            }
         }
+    }
+}
+
+/// A point must lie in the tissue box.
+fn inside(c: &mut Checker, field: &str, (x, y, z): (f64, f64, f64), tissue: &TissueSpec) {
+    let size = tissue.size();
+    for (i, (axis, v)) in ["x", "y", "z"].iter().zip([x, y, z]).enumerate() {
+        c.range(&format!("{field}.{axis}"), v, 0.0, size[i]);
     }
 }
 

@@ -33,11 +33,19 @@ struct Trauma {
     tnf_fg: f32,
 }
 
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Injection {
+    tick: u64,
+    voxels: Vec<u32>,
+    seeds_au: f32,
+}
+
 /// The scenario's events, resolved once at registration.
 #[derive(Resource, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Environment {
     toxins: Vec<Toxin>,
     traumas: Vec<Trauma>,
+    injections: Vec<Injection>,
     /// Whether any toxin contributed sources last tick (so a window's end clears them once).
     toxin_active: bool,
 }
@@ -62,6 +70,7 @@ impl Mechanism for Exposures {
         let mut env = Environment {
             toxins: Vec::new(),
             traumas: Vec::new(),
+            injections: Vec::new(),
             toxin_active: false,
         };
         for event in &scenario.events {
@@ -99,10 +108,27 @@ impl Mechanism for Exposures {
                         tnf_fg: *tnf_fg as f32,
                     });
                 }
+                Event::SeedInjection {
+                    day,
+                    centre_um,
+                    radius_um,
+                    seeds_au,
+                } => {
+                    let centre = [centre_um.0, centre_um.1, centre_um.2];
+                    env.injections.push(Injection {
+                        tick: tick_of(*day, dt),
+                        voxels: grid.voxels_in_sphere(centre, *radius_um),
+                        seeds_au: *seeds_au as f32,
+                    });
+                }
             }
         }
         world.insert_resource(env);
-        schedule.add_systems((expose_to_toxins, injure).chain().in_set(SimSet::Sense));
+        schedule.add_systems(
+            (expose_to_toxins, injure, inject_seeds)
+                .chain()
+                .in_set(SimSet::Sense),
+        );
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
@@ -157,6 +183,15 @@ fn injure(
     }
 }
 
+fn inject_seeds(env: Res<Environment>, clock: Res<Clock>, mut grid: ResMut<FieldGrid>) {
+    for injection in env.injections.iter().filter(|i| i.tick == clock.tick) {
+        let share = injection.seeds_au / injection.voxels.len() as f32;
+        for &voxel in &injection.voxels {
+            grid.deposit(FieldId::Seeds, voxel, share);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +232,69 @@ mod tests {
         assert!(
             ((total - expected) / expected).abs() < 1e-4,
             "{total} vs {expected}"
+        );
+    }
+
+    fn injection(day: f64, centre_um: (f64, f64, f64)) -> Event {
+        Event::SeedInjection {
+            day,
+            centre_um,
+            radius_um: 60.0,
+            seeds_au: 50.0,
+        }
+    }
+
+    #[test]
+    fn seed_injection_adds_exactly_its_seeds_on_its_day() {
+        let mut s = scenario(vec![injection(1.0, (100.0, 100.0, 100.0))]);
+        s.fields.seeds.decay_per_hour = 0.0;
+        s.mechanisms.aggregation = None;
+        let mut sim = Simulation::new(&s).unwrap();
+        let mut seeds = |sim: &mut Simulation| sim.observe().fields[FieldId::Seeds as usize].total;
+        for _ in 0..24 {
+            sim.step();
+        }
+        assert_eq!(seeds(&mut sim), 0.0, "nothing before day 1");
+        sim.step();
+        // Zero-flux faces, no decay, no uptake: diffusion keeps every seed in the box.
+        let total = seeds(&mut sim);
+        assert!((total - 50.0).abs() < 50.0 * 1e-5, "{total}");
+        for _ in 0..24 {
+            sim.step();
+        }
+        assert!((seeds(&mut sim) - 50.0).abs() < 50.0 * 1e-5);
+    }
+
+    #[test]
+    fn injected_seeds_load_the_neurons_near_the_site_first() {
+        // Inject at one end of the block: two days later the neurons within 150 µm of the site
+        // carry more aggregate on average than those beyond 250 µm.
+        let centre = (50.0, 100.0, 100.0);
+        let mut s = scenario(vec![injection(0.5, centre)]);
+        s.time.duration_days = 3.0;
+        let mut sim = run(&s);
+        let (mut near, mut far) = (Vec::new(), Vec::new());
+        let mut q = sim
+            .world_mut()
+            .query::<(&Position, &crate::mechanisms::aggregation::Aggregates)>();
+        for (p, a) in q.iter(sim.world()) {
+            let d = ((p.0[0] as f64 - centre.0).powi(2)
+                + (p.0[1] as f64 - centre.1).powi(2)
+                + (p.0[2] as f64 - centre.2).powi(2))
+            .sqrt();
+            if d < 150.0 {
+                near.push(f64::from(a.load));
+            } else if d > 250.0 {
+                far.push(f64::from(a.load));
+            }
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!(!near.is_empty() && !far.is_empty());
+        assert!(
+            mean(&near) > 2.0 * mean(&far),
+            "near {} far {}",
+            mean(&near),
+            mean(&far)
         );
     }
 
