@@ -266,6 +266,13 @@ impl FieldGrid {
         self.values[field as usize][voxel as usize] += c as f32;
     }
 
+    /// Multiplies every value of `field` by `factor` (what stays when a share is carried away).
+    pub fn scale(&mut self, field: FieldId, factor: f32) {
+        self.values[field as usize]
+            .par_iter_mut()
+            .for_each(|v| *v *= factor);
+    }
+
     /// Removes up to `amount` from a voxel at once; returns what was removed.
     pub fn take(&mut self, field: FieldId, voxel: u32, amount: f32) -> f32 {
         let per_amount = field.concentration_per_amount(self.voxel_um3());

@@ -43,6 +43,7 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod body;
 mod cells;
 mod fields;
 pub mod guard;
@@ -56,6 +57,7 @@ mod snapshot;
 pub mod solver;
 mod world;
 
+pub use body::{Body, BodyRegion, BodySummary, RegionSummary};
 pub use cells::{
     Astrocyte, CellId, CellKind, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, Position,
     Voxel,

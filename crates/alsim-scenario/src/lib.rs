@@ -24,6 +24,7 @@ mod events;
 mod fields;
 mod genetics;
 mod interventions;
+pub mod neuraxis;
 pub use fields::FIELD_NAMES;
 pub mod mechanisms;
 pub mod params;
@@ -44,6 +45,7 @@ pub use genetics::{
 };
 pub use interventions::{Intervention, Start, Therapy};
 pub use mechanisms::Mechanisms;
+pub use neuraxis::Neuraxis;
 pub use populations::{Amount, PopulationSpec, Populations, Region};
 pub use sweep::{MAX_SWEEP_POINTS, SweepAxis, SweepPoint, SweepRange};
 pub use time::TimeSpec;
@@ -130,6 +132,10 @@ pub struct Scenario {
     /// Therapies over the run. Default none.
     #[serde(default)]
     pub interventions: Vec<Intervention>,
+    /// A body of regions, each a tissue block of this scenario's kind, joined by connections.
+    /// Default none: the scenario is one block (`docs/scenarios.md`, "neuraxis").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neuraxis: Option<Neuraxis>,
     /// Parameter sweep: axes whose grid of values `alsim batch` runs, one run per point.
     /// Default none (left out of a resolved scenario).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -160,6 +166,7 @@ impl Default for Scenario {
             genotype_effects: GenotypeEffects::default(),
             events: Vec::new(),
             interventions: Vec::new(),
+            neuraxis: None,
             sweep: Vec::new(),
         }
     }
@@ -271,6 +278,25 @@ impl Scenario {
         c.scope("fields", |c| self.fields.check(c));
         c.scope("mechanisms", |c| self.mechanisms.check(c));
         c.scope("genotype_effects", |c| self.genotype_effects.check(c));
+        if let Some(axis) = &self.neuraxis {
+            if !self.events.is_empty() {
+                c.problem(
+                    "events",
+                    "are not used by a neuraxis scenario: an event's coordinates lie in one block, so move each into the `events` of the region it happens in (neuraxis.regions[i].events)",
+                );
+            }
+            c.scope("neuraxis", |c| axis.check(c, self.time.dt_hours));
+            // Each region as the scenario it runs as: its tissue, scaled populations, events
+            // and, in the focus, the focus's changes.
+            if c.is_clean() {
+                for i in 0..axis.regions.len() {
+                    let region = self.region_scenario(i);
+                    c.scope(&format!("neuraxis.regions[{i}]"), |c| {
+                        region.check_fields(c)
+                    });
+                }
+            }
+        }
         if c.is_clean() {
             for (i, event) in self.events.iter().enumerate() {
                 c.scope(&format!("events[{i}]"), |c| {
@@ -319,6 +345,77 @@ impl Scenario {
     /// microglia can add up to [`Footprint::max_microglia`] of theirs, which the run's memory
     /// guard watches.
     pub fn footprint(&self) -> Footprint {
+        let Some(axis) = &self.neuraxis else {
+            return self.block_footprint();
+        };
+        // Every region's own, with the process's fixed part once.
+        let parts: Vec<Footprint> = (0..axis.regions.len())
+            .map(|i| self.region_scenario(i).block_footprint())
+            .collect();
+        let sum =
+            |f: &dyn Fn(&Footprint) -> u64| parts.iter().fold(0u64, |a, p| a.saturating_add(f(p)));
+        let fixed = memory::BASE_BYTES.saturating_mul(parts.len().saturating_sub(1) as u64);
+        Footprint {
+            grid: parts.first().map_or([0; 3], |p| p.grid),
+            voxels: sum(&|p| p.voxels),
+            cells: [0, 1, 2].map(|k| sum(&|p| p.cells[k])),
+            max_microglia: sum(&|p| p.max_microglia),
+            ticks: self.time.ticks(),
+            memory_bytes: sum(&|p| p.memory_bytes).saturating_sub(fixed),
+            memory_bytes_at_most: sum(&|p| p.memory_bytes_at_most).saturating_sub(fixed),
+        }
+    }
+
+    /// The scenario region `i` of the neuraxis runs as: this scenario with the region's tissue,
+    /// its populations scaled, its events, its own seed, no motor units for upper motor
+    /// neurons, and in the focus region the focus's seeds (an injection at day 0 over the
+    /// whole block) and damage factor. Panics without a neuraxis or with `i` out of range.
+    pub fn region_scenario(&self, i: usize) -> Scenario {
+        let axis = self.neuraxis.as_ref().expect("a neuraxis scenario");
+        let r = &axis.regions[i];
+        let mut s = self.clone();
+        s.neuraxis = None;
+        s.sweep = Vec::new();
+        s.seed = neuraxis::mix(self.seed ^ neuraxis::mix(i as u64 + 1));
+        if let Some(tissue) = &r.tissue {
+            s.tissue = tissue.clone();
+        }
+        for pop in [
+            &mut s.populations.motor_neurons,
+            &mut s.populations.microglia,
+            &mut s.populations.astrocytes,
+        ] {
+            pop.amount = match pop.amount {
+                Amount::Count(n) => Amount::Count((n as f64 * r.scale).round() as u64),
+                Amount::DensityPerMm3(d) => Amount::DensityPerMm3(d * r.scale),
+            };
+        }
+        s.events = r.events.clone();
+        if r.neurons == neuraxis::Neurons::Upper {
+            s.mechanisms.motor_units = None;
+        }
+        if let Some(focus) = axis
+            .focus
+            .as_ref()
+            .filter(|_| axis.focus_index(self.seed) == Some(i))
+        {
+            if focus.seeds_au > 0.0 {
+                let [x, y, z] = s.tissue.size();
+                s.events.push(Event::SeedInjection {
+                    day: 0.0,
+                    centre_um: (x / 2.0, y / 2.0, z / 2.0),
+                    radius_um: (x * x + y * y + z * z).sqrt() / 2.0,
+                    seeds_au: focus.seeds_au,
+                });
+            }
+            if let Some(damage) = s.mechanisms.neuron_damage.as_mut() {
+                damage.intrinsic_damage_per_day *= focus.damage_factor;
+            }
+        }
+        s
+    }
+
+    fn block_footprint(&self) -> Footprint {
         use memory::*;
         let grid = self.tissue.grid();
         let voxels = grid.iter().product();

@@ -250,7 +250,7 @@ mod tests {
         s.fields.seeds.decay_per_hour = 0.0;
         s.mechanisms.aggregation = None;
         let mut sim = Simulation::new(&s).unwrap();
-        let mut seeds = |sim: &mut Simulation| sim.observe().fields[FieldId::Seeds as usize].total;
+        let seeds = |sim: &mut Simulation| sim.observe().fields[FieldId::Seeds as usize].total;
         for _ in 0..24 {
             sim.step();
         }

@@ -1,0 +1,390 @@
+//! A body: the regions of a neuraxis scenario, each a [`Simulation`] of its own, stepped side by
+//! side, with misfolded seeds carried along the connections between ticks.
+//!
+//! Each tick every region steps (rayon across regions, each region's systems parallel inside),
+//! then the connections exchange in declaration order: every connection takes its share of its
+//! source's extracellular seeds as they stand after the step (all shares measured before any is
+//! taken), and what is due to arrive is deposited in the target, evenly at the voxels of its
+//! living motor neurons (trans-synaptic uptake; evenly over the block when none is left). A
+//! delay holds a departure in transit for whole ticks. Nothing here depends on the thread
+//! count, so a body is as bit-identical as a block.
+
+use crate::fields::{FieldGrid, FieldId};
+use crate::observe::{Observation, Summary};
+use crate::simulation::{BuildError, Simulation};
+use crate::{CellId, LifeState, MotorNeuron, Voxel};
+use alsim_scenario::Scenario;
+use alsim_scenario::neuraxis::{BodyPart, Neurons, RegionSpec, Side};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// One region of a body: its description and its simulation.
+pub struct BodyRegion {
+    /// The region as the scenario declares it.
+    pub spec: RegionSpec,
+    /// Its tissue.
+    pub sim: Simulation,
+}
+
+/// A connection resolved to region indices and ticks, with its seeds in transit.
+struct Link {
+    from: usize,
+    to: usize,
+    /// Share of the source's seeds leaving per tick.
+    share_per_tick: f64,
+    delay_ticks: u64,
+    /// (tick of arrival, seeds in a.u.), in order of departure.
+    in_transit: VecDeque<(u64, f64)>,
+}
+
+/// A body of regions (see the module documentation).
+pub struct Body {
+    regions: Vec<BodyRegion>,
+    links: Vec<Link>,
+    focus: Option<usize>,
+    /// Motor neurons of every region at the start, and the whole body's milestones.
+    summary: Summary,
+    /// Each region's first day of clinical onset, as reached.
+    onsets: Vec<Option<f64>>,
+}
+
+/// How each time-series column is combined over the regions into the whole body's row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Combine {
+    /// The same in every region (time).
+    Same,
+    /// Counts and amounts add.
+    Sum,
+    /// The largest.
+    Max,
+    /// Mean over the lower motor neuron regions, weighted by their motor neurons at the start:
+    /// motor units exist only there.
+    MeanOfLower,
+    /// Mean over every region, weighted by its motor neurons at the start.
+    Mean,
+}
+
+fn combine(column: &str) -> Combine {
+    const MOTOR_UNIT: [&str; 3] = [
+        "force_proxy",
+        "endplates_denervated_fraction",
+        "motor_unit_enlargement",
+    ];
+    if column == "time_days" {
+        Combine::Same
+    } else if column.ends_with("_max") {
+        Combine::Max
+    } else if MOTOR_UNIT.contains(&column) {
+        Combine::MeanOfLower
+    } else if column.ends_with("_mean") || column.ends_with("_fraction") {
+        Combine::Mean
+    } else {
+        Combine::Sum
+    }
+}
+
+/// What a region reached, in a body's summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionSummary {
+    /// Region name.
+    pub name: String,
+    /// Upper or lower motor neurons.
+    pub neurons: Neurons,
+    /// Body side.
+    pub side: Side,
+    /// The body part it serves.
+    pub serves: BodyPart,
+    /// The region's own milestones.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// A body's summary: the whole body's milestones (motor neurons of every region counted
+/// together; clinical onset is the first region's), where disease started and in what order
+/// it reached the lower motor neuron regions, and each region's own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BodySummary {
+    /// The whole body.
+    #[serde(flatten)]
+    pub body: Summary,
+    /// The focus region of this run, if the scenario has one.
+    pub focus: Option<String>,
+    /// The lower motor neuron region that reached clinical onset first.
+    pub site_of_onset: Option<String>,
+    /// Lower motor neuron regions in the order they reached onset, with the day.
+    pub order_of_onset: Vec<(String, f64)>,
+    /// Every region, in the scenario's order.
+    pub regions: Vec<RegionSummary>,
+}
+
+impl Body {
+    /// Builds every region of `scenario`'s neuraxis; it steps on the caller's rayon pool.
+    /// Panics if the scenario has no neuraxis.
+    pub fn new(scenario: &Scenario) -> Result<Self, BuildError> {
+        scenario.validate(&format!("scenario '{}'", scenario.name))?;
+        let axis = scenario.neuraxis.as_ref().expect("a neuraxis scenario");
+        let regions = (0..axis.regions.len())
+            .into_par_iter()
+            .map(|i| {
+                Ok(BodyRegion {
+                    spec: axis.regions[i].clone(),
+                    sim: Simulation::new(&scenario.region_scenario(i))?,
+                })
+            })
+            .collect::<Result<Vec<_>, BuildError>>()?;
+        let ticks_per_day = 24.0 / scenario.time.dt_hours;
+        let links = axis
+            .connections
+            .iter()
+            .map(|c| Link {
+                from: axis.index_of(&c.from).expect("validated"),
+                to: axis.index_of(&c.to).expect("validated"),
+                share_per_tick: c.seeds_per_day / ticks_per_day,
+                delay_ticks: (c.delay_days * ticks_per_day).round() as u64,
+                in_transit: VecDeque::new(),
+            })
+            .collect();
+        let initial = regions
+            .iter()
+            .map(|r| r.sim.summary().motor_neurons_initial)
+            .sum();
+        let summary = Summary {
+            motor_neurons_initial: initial,
+            motor_neurons_final_alive: initial,
+            start_age_years: scenario.time.start_age_years,
+            ..Summary::default()
+        };
+        Ok(Self {
+            onsets: vec![None; regions.len()],
+            regions,
+            links,
+            focus: axis.focus_index(scenario.seed),
+            summary,
+        })
+    }
+
+    /// The regions, in the scenario's order.
+    pub fn regions(&self) -> &[BodyRegion] {
+        &self.regions
+    }
+
+    /// Ticks run so far.
+    pub fn tick(&self) -> u64 {
+        self.regions[0].sim.tick()
+    }
+
+    /// Ticks in the whole run.
+    pub fn total_ticks(&self) -> u64 {
+        self.regions[0].sim.total_ticks()
+    }
+
+    /// Whether every tick has run.
+    pub fn is_finished(&self) -> bool {
+        self.regions[0].sim.is_finished()
+    }
+
+    /// Whether the tick just run is one whose state goes into the time series.
+    pub fn is_output_tick(&self) -> bool {
+        self.regions[0].sim.is_output_tick()
+    }
+
+    /// Simulated days so far.
+    pub fn time_days(&self) -> f64 {
+        self.regions[0].sim.time_days()
+    }
+
+    /// One tick of every region, then the exchange along the connections.
+    pub fn step(&mut self) {
+        self.regions.par_iter_mut().for_each(|r| r.sim.step());
+        self.exchange();
+        self.update_summary();
+    }
+
+    fn exchange(&mut self) {
+        let tick = self.tick();
+        if self.links.is_empty() {
+            return;
+        }
+        let seeds: Vec<f64> = self
+            .regions
+            .iter()
+            .map(|r| r.sim.fields().stats(FieldId::Seeds).total)
+            .collect();
+        let mut kept = vec![1.0; self.regions.len()];
+        for link in &mut self.links {
+            let leaving = seeds[link.from] * link.share_per_tick;
+            kept[link.from] -= link.share_per_tick;
+            if leaving > 0.0 {
+                link.in_transit
+                    .push_back((tick + link.delay_ticks, leaving));
+            }
+        }
+        for (region, kept) in self.regions.iter_mut().zip(kept) {
+            if kept < 1.0 {
+                grid_mut(&mut region.sim).scale(FieldId::Seeds, kept.max(0.0) as f32);
+            }
+        }
+        for link in &mut self.links {
+            while let Some(&(due, amount)) = link.in_transit.front()
+                && due <= tick
+            {
+                link.in_transit.pop_front();
+                deposit_at_neurons(&mut self.regions[link.to].sim, amount);
+            }
+        }
+    }
+
+    fn update_summary(&mut self) {
+        let day = self.time_days();
+        let alive: u64 = self
+            .regions
+            .iter()
+            .map(|r| r.sim.summary().motor_neurons_final_alive)
+            .sum();
+        let s = &mut self.summary;
+        s.motor_neurons_final_alive = alive;
+        s.simulated_days = day;
+        s.ticks = self.regions[0].sim.tick();
+        let dead = s.motor_neurons_initial - alive.min(s.motor_neurons_initial);
+        if s.motor_neurons_initial > 0 {
+            if s.days_to_10pct_mn_loss.is_none() && dead * 10 >= s.motor_neurons_initial {
+                s.days_to_10pct_mn_loss = Some(day);
+            }
+            if s.days_to_50pct_mn_loss.is_none() && dead * 2 >= s.motor_neurons_initial {
+                s.days_to_50pct_mn_loss = Some(day);
+            }
+        }
+        for (onset, region) in self.onsets.iter_mut().zip(&self.regions) {
+            if onset.is_none() {
+                *onset = region.sim.summary().days_to_clinical_onset;
+            }
+        }
+        if s.days_to_clinical_onset.is_none() {
+            let first = self
+                .onsets
+                .iter()
+                .flatten()
+                .copied()
+                .fold(None, |a: Option<f64>, d| Some(a.map_or(d, |a| a.min(d))));
+            s.days_to_clinical_onset = first;
+            s.age_at_clinical_onset_years =
+                first.map(|d| s.start_age_years + d / crate::DAYS_PER_YEAR);
+        }
+    }
+
+    /// Each region's observation of the tick just run, in the scenario's order.
+    pub fn observe(&mut self) -> Vec<Observation> {
+        self.regions.iter_mut().map(|r| r.sim.observe()).collect()
+    }
+
+    /// The whole body's row of the time series from the regions' `observations`
+    /// ([`Observation::columns`] order): counts and amounts summed, maxima the largest, means
+    /// weighted by each region's motor neurons at the start (motor-unit columns over the lower
+    /// motor neuron regions only).
+    pub fn whole_body(&self, observations: &[Observation]) -> Vec<f64> {
+        let rows: Vec<Vec<f64>> = observations.iter().map(Observation::values).collect();
+        let weights: Vec<f64> = self
+            .regions
+            .iter()
+            .map(|r| r.sim.summary().motor_neurons_initial as f64)
+            .collect();
+        let lower: Vec<bool> = self
+            .regions
+            .iter()
+            .map(|r| r.spec.neurons == Neurons::Lower)
+            .collect();
+        Observation::columns()
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                let values = rows.iter().map(|row| row[c]);
+                let mean = |only_lower: bool| {
+                    let (mut sum, mut total) = (0.0, 0.0);
+                    for ((v, w), is_lower) in values.clone().zip(&weights).zip(&lower) {
+                        if !only_lower || *is_lower {
+                            sum += v * w;
+                            total += w;
+                        }
+                    }
+                    if total > 0.0 { sum / total } else { 0.0 }
+                };
+                match combine(name) {
+                    Combine::Same => rows[0][c],
+                    Combine::Sum => values.sum(),
+                    Combine::Max => values.fold(0.0, f64::max),
+                    Combine::MeanOfLower => mean(true),
+                    Combine::Mean => mean(false),
+                }
+            })
+            .collect()
+    }
+
+    /// The whole body's milestones so far.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The body's summary: the whole body's milestones, the focus, the site and order of
+    /// onset, and every region's own.
+    pub fn body_summary(&self) -> BodySummary {
+        let mut order: Vec<(usize, f64)> = self
+            .onsets
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.regions[i].spec.neurons == Neurons::Lower)
+            .filter_map(|(i, d)| d.map(|d| (i, d)))
+            .collect();
+        // By day, ties in the scenario's order.
+        order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let name = |i: usize| self.regions[i].spec.name.clone();
+        BodySummary {
+            body: self.summary.clone(),
+            focus: self.focus.map(name),
+            site_of_onset: order.first().map(|&(i, _)| name(i)),
+            order_of_onset: order.iter().map(|&(i, d)| (name(i), d)).collect(),
+            regions: self
+                .regions
+                .iter()
+                .map(|r| RegionSummary {
+                    name: r.spec.name.clone(),
+                    neurons: r.spec.neurons,
+                    side: r.spec.side,
+                    serves: r.spec.serves,
+                    summary: r.sim.summary().clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn grid_mut(sim: &mut Simulation) -> bevy_ecs::prelude::Mut<'_, FieldGrid> {
+    sim.world.resource_mut::<FieldGrid>()
+}
+
+/// Deposits `amount` seeds evenly at the voxels of `sim`'s living motor neurons, in cell-id
+/// order; evenly over every voxel when none is alive.
+fn deposit_at_neurons(sim: &mut Simulation, amount: f64) {
+    let mut q = sim
+        .world
+        .query_filtered::<(&CellId, &Voxel, &LifeState), bevy_ecs::prelude::With<MotorNeuron>>();
+    let mut voxels: Vec<(CellId, u32)> = q
+        .iter(&sim.world)
+        .filter(|(.., life)| !matches!(life, LifeState::Dead))
+        .map(|(id, voxel, _)| (*id, voxel.0))
+        .collect();
+    voxels.sort_unstable_by_key(|(id, _)| *id);
+    let mut grid = grid_mut(sim);
+    if voxels.is_empty() {
+        let all = grid.shape().voxels();
+        let share = (amount / all as f64) as f32;
+        for v in 0..all {
+            grid.deposit(FieldId::Seeds, v as u32, share);
+        }
+    } else {
+        let share = (amount / voxels.len() as f64) as f32;
+        for (_, voxel) in voxels {
+            grid.deposit(FieldId::Seeds, voxel, share);
+        }
+    }
+}
