@@ -609,3 +609,65 @@ fn an_out_path_that_is_not_a_folder_is_named_as_such() {
         }
     }
 }
+
+#[test]
+fn a_neuraxis_run_writes_the_regions_table_and_the_site_of_onset_identically_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("body-{threads}"));
+        let res = alsim(&[
+            "run",
+            "tests/scenarios/three-segments.ron",
+            "--set",
+            "time.duration_days=30",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(res.status.success(), "{}", stderr(&res));
+        outputs.push(out);
+    }
+    for file in ["timeseries.csv", "regions.csv", "summary.json"] {
+        let [one, two] = [0, 1].map(|i| std::fs::read(outputs[i].join(file)).unwrap());
+        assert!(one == two, "{file} differs between 1 and 2 threads");
+    }
+    // Three regions per output day (days 0 to 30), each labelled; the whole body adds them up.
+    let regions = std::fs::read_to_string(outputs[0].join("regions.csv")).unwrap();
+    let rows: Vec<&str> = regions.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3 * 31);
+    assert!(
+        rows[..3]
+            .iter()
+            .zip(["L1", "L2", "L3"])
+            .all(|(r, n)| r.starts_with(&format!("{n},Left,Lower,Leg,")))
+    );
+    let series = std::fs::read_to_string(outputs[0].join("timeseries.csv")).unwrap();
+    let alive = column(&series, "motor_neurons_alive");
+    assert_eq!(alive.len(), 31);
+    assert_eq!(alive[0], 120.0);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(outputs[0].join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["focus"], "L1");
+    assert_eq!(summary["site_of_onset"], "L1");
+    assert_eq!(summary["regions"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_neuraxis_run_refuses_checkpoints_it_cannot_write_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let res = alsim(&[
+        "run",
+        "tests/scenarios/three-segments.ron",
+        "--checkpoint-every",
+        "10days",
+        "--out",
+        dir.path().join("body").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&res, "a neuraxis run writes no checkpoint yet");
+    assert!(
+        !dir.path().join("body").exists(),
+        "refused before anything is written"
+    );
+}

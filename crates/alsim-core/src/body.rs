@@ -273,6 +273,18 @@ impl Body {
         }
     }
 
+    /// The numerical guard of every region, in the scenario's order; the place of a failure
+    /// names its region.
+    pub fn check_state(&mut self) -> Result<(), crate::guard::NumericalError> {
+        for r in &mut self.regions {
+            r.sim.check_state().map_err(|mut e| {
+                e.place = format!("{} of region {}", e.place, r.spec.name);
+                e
+            })?;
+        }
+        Ok(())
+    }
+
     /// Each region's observation of the tick just run, in the scenario's order.
     pub fn observe(&mut self) -> Vec<Observation> {
         self.regions.iter_mut().map(|r| r.sim.observe()).collect()

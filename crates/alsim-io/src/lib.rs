@@ -37,6 +37,8 @@ pub mod names {
     pub const MANIFEST: &str = "manifest.json";
     /// One row per output interval.
     pub const TIMESERIES: &str = "timeseries.csv";
+    /// The long table of a neuraxis run: one row per region and output time.
+    pub const REGIONS: &str = "regions.csv";
     /// Milestones; present only for a run that finished.
     pub const SUMMARY: &str = "summary.json";
     /// The scenario as resolved (defaults filled in, overrides applied), re-runnable.
@@ -297,7 +299,13 @@ impl RunFolder {
 
     /// Starts the time series with a header row.
     pub fn timeseries(&self, columns: &[String]) -> Result<TimeSeriesWriter, OutputError> {
-        let path = self.dir.join(names::TIMESERIES);
+        self.table(names::TIMESERIES, columns)
+    }
+
+    /// Starts the CSV table `name` with a header row; like the time series, it takes its name
+    /// only when finished.
+    pub fn table(&self, name: &str, columns: &[String]) -> Result<TimeSeriesWriter, OutputError> {
+        let path = self.dir.join(name);
         let tmp = partial(&path);
         let file = File::create(&tmp).map_err(write_err(&tmp))?;
         let mut writer = csv::Writer::from_writer(BufWriter::new(file));
@@ -629,6 +637,22 @@ impl TimeSeriesWriter {
     pub fn write_row(&mut self, values: &[f64]) -> Result<(), OutputError> {
         self.writer
             .write_record(values.iter().map(|v| v.to_string()))
+            .map_err(|source| OutputError::Csv {
+                path: self.tmp.clone(),
+                source,
+            })
+    }
+
+    /// Appends one row that starts with text `labels` (a region's name, its side), then
+    /// `values` as [`TimeSeriesWriter::write_row`] writes them.
+    pub fn write_labelled_row(
+        &mut self,
+        labels: &[&str],
+        values: &[f64],
+    ) -> Result<(), OutputError> {
+        let labels = labels.iter().map(|l| l.to_string());
+        self.writer
+            .write_record(labels.chain(values.iter().map(|v| v.to_string())))
             .map_err(|source| OutputError::Csv {
                 path: self.tmp.clone(),
                 source,

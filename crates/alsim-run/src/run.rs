@@ -5,7 +5,7 @@
 use crate::checkpoint::RunState;
 use crate::limits::check_memory;
 use crate::{CancelToken, Progress, RunError, Step, plots, snapshot};
-use alsim_core::{Observation, Simulation, Summary};
+use alsim_core::{Body, BodySummary, Observation, Simulation, Summary};
 use alsim_io::{RunFolder, TimeSeriesWriter, has_checkpoint, is_finished, names};
 use alsim_scenario::Scenario;
 use rayon::ThreadPool;
@@ -163,6 +163,7 @@ pub fn run(
     cancel: &CancelToken,
 ) -> Result<Summary, RunError> {
     reported(spec.name, spec.scenario.time.ticks(), progress, || {
+        supported(spec.scenario, options)?;
         check_memory(spec.scenario, spec.scenario_file, options.max_memory, 1)?;
         if has_checkpoint(dir) && !options.replace {
             return Err(RunError::HasCheckpoint {
@@ -245,6 +246,16 @@ pub fn resume(
     })
 }
 
+/// Refuses what a run of `scenario` cannot do yet, before anything is written.
+fn supported(scenario: &Scenario, options: &RunOptions) -> Result<(), RunError> {
+    if scenario.neuraxis.is_some() && options.checkpoint_every.is_some() {
+        return Err(RunError::Invalid(
+            "--checkpoint-every: a neuraxis run writes no checkpoint yet; run it without --checkpoint-every".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// `body`'s result, with the run `name` of `total_ticks` reported started before and finished
 /// after it.
 pub(crate) fn reported(
@@ -297,12 +308,13 @@ pub(crate) fn execute(
     cancel: &CancelToken,
 ) -> Result<Summary, RunError> {
     let scenario = spec.scenario;
+    supported(scenario, options)?;
     let started = Instant::now();
     let before = resume.as_ref().map_or(0.0, |r| r.wall_time_seconds);
     let every = options.checkpoint_every;
     // Written first, so a resume can tell whether a checkpoint belongs to this folder.
     folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
-    let summary = pool.install(|| {
+    let (summary, body) = pool.install(|| {
         let memory = MemoryGuard::new(crate::limits::memory_limit(options.max_memory));
         simulate(
             spec, folder, every, memory, resume, started, progress, cancel,
@@ -327,7 +339,10 @@ pub(crate) fn execute(
         plots::write_plots(folder.path(), &scenario.name)?;
     }
     // Last: its presence marks a finished run.
-    folder.write_json(names::SUMMARY, &summary)?;
+    match &body {
+        Some(body) => folder.write_json(names::SUMMARY, body)?,
+        None => folder.write_json(names::SUMMARY, &summary)?,
+    }
     folder.clear_resume_state()?;
     Ok(summary)
 }
@@ -362,6 +377,9 @@ impl MemoryGuard {
     }
 }
 
+/// A run's milestones, and a body's summary for a neuraxis run (what `summary.json` holds).
+type Finished = (Summary, Option<BodySummary>);
+
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     spec: &RunSpec,
@@ -372,8 +390,11 @@ fn simulate(
     started: Instant,
     progress: &dyn Progress,
     cancel: &CancelToken,
-) -> Result<Summary, RunError> {
+) -> Result<Finished, RunError> {
     let scenario = spec.scenario;
+    if scenario.neuraxis.is_some() {
+        return simulate_body(spec, folder, memory, progress, cancel);
+    }
     let columns = Observation::columns();
     let (mut sim, mut rows, before) = match resume {
         Some(state) => {
@@ -448,7 +469,12 @@ fn simulate(
             Ok(None) => {}
             Err(err) => {
                 // The state is not worth saving: the last checkpoint stays as it was.
-                stop(folder, series, &sim, &err.to_string())?;
+                stop(
+                    folder,
+                    series,
+                    (sim.tick(), sim.time_days()),
+                    &err.to_string(),
+                )?;
                 return Err(RunError::Stopped {
                     partial: folder.path().join("timeseries.csv.partial"),
                     cause: Box::new(err),
@@ -477,7 +503,12 @@ fn simulate(
                 microglia_start: fp.cells[1],
                 microglia_max: fp.max_microglia,
             };
-            stop(folder, series, &sim, &err.to_string())?;
+            stop(
+                folder,
+                series,
+                (sim.tick(), sim.time_days()),
+                &err.to_string(),
+            )?;
             return Err(RunError::Stopped {
                 partial: folder.path().join("timeseries.csv.partial"),
                 cause: Box::new(err),
@@ -488,7 +519,12 @@ fn simulate(
             checkpoint(&mut sim, &rows)?;
         }
         if cancelled && !sim.is_finished() {
-            stop(folder, series, &sim, "interrupted (Ctrl-C or SIGTERM)")?;
+            stop(
+                folder,
+                series,
+                (sim.tick(), sim.time_days()),
+                "interrupted (Ctrl-C or SIGTERM)",
+            )?;
             return Err(RunError::Cancelled {
                 day: sim.time_days(),
                 tick: sim.tick(),
@@ -498,7 +534,107 @@ fn simulate(
         }
     }
     series.finish()?;
-    Ok(sim.summary().clone())
+    Ok((sim.summary().clone(), None))
+}
+
+/// [`simulate`] for a neuraxis scenario: every region stepped together ([`Body`]); the whole
+/// body's rows into `timeseries.csv`, each region's into the long table `regions.csv` (region,
+/// side, neurons, serves, then the time-series columns), the body's summary into
+/// `summary.json`. A body writes no checkpoint yet: a stopped run keeps its partial tables and
+/// must be run again.
+fn simulate_body(
+    spec: &RunSpec,
+    folder: &RunFolder,
+    mut memory: MemoryGuard,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Finished, RunError> {
+    let columns = Observation::columns();
+    let mut body = Body::new(spec.scenario)?;
+    let labels: Vec<[String; 4]> = body
+        .regions()
+        .iter()
+        .map(|r| {
+            let s = &r.spec;
+            [
+                s.name.clone(),
+                format!("{:?}", s.side),
+                format!("{:?}", s.neurons),
+                format!("{:?}", s.serves),
+            ]
+        })
+        .collect();
+    let region_columns: Vec<String> = ["region", "side", "neurons", "serves"]
+        .map(String::from)
+        .into_iter()
+        .chain(columns.iter().cloned())
+        .collect();
+    let mut series = folder.timeseries(&columns)?;
+    let mut regions = folder.table(names::REGIONS, &region_columns)?;
+    let write = |body: &mut Body,
+                 series: &mut TimeSeriesWriter,
+                 regions: &mut TimeSeriesWriter|
+     -> Result<(), RunError> {
+        let observed = body.observe();
+        series.write_row(&finite(&columns, body.whole_body(&observed))?)?;
+        for (o, label) in observed.iter().zip(&labels) {
+            let row = finite(&columns, o.values())?;
+            regions.write_labelled_row(&label.each_ref().map(String::as_str), &row)?;
+        }
+        Ok(())
+    };
+    write(&mut body, &mut series, &mut regions)?;
+    while !body.is_finished() {
+        body.step();
+        progress.advanced(
+            spec.name,
+            Step {
+                tick: body.tick(),
+                total_ticks: body.total_ticks(),
+                day: body.time_days(),
+                motor_neurons_alive: body.summary().motor_neurons_final_alive,
+            },
+        );
+        let checked = body.check_state().map_err(RunError::from).and_then(|()| {
+            if body.is_output_tick() {
+                write(&mut body, &mut series, &mut regions)
+            } else {
+                Ok(())
+            }
+        });
+        let at = (body.tick(), body.time_days());
+        if let Err(err) = checked {
+            regions.keep_partial()?;
+            stop(folder, series, at, &err.to_string())?;
+            return Err(RunError::Stopped {
+                partial: folder.path().join("timeseries.csv.partial"),
+                cause: Box::new(err),
+            });
+        }
+        if let Some((held, limit)) = memory.exceeded() {
+            let reason = format!(
+                "the run holds {} of memory, more than its limit of {}; a neuraxis run writes no checkpoint yet, so run it again with a higher --max-memory or smaller regions",
+                crate::limits::size_text(held),
+                crate::limits::size_text(limit)
+            );
+            regions.keep_partial()?;
+            stop(folder, series, at, &reason)?;
+            return Err(RunError::Invalid(reason));
+        }
+        if cancel.is_cancelled() && !body.is_finished() {
+            regions.keep_partial()?;
+            stop(folder, series, at, "interrupted (Ctrl-C or SIGTERM)")?;
+            return Err(RunError::Cancelled {
+                day: body.time_days(),
+                tick: body.tick(),
+                total_ticks: body.total_ticks(),
+                dir: folder.path().to_path_buf(),
+            });
+        }
+    }
+    series.finish()?;
+    regions.finish()?;
+    Ok((body.summary().clone(), Some(body.body_summary())))
 }
 
 /// Keeps the time series so far as `timeseries.csv.partial` and says in `incomplete.json` why
@@ -506,7 +642,7 @@ fn simulate(
 fn stop(
     folder: &RunFolder,
     series: TimeSeriesWriter,
-    sim: &Simulation,
+    (tick, day): (u64, f64),
     reason: &str,
 ) -> Result<(), RunError> {
     let partial = series.keep_partial()?;
@@ -516,8 +652,8 @@ fn stop(
         names::INCOMPLETE,
         &Incomplete {
             reason,
-            tick: sim.tick(),
-            simulated_days: sim.time_days(),
+            tick,
+            simulated_days: day,
             checkpoint,
             resume: if checkpoint {
                 format!("alsim run --resume {dir}")
