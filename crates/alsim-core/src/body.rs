@@ -10,6 +10,7 @@
 //! count, so a body is as bit-identical as a block.
 
 use crate::fields::{FieldGrid, FieldId};
+use crate::mechanisms::neuron_damage::UpperMotorDrive;
 use crate::observe::{Observation, Summary};
 use crate::simulation::{BuildError, Simulation};
 use crate::{CellId, LifeState, MotorNeuron, Voxel};
@@ -34,6 +35,8 @@ struct Link {
     /// Share of the source's seeds leaving per tick.
     share_per_tick: f64,
     delay_ticks: u64,
+    /// Damage per day in the target per share of the source's motor neurons degenerating.
+    umn_damage_per_day: f64,
     /// (tick of arrival, seeds in a.u.), in order of departure.
     in_transit: VecDeque<(u64, f64)>,
 }
@@ -142,6 +145,7 @@ impl Body {
                 to: axis.index_of(&c.to).expect("validated"),
                 share_per_tick: c.seeds_per_day / ticks_per_day,
                 delay_ticks: (c.delay_days * ticks_per_day).round() as u64,
+                umn_damage_per_day: c.umn_damage_per_day,
                 in_transit: VecDeque::new(),
             })
             .collect();
@@ -196,9 +200,40 @@ impl Body {
 
     /// One tick of every region, then the exchange along the connections.
     pub fn step(&mut self) {
+        self.drive_from_upper_motor_neurons();
         self.regions.par_iter_mut().for_each(|r| r.sim.step());
         self.exchange();
         self.update_summary();
+    }
+
+    /// Sets each region's [`UpperMotorDrive`] from the share of stressed or dying motor neurons
+    /// in the upper motor neuron regions that project to it, as they stand at the start of the
+    /// tick; in declaration order.
+    fn drive_from_upper_motor_neurons(&mut self) {
+        if self.links.iter().all(|l| l.umn_damage_per_day == 0.0) {
+            return;
+        }
+        let mut drive = vec![0.0f64; self.regions.len()];
+        for link in self.links.iter().filter(|l| l.umn_damage_per_day > 0.0) {
+            let source = &mut self.regions[link.from].sim;
+            let initial = source.summary().motor_neurons_initial;
+            let mut q = source
+                .world
+                .query_filtered::<&LifeState, bevy_ecs::prelude::With<MotorNeuron>>();
+            let degenerating = q
+                .iter(&source.world)
+                .filter(|l| matches!(l, LifeState::Stressed | LifeState::Dying { .. }))
+                .count();
+            if initial > 0 {
+                drive[link.to] += link.umn_damage_per_day * degenerating as f64 / initial as f64;
+            }
+        }
+        for (region, drive) in self.regions.iter_mut().zip(drive) {
+            region
+                .sim
+                .world
+                .insert_resource(UpperMotorDrive(drive as f32));
+        }
     }
 
     fn exchange(&mut self) {

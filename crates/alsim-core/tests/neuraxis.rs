@@ -52,6 +52,7 @@ fn seeds_leave_at_their_share_arrive_after_the_delay_and_are_conserved() {
             kind: ConnectionKind::Tract,
             seeds_per_day: 2.4,
             delay_days: 0.5,
+            umn_damage_per_day: 0.0,
         }],
         focus: Some(Focus {
             region: FocusRegion::Named("A".into()),
@@ -181,4 +182,57 @@ fn disease_starts_in_the_focus_and_reaches_the_contiguous_segment_before_the_dis
     assert!(wins >= 9, "{outcomes:?}");
     let mean = |i: usize| outcomes.iter().map(|(_, d)| d[i] as f64).sum::<f64>() / 10.0;
     assert!(mean(1) > 3.0 * mean(2).max(1.0), "{outcomes:?}");
+}
+
+#[test]
+fn degenerating_upper_motor_neurons_hasten_the_loss_of_the_lower_ones_they_drive() {
+    // A cortical area whose neurons degenerate (the focus, twenty times the stress) and the
+    // lumbar pool its tract drives; with and without the drive, the same seeds.
+    let base = three_segments();
+    let lumbar_dead = |umn_damage_per_day: f64, seed: u64| {
+        let mut s = base.clone();
+        s.seed = seed;
+        s.time.duration_days = 60.0;
+        let mut cortex = region("cortex");
+        cortex.neurons = Neurons::Upper;
+        cortex.side = Side::Right;
+        s.neuraxis = Some(Neuraxis {
+            regions: vec![cortex, region("lumbar")],
+            connections: vec![Connection {
+                from: "cortex".into(),
+                to: "lumbar".into(),
+                kind: ConnectionKind::Tract,
+                seeds_per_day: 0.0,
+                delay_days: 0.0,
+                umn_damage_per_day,
+            }],
+            focus: Some(Focus {
+                region: FocusRegion::Named("cortex".into()),
+                seeds_au: 0.0,
+                damage_factor: 20.0,
+            }),
+        });
+        let mut body = Body::new(&s).unwrap();
+        while !body.is_finished() {
+            body.step();
+        }
+        let r = &body.body_summary().regions[1].summary;
+        r.motor_neurons_initial - r.motor_neurons_final_alive
+    };
+    let pairs: Vec<(u64, u64)> = (0..6u64)
+        .into_par_iter()
+        .map(|seed| (lumbar_dead(0.0, seed), lumbar_dead(0.05, seed)))
+        .collect();
+    // Every seed loses at least as many with the drive, and far more in all.
+    assert!(
+        pairs.iter().all(|(without, with)| with >= without),
+        "{pairs:?}"
+    );
+    let [without, with] = [0, 1].map(|k| {
+        pairs
+            .iter()
+            .map(|p| if k == 0 { p.0 } else { p.1 })
+            .sum::<u64>()
+    });
+    assert!(with >= without + 30, "{pairs:?}");
 }

@@ -122,6 +122,12 @@ pub struct Connection {
     pub seeds_per_day: f64,
     /// Days between leaving the source and arriving in the target. Range [0, 3650].
     pub delay_days: f64,
+    /// For a tract from upper motor neurons: damage per day added to each motor neuron of the
+    /// target per unit share of the source's motor neurons that are stressed or dying (dying
+    /// forward: hyperexcitable, degenerating corticomotoneurons drive excitotoxicity in the
+    /// neurons they synapse on; Eisen et al. 1992, Vucic et al. 2008). Range [0, 10]. Default 0.
+    #[serde(default)]
+    pub umn_damage_per_day: f64,
 }
 
 /// Where disease starts, and how.
@@ -248,6 +254,19 @@ impl Neuraxis {
                 }
                 c.range("seeds_per_day", link.seeds_per_day, 0.0, 10.0);
                 c.range("delay_days", link.delay_days, 0.0, 3650.0);
+                c.range("umn_damage_per_day", link.umn_damage_per_day, 0.0, 10.0);
+                let from_upper = self
+                    .index_of(&link.from)
+                    .is_some_and(|i| self.regions[i].neurons == Neurons::Upper);
+                if link.umn_damage_per_day > 0.0 && (link.kind != ConnectionKind::Tract || !from_upper) {
+                    c.problem(
+                        "umn_damage_per_day",
+                        format!(
+                            "is {}, but only a Tract from a region of Upper motor neurons carries their drive; set it to 0 or make {:?} such a tract",
+                            link.umn_damage_per_day, link.from
+                        ),
+                    );
+                }
             });
             *outflow_per_tick.entry(&link.from).or_default() +=
                 link.seeds_per_day * dt_hours / 24.0;

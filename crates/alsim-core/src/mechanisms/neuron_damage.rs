@@ -6,7 +6,9 @@
 //! axonal transport `E`, the neuromuscular terminal `H` (a terminal retracted past the
 //! denervation threshold `H_den` brings back less and less trophic support from the muscle),
 //! astrocytic support `S` (excitotoxicity), TNF `T` (saturating) and `n`
-//! reactive astrocytes in reach. It is integrated exactly over each tick (inputs held constant),
+//! reactive astrocytes in reach; in a body of regions, plus the drive `u` of the degenerating
+//! upper motor neurons that project to the region ([`UpperMotorDrive`], set by the body before
+//! each tick). It is integrated exactly over each tick (inputs held constant),
 //! so any time step is stable. Each input comes from another mechanism's state and is neutral
 //! when that mechanism is off.
 
@@ -39,6 +41,12 @@ pub struct Vulnerability(pub f32);
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct NeuronDamageConfig(pub NeuronDamageParams);
+
+/// Damage per day added to every motor neuron of a region by the degenerating upper motor
+/// neurons that drive it (dying forward: `docs/model.md`, "A body of regions"). The body sets
+/// it before each tick from the source regions' states; absent, as in a block, it is 0.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
+pub struct UpperMotorDrive(pub f32);
 
 impl NeuronDamageConfig {
     /// The parameters in force this tick: an anti-glutamate drug scales the excitotoxic damage rate.
@@ -194,10 +202,12 @@ fn accumulate_damage(
     therapies: Option<Res<TherapyFactors>>,
     grid: Res<FieldGrid>,
     astrocytes: Option<Res<ReactiveAstrocyteMap>>,
+    upper_motor: Option<Res<UpperMotorDrive>>,
     clock: Res<Clock>,
     mut cells: Query<NeuronState, With<MotorNeuron>>,
 ) {
     let p = &config.in_force(therapies.as_deref());
+    let drive = upper_motor.map_or(0.0, |u| u.0);
     let dt_days = clock.dt_hours as f32 / 24.0;
     let astrocytes = astrocytes.as_deref();
     let mut items: Vec<_> = cells.iter_mut().collect();
@@ -221,7 +231,7 @@ fn accumulate_damage(
                 tnf_ng_per_ml: grid.at(FieldId::Tnf, voxel.0),
                 reactive_astrocytes: toxicity,
             };
-            let input = damage_input(p, vulnerability.0, &exposure);
+            let input = damage_input(p, vulnerability.0, &exposure) + drive;
             damage.0 = relax(
                 f64::from(damage.0),
                 f64::from(input),
