@@ -13,7 +13,7 @@ use crate::fields::{FieldGrid, FieldId};
 use crate::mechanisms::neuron_damage::UpperMotorDrive;
 use crate::observe::{Observation, Summary};
 use crate::simulation::{BuildError, Simulation};
-use crate::{CellId, LifeState, MotorNeuron, Voxel};
+use crate::{CellId, Clinical, LifeState, MotorNeuron, Voxel};
 use alsim_scenario::Scenario;
 use alsim_scenario::neuraxis::{BodyPart, Neurons, RegionSpec, Side};
 use rayon::prelude::*;
@@ -50,7 +50,26 @@ pub struct Body {
     summary: Summary,
     /// Each region's first day of clinical onset, as reached.
     onsets: Vec<Option<f64>>,
+    /// Force below which a region's function starts to fail (`motor_units.onset_force_threshold`).
+    onset_force: f64,
+    /// First day the respiratory capacity proxy fell below [`RESPIRATORY_FAILURE_FVC`].
+    respiratory_failure: Option<f64>,
 }
+
+/// The functional readouts the body adds to the whole body's time series.
+pub const FUNCTION_COLUMNS: [&str; 6] = [
+    "alsfrs_r_bulbar",
+    "alsfrs_r_fine_motor",
+    "alsfrs_r_gross_motor",
+    "alsfrs_r_respiratory",
+    "alsfrs_r_total",
+    "fvc_percent_predicted",
+];
+
+/// Forced vital capacity, % predicted, below which respiration has failed: the end stage of a
+/// body. FVC below 50% is the usual criterion for ventilatory support in ALS (e.g. the
+/// EFNS guideline, Andersen et al. 2012 Eur J Neurol 19:360).
+pub const RESPIRATORY_FAILURE_FVC: f64 = 50.0;
 
 /// How each time-series column is combined over the regions into the whole body's row.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,6 +136,11 @@ pub struct BodySummary {
     pub site_of_onset: Option<String>,
     /// Lower motor neuron regions in the order they reached onset, with the day.
     pub order_of_onset: Vec<(String, f64)>,
+    /// End stage: the first day the FVC proxy fell below 50% of predicted; `None` if never or
+    /// if no lower motor neuron region serves respiration.
+    pub days_to_respiratory_failure: Option<f64>,
+    /// Days from clinical onset to respiratory failure (survival from onset).
+    pub survival_from_onset_days: Option<f64>,
     /// Every region, in the scenario's order.
     pub regions: Vec<RegionSummary>,
 }
@@ -159,7 +183,14 @@ impl Body {
             start_age_years: scenario.time.start_age_years,
             ..Summary::default()
         };
+        let onset_force = scenario
+            .mechanisms
+            .motor_units
+            .as_ref()
+            .map_or(0.8, |m| m.onset_force_threshold);
         Ok(Self {
+            onset_force,
+            respiratory_failure: None,
             onsets: vec![None; regions.len()],
             regions,
             links,
@@ -272,6 +303,9 @@ impl Body {
 
     fn update_summary(&mut self) {
         let day = self.time_days();
+        if self.respiratory_failure.is_none() && self.function()[5] < RESPIRATORY_FAILURE_FVC {
+            self.respiratory_failure = Some(day);
+        }
         let alive: u64 = self
             .regions
             .iter()
@@ -325,11 +359,63 @@ impl Body {
         self.regions.iter_mut().map(|r| r.sim.observe()).collect()
     }
 
+    /// The columns of the whole body's time series: [`Observation::columns`], then
+    /// [`FUNCTION_COLUMNS`].
+    pub fn columns() -> Vec<String> {
+        let mut columns = Observation::columns();
+        columns.extend(FUNCTION_COLUMNS.map(String::from));
+        columns
+    }
+
     /// The whole body's row of the time series from the regions' `observations`
-    /// ([`Observation::columns`] order): counts and amounts summed, maxima the largest, means
+    /// ([`Body::columns`] order): counts and amounts summed, maxima the largest, means
     /// weighted by each region's motor neurons at the start (motor-unit columns over the lower
-    /// motor neuron regions only).
+    /// motor neuron regions only); then the functional scores ([`Body::function`]).
     pub fn whole_body(&self, observations: &[Observation]) -> Vec<f64> {
+        let mut row = self.combined(observations);
+        row.extend(self.function());
+        row
+    }
+
+    /// The functional readouts of [`FUNCTION_COLUMNS`] from the regions' force. Each body part's
+    /// force is the mean force proxy of the regions with motor units that serve it,
+    /// weighted by their starting motor neurons; each of its three ALSFRS-R items scores
+    /// `4·min(1, F/F_onset)` (full until the force falls below the clinical-onset threshold
+    /// `F_onset`, then in proportion down to 0 at no force); the gross-motor items take the leg
+    /// and trunk regions together. A part no region serves scores full. The FVC proxy is 100
+    /// times the respiratory force.
+    pub fn function(&self) -> [f64; 6] {
+        let force = |parts: &[BodyPart]| {
+            let (mut sum, mut total) = (0.0, 0.0);
+            for r in &self.regions {
+                let clinical = r.sim.world.get_resource::<Clinical>();
+                if let Some(c) = clinical.filter(|_| parts.contains(&r.spec.serves)) {
+                    let w = r.sim.summary().motor_neurons_initial as f64;
+                    sum += w * c.force;
+                    total += w;
+                }
+            }
+            (total > 0.0).then(|| sum / total)
+        };
+        let score = |parts: &[BodyPart]| {
+            force(parts).map_or(12.0, |f| 3.0 * 4.0 * (f / self.onset_force).clamp(0.0, 1.0))
+        };
+        let bulbar = score(&[BodyPart::Bulbar]);
+        let fine = score(&[BodyPart::Arm]);
+        let gross = score(&[BodyPart::Leg, BodyPart::Trunk]);
+        let respiratory = score(&[BodyPart::Respiratory]);
+        let fvc = force(&[BodyPart::Respiratory]).map_or(100.0, |f| 100.0 * f);
+        [
+            bulbar,
+            fine,
+            gross,
+            respiratory,
+            bulbar + fine + gross + respiratory,
+            fvc,
+        ]
+    }
+
+    fn combined(&self, observations: &[Observation]) -> Vec<f64> {
         let rows: Vec<Vec<f64>> = observations.iter().map(Observation::values).collect();
         let weights: Vec<f64> = self
             .regions
@@ -390,6 +476,11 @@ impl Body {
             focus: self.focus.map(name),
             site_of_onset: order.first().map(|&(i, _)| name(i)),
             order_of_onset: order.iter().map(|&(i, d)| (name(i), d)).collect(),
+            days_to_respiratory_failure: self.respiratory_failure,
+            survival_from_onset_days: self
+                .respiratory_failure
+                .zip(self.summary.days_to_clinical_onset)
+                .map(|(end, onset)| end - onset),
             regions: self
                 .regions
                 .iter()

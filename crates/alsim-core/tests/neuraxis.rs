@@ -236,3 +236,41 @@ fn degenerating_upper_motor_neurons_hasten_the_loss_of_the_lower_ones_they_drive
     });
     assert!(with >= without + 30, "{pairs:?}");
 }
+
+#[test]
+fn a_failing_respiratory_pool_ends_the_course_and_the_scores_follow_regional_force() {
+    // The focus serves breathing; the others the legs.
+    let mut s = three_segments();
+    s.time.duration_days = 40.0;
+    s.neuraxis.as_mut().unwrap().regions[0].serves = BodyPart::Respiratory;
+    let mut body = Body::new(&s).unwrap();
+    assert_eq!(body.function(), [12.0, 12.0, 12.0, 12.0, 48.0, 100.0]);
+    while !body.is_finished() {
+        body.step();
+    }
+    let force = |i: usize| {
+        body.regions()[i]
+            .sim
+            .world()
+            .resource::<alsim_core::Clinical>()
+            .force
+    };
+    let [bulbar, fine, gross, respiratory, total, fvc] = body.function();
+    assert_eq!((bulbar, fine), (12.0, 12.0), "no region serves them");
+    assert!((fvc - 100.0 * force(0)).abs() < 1e-9);
+    assert!((respiratory - 12.0 * (force(0) / 0.8).min(1.0)).abs() < 1e-9);
+    let legs = (force(1) + force(2)) / 2.0;
+    assert!((gross - 12.0 * (legs / 0.8).min(1.0)).abs() < 1e-9);
+    assert!((total - (bulbar + fine + gross + respiratory)).abs() < 1e-9);
+    let summary = body.body_summary();
+    let end = summary
+        .days_to_respiratory_failure
+        .expect("the focus fails");
+    let onset = summary
+        .body
+        .days_to_clinical_onset
+        .expect("onset comes first");
+    assert!(end > onset, "onset {onset}, end {end}");
+    assert_eq!(summary.survival_from_onset_days, Some(end - onset));
+    assert!(fvc < 50.0);
+}

@@ -569,14 +569,15 @@ fn simulate_body(
         .into_iter()
         .chain(columns.iter().cloned())
         .collect();
-    let mut series = folder.timeseries(&columns)?;
+    let body_columns = Body::columns();
+    let mut series = folder.timeseries(&body_columns)?;
     let mut regions = folder.table(names::REGIONS, &region_columns)?;
     let write = |body: &mut Body,
                  series: &mut TimeSeriesWriter,
                  regions: &mut TimeSeriesWriter|
      -> Result<(), RunError> {
         let observed = body.observe();
-        series.write_row(&finite(&columns, body.whole_body(&observed))?)?;
+        series.write_row(&finite(&body_columns, body.whole_body(&observed))?)?;
         for (o, label) in observed.iter().zip(&labels) {
             let row = finite(&columns, o.values())?;
             regions.write_labelled_row(&label.each_ref().map(String::as_str), &row)?;
