@@ -671,3 +671,17 @@ fn a_neuraxis_run_refuses_checkpoints_it_cannot_write_yet() {
         "refused before anything is written"
     );
 }
+
+#[test]
+fn validate_describes_a_neuraxis_by_its_regions() {
+    let res = alsim(&["validate", "tests/scenarios/three-segments.ron"]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let text = String::from_utf8(res.stdout).unwrap();
+    assert!(
+        text.contains(
+            "neuraxis:   3 regions (0 of upper motor neurons), 4 connections; 12000 voxels in all"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("cells:      120 motor neurons"), "{text}");
+}

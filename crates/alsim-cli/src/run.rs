@@ -193,11 +193,23 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
     let fp = scenario.footprint();
     let [nx, ny, nz] = fp.grid;
     out!("{}: valid scenario '{}'", path.display(), scenario.name)?;
-    out!(
-        "  grid:       {nx} × {ny} × {nz} = {} voxels of {} µm",
-        fp.voxels,
-        scenario.tissue.voxel_um
-    )?;
+    match &scenario.neuraxis {
+        None => out!(
+            "  grid:       {nx} × {ny} × {nz} = {} voxels of {} µm",
+            fp.voxels,
+            scenario.tissue.voxel_um
+        )?,
+        Some(axis) => out!(
+            "  neuraxis:   {} regions ({} of upper motor neurons), {} connections; {} voxels in all",
+            axis.regions.len(),
+            axis.regions
+                .iter()
+                .filter(|r| r.neurons == alsim_scenario::neuraxis::Neurons::Upper)
+                .count(),
+            axis.connections.len(),
+            fp.voxels
+        )?,
+    }
     out!(
         "  cells:      {} motor neurons, {} microglia, {} astrocytes",
         fp.cells[0],

@@ -52,7 +52,9 @@ pub struct Body {
     onsets: Vec<Option<f64>>,
     /// Force below which a region's function starts to fail (`motor_units.onset_force_threshold`).
     onset_force: f64,
-    /// First day the respiratory capacity proxy fell below [`RESPIRATORY_FAILURE_FVC`].
+    /// FVC proxy (% of predicted) below which breathing has failed: the end stage.
+    end_stage_fvc: f64,
+    /// First day the respiratory capacity proxy fell below `end_stage_fvc`.
     respiratory_failure: Option<f64>,
 }
 
@@ -65,11 +67,6 @@ pub const FUNCTION_COLUMNS: [&str; 6] = [
     "alsfrs_r_total",
     "fvc_percent_predicted",
 ];
-
-/// Forced vital capacity, % predicted, below which respiration has failed: the end stage of a
-/// body. FVC below 50% is the usual criterion for ventilatory support in ALS (e.g. the
-/// EFNS guideline, Andersen et al. 2012 Eur J Neurol 19:360).
-pub const RESPIRATORY_FAILURE_FVC: f64 = 50.0;
 
 /// How each time-series column is combined over the regions into the whole body's row.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -136,8 +133,8 @@ pub struct BodySummary {
     pub site_of_onset: Option<String>,
     /// Lower motor neuron regions in the order they reached onset, with the day.
     pub order_of_onset: Vec<(String, f64)>,
-    /// End stage: the first day the FVC proxy fell below 50% of predicted; `None` if never or
-    /// if no lower motor neuron region serves respiration.
+    /// End stage: the first day the FVC proxy fell below `neuraxis.end_stage_fvc_percent`;
+    /// `None` if never or if no lower motor neuron region serves respiration.
     pub days_to_respiratory_failure: Option<f64>,
     /// Days from clinical onset to respiratory failure (survival from onset).
     pub survival_from_onset_days: Option<f64>,
@@ -190,6 +187,7 @@ impl Body {
             .map_or(0.8, |m| m.onset_force_threshold);
         Ok(Self {
             onset_force,
+            end_stage_fvc: axis.end_stage_fvc_percent,
             respiratory_failure: None,
             onsets: vec![None; regions.len()],
             regions,
@@ -303,7 +301,7 @@ impl Body {
 
     fn update_summary(&mut self) {
         let day = self.time_days();
-        if self.respiratory_failure.is_none() && self.function()[5] < RESPIRATORY_FAILURE_FVC {
+        if self.respiratory_failure.is_none() && self.function()[5] < self.end_stage_fvc {
             self.respiratory_failure = Some(day);
         }
         let alive: u64 = self

@@ -54,6 +54,7 @@ fn seeds_leave_at_their_share_arrive_after_the_delay_and_are_conserved() {
             delay_days: 0.5,
             umn_damage_per_day: 0.0,
         }],
+        end_stage_fvc_percent: 50.0,
         focus: Some(Focus {
             region: FocusRegion::Named("A".into()),
             seeds_au: 100.0,
@@ -206,6 +207,7 @@ fn degenerating_upper_motor_neurons_hasten_the_loss_of_the_lower_ones_they_drive
                 delay_days: 0.0,
                 umn_damage_per_day,
             }],
+            end_stage_fvc_percent: 50.0,
             focus: Some(Focus {
                 region: FocusRegion::Named("cortex".into()),
                 seeds_au: 0.0,

@@ -291,7 +291,14 @@ impl Scenario {
                     "is set, but VTK snapshots of a neuraxis run are not written yet; remove it (each region's course is in regions.csv)",
                 );
             }
-            c.scope("neuraxis", |c| axis.check(c, self.time.dt_hours));
+            let onset_force = self
+                .mechanisms
+                .motor_units
+                .as_ref()
+                .map(|m| m.onset_force_threshold);
+            c.scope("neuraxis", |c| {
+                axis.check(c, self.time.dt_hours, onset_force)
+            });
             // Each region as the scenario it runs as: its tissue, scaled populations, events
             // and, in the focus, the focus's changes.
             if c.is_clean() {

@@ -29,6 +29,16 @@ pub struct Neuraxis {
     /// Where disease starts. Default none: every region alike.
     #[serde(default)]
     pub focus: Option<Focus>,
+    /// End stage: the respiratory capacity proxy (FVC, % of predicted) below which breathing
+    /// has failed. Range (0, 100), and below `100·mechanisms.motor_units.onset_force_threshold`
+    /// so that it cannot come before onset. Default 50, the usual criterion for ventilatory
+    /// support in ALS (Andersen et al. 2012).
+    #[serde(default = "default_end_stage")]
+    pub end_stage_fvc_percent: f64,
+}
+
+fn default_end_stage() -> f64 {
+    50.0
 }
 
 /// Which motor neurons a region holds.
@@ -188,7 +198,23 @@ impl Neuraxis {
         }
     }
 
-    pub(crate) fn check(&self, c: &mut Checker, dt_hours: f64) {
+    pub(crate) fn check(&self, c: &mut Checker, dt_hours: f64, onset_force: Option<f64>) {
+        c.range(
+            "end_stage_fvc_percent",
+            self.end_stage_fvc_percent,
+            f64::MIN_POSITIVE,
+            99.999,
+        );
+        if let Some(onset) = onset_force.filter(|f| self.end_stage_fvc_percent >= 100.0 * f) {
+            c.problem(
+                "end_stage_fvc_percent",
+                format!(
+                    "is {}, at or above the force at clinical onset (mechanisms.motor_units.onset_force_threshold {onset} = {}%), so end stage could come before onset; lower it",
+                    self.end_stage_fvc_percent,
+                    100.0 * onset
+                ),
+            );
+        }
         if self.regions.is_empty() {
             c.problem("regions", "is empty; a neuraxis needs at least one region");
         }
@@ -337,6 +363,7 @@ mod tests {
         let axis = Neuraxis {
             regions: vec![region("a"), region("b"), region("c")],
             connections: Vec::new(),
+            end_stage_fvc_percent: 50.0,
             focus: Some(Focus {
                 region: FocusRegion::Drawn(vec![
                     ("a".into(), 7.0),
