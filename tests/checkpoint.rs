@@ -159,6 +159,40 @@ fn a_run_killed_and_resumed_writes_the_bytes_of_an_uninterrupted_run() {
 }
 
 #[test]
+fn a_neuraxis_run_killed_and_resumed_writes_the_bytes_of_an_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "tests/scenarios/three-segments.ron";
+    let whole = dir.path().join("whole");
+    let res = output(&["run", scenario, "--out", s(&whole), "--threads", "2"]);
+    assert!(res.status.success(), "{}", stderr(&res));
+
+    let killed = dir.path().join("killed");
+    let mut child = spawn(&[
+        "run",
+        scenario,
+        "--out",
+        s(&killed),
+        "--checkpoint-every",
+        "10days",
+        "--threads",
+        "2",
+    ]);
+    wait_for("a checkpoint", || killed.join("checkpoint.bin").exists());
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    assert!(
+        !killed.join("summary.json").exists(),
+        "killed before the end"
+    );
+    assert!(!killed.join("regions.csv").exists(), "never looks finished");
+
+    resume(&killed);
+    assert_same_results(&whole, &killed);
+    let [a, b] = [&whole, &killed].map(|d| fs::read(d.join("regions.csv")).unwrap());
+    assert!(a == b, "regions.csv differs after the resume");
+}
+
+#[test]
 fn a_kill_while_a_checkpoint_is_written_leaves_the_previous_one_resumable() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = heavy(dir.path());

@@ -655,24 +655,6 @@ fn a_neuraxis_run_writes_the_regions_table_and_the_site_of_onset_identically_at_
 }
 
 #[test]
-fn a_neuraxis_run_refuses_checkpoints_it_cannot_write_yet() {
-    let dir = tempfile::tempdir().unwrap();
-    let res = alsim(&[
-        "run",
-        "tests/scenarios/three-segments.ron",
-        "--checkpoint-every",
-        "10days",
-        "--out",
-        dir.path().join("body").to_str().unwrap(),
-    ]);
-    assert_clean_failure(&res, "a neuraxis run writes no checkpoint yet");
-    assert!(
-        !dir.path().join("body").exists(),
-        "refused before anything is written"
-    );
-}
-
-#[test]
 fn validate_describes_a_neuraxis_by_its_regions() {
     let res = alsim(&["validate", "tests/scenarios/three-segments.ron"]);
     assert!(res.status.success(), "{}", stderr(&res));

@@ -14,6 +14,7 @@ use crate::mechanisms::neuron_damage::UpperMotorDrive;
 use crate::observe::{Observation, Summary};
 use crate::simulation::{BuildError, Simulation};
 use crate::{CellId, Clinical, LifeState, MotorNeuron, Voxel};
+use crate::{RestoreError, SavedState};
 use alsim_scenario::Scenario;
 use alsim_scenario::neuraxis::{BodyPart, Neurons, RegionSpec, Side};
 use rayon::prelude::*;
@@ -39,6 +40,20 @@ struct Link {
     umn_damage_per_day: f64,
     /// (tick of arrival, seeds in a.u.), in order of departure.
     in_transit: VecDeque<(u64, f64)>,
+}
+
+/// The changing state of a body after some ticks: every region's, the seeds in transit and the
+/// body's milestones. [`Body::restore`] turns it back into the body of the same scenario.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BodyState<'a> {
+    /// Ticks completed.
+    pub tick: u64,
+    regions: Vec<SavedState<'a>>,
+    /// Per connection, in declaration order: (tick of arrival, seeds) in order of departure.
+    in_transit: Vec<Vec<(u64, f64)>>,
+    summary: Summary,
+    onsets: Vec<Option<f64>>,
+    respiratory_failure: Option<f64>,
 }
 
 /// A body of regions (see the module documentation).
@@ -195,6 +210,65 @@ impl Body {
             focus: axis.focus_index(scenario.seed),
             summary,
         })
+    }
+
+    /// The body's changing state, borrowing the regions' field values.
+    pub fn save_state(&mut self) -> BodyState<'_> {
+        BodyState {
+            tick: self.tick(),
+            in_transit: self
+                .links
+                .iter()
+                .map(|l| l.in_transit.iter().copied().collect())
+                .collect(),
+            summary: self.summary.clone(),
+            onsets: self.onsets.clone(),
+            respiratory_failure: self.respiratory_failure,
+            regions: self
+                .regions
+                .iter_mut()
+                .map(|r| r.sim.save_state())
+                .collect(),
+        }
+    }
+
+    /// Rebuilds the body of `scenario` as it stood when `state` was saved; refuses a state of
+    /// another body (region or connection counts, or any region's own checks).
+    pub fn restore(scenario: &Scenario, state: BodyState<'_>) -> Result<Self, RestoreError> {
+        let mut body = Body::new(scenario)?;
+        let mismatch = |what: String| Err(RestoreError::Mismatch(what));
+        if state.regions.len() != body.regions.len()
+            || state.onsets.len() != body.regions.len()
+            || state.in_transit.len() != body.links.len()
+        {
+            return mismatch(format!(
+                "it holds {} regions and {} connections, the scenario {} and {}",
+                state.regions.len(),
+                state.in_transit.len(),
+                body.regions.len(),
+                body.links.len()
+            ));
+        }
+        if state.regions.iter().any(|r| r.tick != state.tick) {
+            return mismatch("its regions stand at different ticks".into());
+        }
+        let axis = scenario.neuraxis.as_ref().expect("a neuraxis scenario");
+        for (i, (region, saved)) in body.regions.iter_mut().zip(state.regions).enumerate() {
+            region.sim =
+                Simulation::restore(&scenario.region_scenario(i), saved).map_err(|e| match e {
+                    RestoreError::Mismatch(what) => {
+                        RestoreError::Mismatch(format!("region {}: {what}", axis.regions[i].name))
+                    }
+                    other => other,
+                })?;
+        }
+        for (link, in_transit) in body.links.iter_mut().zip(state.in_transit) {
+            link.in_transit = in_transit.into();
+        }
+        body.summary = state.summary;
+        body.onsets = state.onsets;
+        body.respiratory_failure = state.respiratory_failure;
+        Ok(body)
     }
 
     /// The regions, in the scenario's order.

@@ -57,7 +57,7 @@ mod snapshot;
 pub mod solver;
 mod world;
 
-pub use body::{Body, BodyRegion, BodySummary, RegionSummary};
+pub use body::{Body, BodyRegion, BodyState, BodySummary, RegionSummary};
 pub use cells::{
     Astrocyte, CellId, CellKind, Exchange, LifeState, Microglia, MotorNeuron, NextCellId, Position,
     Voxel,

@@ -3,7 +3,7 @@
 
 use crate::RunError;
 use crate::run::{Every, VERSION};
-use alsim_core::SavedState;
+use alsim_core::{BodyState, SavedState};
 use alsim_io::{checkpoint, names};
 use alsim_scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,18 @@ pub(crate) struct RunState<'a> {
     /// Wall time spent before this checkpoint, over all sessions.
     pub(crate) wall_time_seconds: f64,
     pub(crate) rows: Cow<'a, [Vec<f64>]>,
-    pub(crate) simulation: SavedState<'a>,
+    pub(crate) model: ModelState<'a>,
+}
+
+/// The model's state: one block's, or a body's with the rows of its `regions.csv` so far (in
+/// the order written: each output time's regions in the scenario's order).
+#[derive(Serialize, Deserialize)]
+pub(crate) enum ModelState<'a> {
+    Block(SavedState<'a>),
+    Body {
+        body: BodyState<'a>,
+        region_rows: Cow<'a, [Vec<f64>]>,
+    },
 }
 
 impl RunState<'static> {
@@ -38,7 +49,10 @@ impl RunState<'static> {
 
     /// Ticks completed at the checkpoint.
     pub(crate) fn tick(&self) -> u64 {
-        self.simulation.tick
+        match &self.model {
+            ModelState::Block(state) => state.tick,
+            ModelState::Body { body, .. } => body.tick,
+        }
     }
 
     /// The scenario it continues, parsed and validated.

@@ -2,10 +2,10 @@
 //! checkpoints, cancellation and resume. Every run, alone or in a batch, goes through
 //! [`execute`].
 
-use crate::checkpoint::RunState;
+use crate::checkpoint::{ModelState, RunState};
 use crate::limits::check_memory;
 use crate::{CancelToken, Progress, RunError, Step, plots, snapshot};
-use alsim_core::{Body, BodySummary, Observation, Simulation, Summary};
+use alsim_core::{Body, BodySummary, Observation, RestoreError, Simulation, Summary};
 use alsim_io::{RunFolder, TimeSeriesWriter, has_checkpoint, is_finished, names};
 use alsim_scenario::Scenario;
 use rayon::ThreadPool;
@@ -163,7 +163,6 @@ pub fn run(
     cancel: &CancelToken,
 ) -> Result<Summary, RunError> {
     reported(spec.name, spec.scenario.time.ticks(), progress, || {
-        supported(spec.scenario, options)?;
         check_memory(spec.scenario, spec.scenario_file, options.max_memory, 1)?;
         if has_checkpoint(dir) && !options.replace {
             return Err(RunError::HasCheckpoint {
@@ -246,16 +245,6 @@ pub fn resume(
     })
 }
 
-/// Refuses what a run of `scenario` cannot do yet, before anything is written.
-fn supported(scenario: &Scenario, options: &RunOptions) -> Result<(), RunError> {
-    if scenario.neuraxis.is_some() && options.checkpoint_every.is_some() {
-        return Err(RunError::Invalid(
-            "--checkpoint-every: a neuraxis run writes no checkpoint yet; run it without --checkpoint-every".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// `body`'s result, with the run `name` of `total_ticks` reported started before and finished
 /// after it.
 pub(crate) fn reported(
@@ -308,7 +297,6 @@ pub(crate) fn execute(
     cancel: &CancelToken,
 ) -> Result<Summary, RunError> {
     let scenario = spec.scenario;
-    supported(scenario, options)?;
     let started = Instant::now();
     let before = resume.as_ref().map_or(0.0, |r| r.wall_time_seconds);
     let every = options.checkpoint_every;
@@ -393,14 +381,24 @@ fn simulate(
 ) -> Result<Finished, RunError> {
     let scenario = spec.scenario;
     if scenario.neuraxis.is_some() {
-        return simulate_body(spec, folder, memory, progress, cancel);
+        let session = Session {
+            every,
+            memory,
+            started,
+            progress,
+            cancel,
+        };
+        return simulate_body(spec, folder, resume, session);
     }
     let columns = Observation::columns();
     let (mut sim, mut rows, before) = match resume {
         Some(state) => {
             folder.clear_incomplete()?;
             let rows = state.rows.into_owned();
-            let sim = Simulation::restore(scenario, state.simulation)?;
+            let ModelState::Block(saved) = state.model else {
+                return Err(RestoreError::Mismatch("it holds a body of regions".into()).into());
+            };
+            let sim = Simulation::restore(scenario, saved)?;
             (sim, rows, state.wall_time_seconds)
         }
         None => {
@@ -424,7 +422,7 @@ fn simulate(
             checkpoint_every: every,
             wall_time_seconds: before + started.elapsed().as_secs_f64(),
             rows: Cow::Borrowed(rows),
-            simulation: sim.save_state(),
+            model: ModelState::Block(sim.save_state()),
         };
         folder.write_checkpoint(VERSION, &state)
     };
@@ -489,11 +487,7 @@ fn simulate(
         if let Some((held, limit)) = memory.exceeded() {
             // The state is sound, only too big to go on with here: keep it to resume.
             checkpoint(&mut sim, &rows)?;
-            let o = sim.observe();
-            let microglia = ["surveying", "proinflammatory", "antiinflammatory"]
-                .iter()
-                .map(|p| o[format!("microglia_{p}").as_str()] as u64)
-                .sum();
+            let microglia = microglia_of(&sim.observe());
             let fp = scenario.footprint();
             let err = RunError::OutOfMemory {
                 day: sim.time_days(),
@@ -537,30 +531,56 @@ fn simulate(
     Ok((sim.summary().clone(), None))
 }
 
+/// What a run's loop is given besides the run: when to checkpoint, the memory watch, when it
+/// started, whom to tell, and how it is stopped.
+struct Session<'a> {
+    every: Option<Every>,
+    memory: MemoryGuard,
+    started: Instant,
+    progress: &'a dyn Progress,
+    cancel: &'a CancelToken,
+}
+
 /// [`simulate`] for a neuraxis scenario: every region stepped together ([`Body`]); the whole
 /// body's rows into `timeseries.csv`, each region's into the long table `regions.csv` (region,
 /// side, neurons, serves, then the time-series columns), the body's summary into
-/// `summary.json`. A body writes no checkpoint yet: a stopped run keeps its partial tables and
-/// must be run again.
+/// `summary.json`; checkpoints hold the body's state and both tables' rows.
 fn simulate_body(
     spec: &RunSpec,
     folder: &RunFolder,
-    mut memory: MemoryGuard,
-    progress: &dyn Progress,
-    cancel: &CancelToken,
+    resume: Option<RunState<'static>>,
+    mut session: Session,
 ) -> Result<Finished, RunError> {
+    let scenario = spec.scenario;
     let columns = Observation::columns();
-    let mut body = Body::new(spec.scenario)?;
+    let body_columns = Body::columns();
+    let (mut body, mut rows, mut region_rows, before) = match resume {
+        Some(state) => {
+            folder.clear_incomplete()?;
+            let ModelState::Body { body, region_rows } = state.model else {
+                return Err(RestoreError::Mismatch("it holds one block, not a body".into()).into());
+            };
+            let restored = Body::restore(scenario, body)?;
+            (
+                restored,
+                state.rows.into_owned(),
+                region_rows.into_owned(),
+                state.wall_time_seconds,
+            )
+        }
+        None => (Body::new(scenario)?, Vec::new(), Vec::new(), 0.0),
+    };
     let labels: Vec<[String; 4]> = body
         .regions()
         .iter()
         .map(|r| {
             let s = &r.spec;
+            let text = |v: &dyn std::fmt::Debug| format!("{v:?}");
             [
                 s.name.clone(),
-                format!("{:?}", s.side),
-                format!("{:?}", s.neurons),
-                format!("{:?}", s.serves),
+                text(&s.side),
+                text(&s.neurons),
+                text(&s.serves),
             ]
         })
         .collect();
@@ -569,25 +589,67 @@ fn simulate_body(
         .into_iter()
         .chain(columns.iter().cloned())
         .collect();
-    let body_columns = Body::columns();
     let mut series = folder.timeseries(&body_columns)?;
     let mut regions = folder.table(names::REGIONS, &region_columns)?;
-    let write = |body: &mut Body,
-                 series: &mut TimeSeriesWriter,
-                 regions: &mut TimeSeriesWriter|
+    let labelled = |i: usize| labels[i % labels.len()].each_ref().map(String::as_str);
+    for row in &rows {
+        series.write_row(row)?;
+    }
+    for (i, row) in region_rows.iter().enumerate() {
+        regions.write_labelled_row(&labelled(i), row)?;
+    }
+    // The rows of the tick just run, written and kept for the checkpoint.
+    let output = |body: &mut Body,
+                  series: &mut TimeSeriesWriter,
+                  regions: &mut TimeSeriesWriter,
+                  rows: &mut Vec<Vec<f64>>,
+                  region_rows: &mut Vec<Vec<f64>>|
      -> Result<(), RunError> {
         let observed = body.observe();
-        series.write_row(&finite(&body_columns, body.whole_body(&observed))?)?;
-        for (o, label) in observed.iter().zip(&labels) {
+        let row = finite(&body_columns, body.whole_body(&observed))?;
+        series.write_row(&row)?;
+        rows.push(row);
+        for o in &observed {
             let row = finite(&columns, o.values())?;
-            regions.write_labelled_row(&label.each_ref().map(String::as_str), &row)?;
+            regions.write_labelled_row(&labelled(region_rows.len()), &row)?;
+            region_rows.push(row);
         }
         Ok(())
     };
-    write(&mut body, &mut series, &mut regions)?;
+    if rows.is_empty() {
+        output(
+            &mut body,
+            &mut series,
+            &mut regions,
+            &mut rows,
+            &mut region_rows,
+        )?;
+    }
+    let mut schedule = Schedule::new(session.every, scenario.time.dt_hours);
+    let checkpoint = |body: &mut Body, rows: &[Vec<f64>], region_rows: &[Vec<f64>]| {
+        let state = RunState {
+            scenario: Cow::Owned(scenario.to_ron_string()),
+            scenario_file: Cow::Borrowed(spec.scenario_file),
+            replicate: spec.replicate,
+            sweep: Cow::Borrowed(spec.sweep),
+            overrides: Cow::Borrowed(spec.overrides),
+            checkpoint_every: session.every,
+            wall_time_seconds: before + session.started.elapsed().as_secs_f64(),
+            rows: Cow::Borrowed(rows),
+            model: ModelState::Body {
+                body: body.save_state(),
+                region_rows: Cow::Borrowed(region_rows),
+            },
+        };
+        folder.write_checkpoint(VERSION, &state)
+    };
+    let stop_both = |series: TimeSeriesWriter, regions: TimeSeriesWriter, at, reason: &str| {
+        regions.keep_partial()?;
+        stop(folder, series, at, reason)
+    };
     while !body.is_finished() {
         body.step();
-        progress.advanced(
+        session.progress.advanced(
             spec.name,
             Step {
                 tick: body.tick(),
@@ -598,33 +660,51 @@ fn simulate_body(
         );
         let checked = body.check_state().map_err(RunError::from).and_then(|()| {
             if body.is_output_tick() {
-                write(&mut body, &mut series, &mut regions)
+                output(
+                    &mut body,
+                    &mut series,
+                    &mut regions,
+                    &mut rows,
+                    &mut region_rows,
+                )
             } else {
                 Ok(())
             }
         });
         let at = (body.tick(), body.time_days());
         if let Err(err) = checked {
-            regions.keep_partial()?;
-            stop(folder, series, at, &err.to_string())?;
+            // The state is not worth saving: the last checkpoint stays as it was.
+            stop_both(series, regions, at, &err.to_string())?;
             return Err(RunError::Stopped {
                 partial: folder.path().join("timeseries.csv.partial"),
                 cause: Box::new(err),
             });
         }
-        if let Some((held, limit)) = memory.exceeded() {
-            let reason = format!(
-                "the run holds {} of memory, more than its limit of {}; a neuraxis run writes no checkpoint yet, so run it again with a higher --max-memory or smaller regions",
-                crate::limits::size_text(held),
-                crate::limits::size_text(limit)
-            );
-            regions.keep_partial()?;
-            stop(folder, series, at, &reason)?;
-            return Err(RunError::Invalid(reason));
+        if let Some((held, limit)) = session.memory.exceeded() {
+            // The state is sound, only too big to go on with here: keep it to resume.
+            checkpoint(&mut body, &rows, &region_rows)?;
+            let fp = scenario.footprint();
+            let microglia = body.observe().iter().map(microglia_of).sum();
+            let err = RunError::OutOfMemory {
+                day: body.time_days(),
+                held: crate::limits::size_text(held),
+                limit: crate::limits::size_text(limit),
+                microglia,
+                microglia_start: fp.cells[1],
+                microglia_max: fp.max_microglia,
+            };
+            stop_both(series, regions, at, &err.to_string())?;
+            return Err(RunError::Stopped {
+                partial: folder.path().join("timeseries.csv.partial"),
+                cause: Box::new(err),
+            });
         }
-        if cancel.is_cancelled() && !body.is_finished() {
-            regions.keep_partial()?;
-            stop(folder, series, at, "interrupted (Ctrl-C or SIGTERM)")?;
+        let cancelled = session.cancel.is_cancelled();
+        if cancelled || schedule.due(body.tick()) {
+            checkpoint(&mut body, &rows, &region_rows)?;
+        }
+        if cancelled && !body.is_finished() {
+            stop_both(series, regions, at, "interrupted (Ctrl-C or SIGTERM)")?;
             return Err(RunError::Cancelled {
                 day: body.time_days(),
                 tick: body.tick(),
@@ -636,6 +716,14 @@ fn simulate_body(
     series.finish()?;
     regions.finish()?;
     Ok((body.summary().clone(), Some(body.body_summary())))
+}
+
+/// Microglia of every phenotype in an observation.
+fn microglia_of(o: &Observation) -> u64 {
+    ["surveying", "proinflammatory", "antiinflammatory"]
+        .iter()
+        .map(|p| o[format!("microglia_{p}").as_str()] as u64)
+        .sum()
 }
 
 /// Keeps the time series so far as `timeseries.csv.partial` and says in `incomplete.json` why
