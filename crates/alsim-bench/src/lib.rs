@@ -25,7 +25,7 @@ mod suite;
 
 pub use bandwidth::{TRIAD_BYTES_PER_ELEMENT, Triad};
 pub use host::{OtherLoad, arithmetic};
-pub use report::{Report, ScalingSeries, SolverRow, TickRow, fit_exponent, median};
+pub use report::{CordRow, Report, ScalingSeries, SolverRow, TickRow, fit_exponent, median};
 pub use suite::{Probe, Size, pool, probe_peak_rss, run_suite};
 
 use alsim_core::solver::{FaceBoundary, FieldSolver, GridShape};
@@ -51,6 +51,21 @@ pub const LARGE_SCENARIOS: [(&str, &str); 3] = [
     ("large-m", include_str!("../../../scenarios/large-m.ron")),
     ("large-l", include_str!("../../../scenarios/large-l.ron")),
 ];
+
+/// A slab of human lumbosacral cord at physiological counts (20,000 motor neurons, 2.2 M glia,
+/// 3.75 M voxels): its whole tick and peak memory.
+pub const LARGE_CORD: (&str, &str) = (
+    "large-cord",
+    include_str!("../../../scenarios/large-cord.ron"),
+);
+
+/// [`LARGE_CORD`], parsed and validated.
+pub fn large_cord() -> Scenario {
+    let (name, text) = LARGE_CORD;
+    Scenario::from_ron_str(text, name)
+        .and_then(|s| s.validate(name).map(|()| s))
+        .unwrap_or_else(|e| panic!("bundled scenario {name}: {e}"))
+}
 
 /// The large-tissue scenario `index` (0 = large-s), parsed and validated.
 pub fn large_scenario(index: usize) -> Scenario {
@@ -167,6 +182,14 @@ impl SolverWorkload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_large_cord_holds_ten_thousand_motor_neurons_a_side_and_millions_of_glia() {
+        let fp = large_cord().footprint();
+        assert_eq!(fp.cells[0], 20_000);
+        assert!(fp.cells[1] + fp.cells[2] > 2_000_000, "{:?}", fp.cells);
+        assert_eq!(fp.voxels, 3_750_000);
+    }
 
     #[test]
     fn large_scenarios_span_ten_times_in_cells_and_voxels() {

@@ -85,6 +85,27 @@ pub struct TickRow {
     pub others: Option<f64>,
 }
 
+/// Whole ticks of the large cord at physiological counts, and its peak memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CordRow {
+    /// Voxels.
+    pub voxels: u64,
+    /// Motor neurons, microglia, astrocytes at the start.
+    pub cells: [u64; 3],
+    /// Median seconds per tick on one thread.
+    pub seconds_one: f64,
+    /// Median seconds per tick on all threads.
+    pub seconds_all: f64,
+    /// How much faster arithmetic alone ran on all threads than on one, alongside.
+    pub available: f64,
+    /// Share of the machine's CPU time other processes used meanwhile.
+    pub others: Option<f64>,
+    /// The memory estimate the run would be admitted with (`alsim validate`), bytes.
+    pub estimated_bytes: u64,
+    /// Peak resident bytes of a run of it (built, two ticks) in a fresh process.
+    pub peak_bytes: Option<u64>,
+}
+
 /// Peak memory of two runs that differ in one amount (cells, or voxels times fields).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryRow {
@@ -101,6 +122,8 @@ pub struct MemoryRow {
 pub struct Report {
     /// Threads of the all-threads measurements.
     pub threads: usize,
+    /// The large cord (`--size L` only).
+    pub cord: Option<CordRow>,
     /// Triad bandwidth on one thread, bytes per second (bus traffic, write-allocate included).
     pub bandwidth_one: f64,
     /// Triad bandwidth on all threads, bytes per second.
@@ -294,6 +317,27 @@ impl fmt::Display for Report {
                 r.seconds_one / r.seconds_all,
                 r.available,
                 share(r.others)
+            )?;
+        }
+        if let Some(c) = &self.cord {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Large cord (scenarios/large-cord.ron): {} voxels, {} motor neurons, {} microglia, {} astrocytes",
+                c.voxels, c.cells[0], c.cells[1], c.cells[2]
+            )?;
+            writeln!(
+                f,
+                "  tick {:.0} ms on 1 thread, {:.0} ms on {} ({:.2}x, avail {:.2}x, others {}); peak memory {} (estimate {})",
+                c.seconds_one * 1e3,
+                c.seconds_all * 1e3,
+                all,
+                c.seconds_one / c.seconds_all,
+                c.available,
+                share(c.others),
+                c.peak_bytes
+                    .map_or("not measured".into(), |b| format!("{:.0} MiB", mib(b))),
+                format_args!("{:.0} MiB", mib(c.estimated_bytes))
             )?;
         }
         writeln!(f)?;

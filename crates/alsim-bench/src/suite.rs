@@ -1,10 +1,10 @@
 //! The whole measurement: every workload at the sizes asked for, timed with medians.
 
-use crate::report::{CellRow, MemoryRow, Report, SolverRow, TickRow, median};
+use crate::report::{CellRow, CordRow, MemoryRow, Report, SolverRow, TickRow, median};
 use crate::{
-    CELL_COUNTS, OtherLoad, SOLVER_BYTES_PER_VOXEL, SOLVER_EDGES, SolverWorkload, Triad,
-    arithmetic, cell_count, cell_scenario, dense_scenario, grid_scenario, large_scenario,
-    voxel_count,
+    CELL_COUNTS, LARGE_CORD, OtherLoad, SOLVER_BYTES_PER_VOXEL, SOLVER_EDGES, SolverWorkload,
+    Triad, arithmetic, cell_count, cell_scenario, dense_scenario, grid_scenario, large_cord,
+    large_scenario, voxel_count,
 };
 use alsim_core::{FIELD_COUNT, Simulation};
 use alsim_scenario::Scenario;
@@ -41,6 +41,8 @@ pub enum Probe {
     Dense(u32),
     /// [`crate::grid_scenario`] on this edge.
     Grid(u64),
+    /// [`crate::large_cord`].
+    Cord,
 }
 
 /// Density factors and grid edges of the memory probes (each pair differs in one thing).
@@ -58,11 +60,15 @@ impl Probe {
         match self {
             Probe::Dense(f) => format!("dense:{f}"),
             Probe::Grid(e) => format!("grid:{e}"),
+            Probe::Cord => "cord".into(),
         }
     }
 
     /// The inverse of [`Probe::to_arg`].
     pub fn parse(arg: &str) -> Option<Self> {
+        if arg == "cord" {
+            return Some(Probe::Cord);
+        }
         let (kind, n) = arg.split_once(':')?;
         match kind {
             "dense" => n.parse().ok().map(Probe::Dense),
@@ -75,6 +81,7 @@ impl Probe {
         match self {
             Probe::Dense(f) => dense_scenario(f64::from(f)),
             Probe::Grid(e) => grid_scenario(e),
+            Probe::Cord => large_cord(),
         }
     }
 }
@@ -222,7 +229,31 @@ pub fn run_suite(
         });
     }
 
+    // The cord at physiological counts, with --size L only: building it takes seconds.
+    let cord = (size == Size::L).then(|| {
+        let scenario = large_cord();
+        progress(&format!("whole tick, {}", LARGE_CORD.0));
+        let mut sim = Simulation::new(&scenario).expect("benchmark scenarios build");
+        let timing = time_pools(pools, || sim.step(), 3, Duration::from_secs(4));
+        drop(sim);
+        let [seconds_one, seconds_all] = timing.seconds;
+        CordRow {
+            voxels: voxel_count(&scenario),
+            cells: scenario.footprint().cells,
+            seconds_one,
+            seconds_all,
+            available: timing.available,
+            others: timing.others,
+            estimated_bytes: scenario.footprint().memory_bytes,
+            peak_bytes: None,
+        }
+    });
+
     progress("peak memory (runs in fresh processes)");
+    let cord = cord.map(|row| CordRow {
+        peak_bytes: probe(Probe::Cord),
+        ..row
+    });
     let mut per = |probes: [Probe; 2], amount: &dyn Fn(Probe) -> u64| {
         let peaks = probes.map(&mut *probe);
         let (Some(a), Some(b)) = (peaks[0], peaks[1]) else {
@@ -244,6 +275,7 @@ pub fn run_suite(
 
     Report {
         threads,
+        cord,
         bandwidth_one,
         bandwidth_all,
         solver,
@@ -260,7 +292,7 @@ mod tests {
 
     #[test]
     fn probes_round_trip_through_their_argument() {
-        for p in [Probe::Dense(4), Probe::Grid(128)] {
+        for p in [Probe::Dense(4), Probe::Grid(128), Probe::Cord] {
             assert_eq!(Probe::parse(&p.to_arg()), Some(p));
         }
         assert_eq!(Probe::parse("grid:x"), None);
