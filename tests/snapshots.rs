@@ -413,3 +413,56 @@ fn render_refuses_bad_input_naming_it_and_the_fix() {
 fn finite_or_null(v: f32) -> Value {
     if v.is_nan() { Value::Null } else { json!(v) }
 }
+
+#[test]
+fn a_body_s_snapshots_place_each_region_at_its_origin_with_its_own_state() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/three-segments.ron");
+    let mut scenario = alsim::scenario::load(&path).unwrap();
+    scenario.time.duration_days = 10.0;
+    scenario.time.snapshot_every_days = Some(5.0);
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_binary(&scenario, dir.path(), "body", &[]);
+
+    // The same body in this process, stepped to the last snapshot (day 10).
+    let mut body = alsim::core::Body::new(&scenario).unwrap();
+    while !body.is_finished() {
+        body.step();
+    }
+    for (i, region) in body.regions_mut().iter_mut().enumerate() {
+        let name = region.spec.name.clone();
+        let fields_pvd = run.join("vtk").join(&name).join("fields.pvd");
+        let listed = vtk::read_collection(&fields_pvd).unwrap();
+        assert_eq!(
+            listed.iter().map(|l| l.0).collect::<Vec<_>>(),
+            [0.0, 5.0, 10.0]
+        );
+        // Side by side along x: 400 µm blocks 200 µm apart.
+        let origin = [600.0 * i as f64, 0.0, 0.0];
+        let last = vtk::read_image_data(&listed[2].1).unwrap();
+        assert_eq!(last.origin_um, origin, "{name}");
+        for (array, field) in last.arrays.iter().zip(FieldId::ALL) {
+            let want = region.sim.fields().values(field);
+            let got = f32s(&array.values);
+            assert!(
+                got.iter()
+                    .zip(want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{name}: {} differs",
+                array.name
+            );
+        }
+        let cells_pvd = run.join("vtk").join(&name).join("cells.pvd");
+        let cells = vtk::read_poly_data(&vtk::read_collection(&cells_pvd).unwrap()[2].1).unwrap();
+        let records = region.sim.cells();
+        assert_eq!(cells.points.len(), records.len());
+        for (point, record) in cells.points.iter().zip(&records) {
+            let shifted: [f32; 3] =
+                std::array::from_fn(|k| (f64::from(record.position_um[k]) + origin[k]) as f32);
+            assert_eq!(*point, shifted, "{name}");
+        }
+    }
+    // body.pvd: at each of the three times, fields and cells of the three regions as parts 0-5.
+    let body_pvd = std::fs::read_to_string(run.join("vtk/body.pvd")).unwrap();
+    assert_eq!(body_pvd.matches("<DataSet ").count(), 3 * 6);
+    assert!(body_pvd.contains(r#"timestep="10" group="" part="5" file="L3/cells_0002.vtp""#));
+}

@@ -276,6 +276,12 @@ impl Body {
         &self.regions
     }
 
+    /// The regions, mutably: for outputs that need a region's world mutably (snapshots query
+    /// it). Stepping a region alone would put it out of step with the others.
+    pub fn regions_mut(&mut self) -> &mut [BodyRegion] {
+        &mut self.regions
+    }
+
     /// Ticks run so far.
     pub fn tick(&self) -> u64 {
         self.regions[0].sim.tick()

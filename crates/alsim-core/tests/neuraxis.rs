@@ -19,6 +19,7 @@ fn region(name: &str) -> RegionSpec {
         scale: 1.0,
         tissue: None,
         events: Vec::new(),
+        position_mm: None,
     }
 }
 

@@ -49,6 +49,8 @@ pub mod names {
     pub const FIELDS_PVD: &str = "fields.pvd";
     /// Collection of the cell snapshots, in [`VTK`].
     pub const CELLS_PVD: &str = "cells.pvd";
+    /// A body's snapshots, every region as one multiblock per time (in `vtk/`).
+    pub const BODY_PVD: &str = "body.pvd";
     /// The last checkpoint of a run not yet finished; removed once it finishes.
     pub const CHECKPOINT: &str = "checkpoint.bin";
     /// Why a run stopped before its end (interrupt, numerical guard) and how to resume it;
@@ -321,16 +323,67 @@ impl RunFolder {
     /// Starts the VTK snapshots: an empty `vtk/` folder (snapshots of an earlier run into this
     /// folder are removed, so the collections never mix two runs).
     pub fn snapshots(&self) -> Result<SnapshotWriter, OutputError> {
+        let dir = self.empty_vtk()?;
+        SnapshotWriter::fresh(dir)
+    }
+
+    /// Starts the VTK snapshots of a body: an empty `vtk/` with a folder `vtk/<region>/` of
+    /// snapshots per region (names as validated: no `/`, no leading `.`).
+    pub fn body_snapshots(&self, regions: &[&str]) -> Result<Vec<SnapshotWriter>, OutputError> {
+        let dir = self.empty_vtk()?;
+        regions
+            .iter()
+            .map(|r| SnapshotWriter::fresh(dir.join(r)))
+            .collect()
+    }
+
+    /// [`RunFolder::resume_snapshots`] for each region of a body.
+    pub fn resume_body_snapshots(
+        &self,
+        regions: &[&str],
+        kept: usize,
+    ) -> Result<Vec<SnapshotWriter>, OutputError> {
+        let dir = self.dir.join(names::VTK);
+        regions
+            .iter()
+            .map(|r| SnapshotWriter::continued(dir.join(r), kept))
+            .collect()
+    }
+
+    /// Writes `vtk/body.pvd`: every snapshot of every region, each time step's regions as the
+    /// parts of one multiblock data set (fields, then cells, region by region), which ParaView
+    /// shows together.
+    pub fn write_body_collection(
+        &self,
+        regions: &[&str],
+        times: &[f64],
+    ) -> Result<(), OutputError> {
+        let mut entries = Vec::new();
+        for (k, &time_days) in times.iter().enumerate() {
+            let (fields, cells) = snapshot_file_names(k);
+            for region in regions {
+                for file in [&fields, &cells] {
+                    entries.push(vtk::CollectionEntry {
+                        time_days,
+                        file: format!("{region}/{file}"),
+                    });
+                }
+            }
+        }
+        let path = self.dir.join(names::VTK).join(names::BODY_PVD);
+        write_file(
+            &path,
+            vtk::multipart_collection_xml(&entries, 2 * regions.len()).as_bytes(),
+        )
+    }
+
+    fn empty_vtk(&self) -> Result<PathBuf, OutputError> {
         let dir = self.dir.join(names::VTK);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(write_err(&dir))?;
         }
         fs::create_dir_all(&dir).map_err(write_err(&dir))?;
-        Ok(SnapshotWriter {
-            dir,
-            fields: Vec::new(),
-            cells: Vec::new(),
-        })
+        Ok(dir)
     }
 
     /// A snapshot writer that continues the collections of the interrupted run in this folder:
@@ -338,26 +391,7 @@ impl RunFolder {
     /// numbers the next one `kept`. Collections listing fewer are an error: the run's earlier
     /// snapshots are gone.
     pub fn resume_snapshots(&self, kept: usize) -> Result<SnapshotWriter, OutputError> {
-        let listed = read_snapshots(&self.dir)?;
-        if listed.len() < kept {
-            return Err(OutputError::Format {
-                path: self.dir.join(names::VTK),
-                reason: format!(
-                    "lists {} snapshots, but the checkpoint comes after {kept}; run the scenario again from the start (with --force)",
-                    listed.len()
-                ),
-            });
-        }
-        let mut writer = SnapshotWriter {
-            dir: self.dir.join(names::VTK),
-            fields: Vec::new(),
-            cells: Vec::new(),
-        };
-        for (k, snapshot) in listed.iter().take(kept).enumerate() {
-            let (fields, cells) = snapshot_file_names(k);
-            writer.list(snapshot.time_days, fields, cells);
-        }
-        Ok(writer)
+        SnapshotWriter::continued(self.dir.join(names::VTK), kept)
     }
 
     /// Writes `value` as pretty JSON to `name`, atomically.
@@ -437,6 +471,42 @@ fn snapshot_file_names(k: usize) -> (String, String) {
 }
 
 impl SnapshotWriter {
+    /// A writer of snapshots into the new folder `dir`.
+    fn fresh(dir: PathBuf) -> Result<Self, OutputError> {
+        fs::create_dir_all(&dir).map_err(write_err(&dir))?;
+        Ok(SnapshotWriter {
+            dir,
+            fields: Vec::new(),
+            cells: Vec::new(),
+        })
+    }
+
+    /// A writer that continues the collections in `dir`: it keeps the first `kept` snapshots
+    /// they list (those taken up to a checkpoint) and numbers the next one `kept`. Collections
+    /// listing fewer are an error: the run's earlier snapshots are gone.
+    fn continued(dir: PathBuf, kept: usize) -> Result<Self, OutputError> {
+        let listed = read_snapshot_dir(&dir)?;
+        if listed.len() < kept {
+            return Err(OutputError::Format {
+                path: dir,
+                reason: format!(
+                    "lists {} snapshots, but the checkpoint comes after {kept}; run the scenario again from the start (with --force)",
+                    listed.len()
+                ),
+            });
+        }
+        let mut writer = SnapshotWriter {
+            dir,
+            fields: Vec::new(),
+            cells: Vec::new(),
+        };
+        for (k, snapshot) in listed.iter().take(kept).enumerate() {
+            let (fields, cells) = snapshot_file_names(k);
+            writer.list(snapshot.time_days, fields, cells);
+        }
+        Ok(writer)
+    }
+
     /// Adds snapshot files written at `time_days` to the collections (not yet rewritten).
     fn list(&mut self, time_days: f64, fields: String, cells: String) {
         for (file, list) in [(fields, &mut self.fields), (cells, &mut self.cells)] {
@@ -480,11 +550,15 @@ pub struct SnapshotFiles {
 /// The snapshots listed by the collections of the run folder `dir`, in time order. A folder
 /// without them is an error that says how to get them.
 pub fn read_snapshots(dir: &Path) -> Result<Vec<SnapshotFiles>, OutputError> {
-    let vtk_dir = dir.join(names::VTK);
+    read_snapshot_dir(&dir.join(names::VTK))
+}
+
+/// [`read_snapshots`] of the snapshot folder `vtk_dir` itself.
+fn read_snapshot_dir(vtk_dir: &Path) -> Result<Vec<SnapshotFiles>, OutputError> {
     let fields_pvd = vtk_dir.join(names::FIELDS_PVD);
     if !fields_pvd.is_file() {
         return Err(OutputError::Format {
-            path: dir.to_path_buf(),
+            path: vtk_dir.parent().unwrap_or(vtk_dir).to_path_buf(),
             reason: format!(
                 "no VTK snapshots ({}/{} is missing); set time.snapshot_every_days in the scenario and run it again",
                 names::VTK,

@@ -263,14 +263,21 @@ impl PolyData<'_> {
 
 /// The `.pvd` text listing `entries` as one time series (part 0 of each time step).
 pub fn collection_xml(entries: &[CollectionEntry]) -> String {
+    multipart_collection_xml(entries, 1)
+}
+
+/// The `.pvd` text listing `entries` in groups of `parts`: each group is one time step's parts
+/// 0, 1, ..., which ParaView loads together as one multiblock data set.
+pub fn multipart_collection_xml(entries: &[CollectionEntry], parts: usize) -> String {
     let mut out = format!(
         "{HEADER}<VTKFile type=\"Collection\" version=\"1.0\" byte_order=\"LittleEndian\">\n  <Collection>\n"
     );
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
         let _ = writeln!(
             out,
-            "    <DataSet timestep=\"{}\" group=\"\" part=\"0\" file=\"{}\"/>",
+            "    <DataSet timestep=\"{}\" group=\"\" part=\"{}\" file=\"{}\"/>",
             e.time_days,
+            i % parts.max(1),
             escape(&e.file)
         );
     }

@@ -435,7 +435,7 @@ fn simulate(
         )?),
         Some(_) => {
             let mut writer = folder.snapshots()?;
-            snapshot::write(&mut sim, &mut writer)?;
+            snapshot::write(&mut sim, &mut writer, [0.0; 3])?;
             Some(writer)
         }
     };
@@ -482,7 +482,7 @@ fn simulate(
         if let (Some(writer), Some(every)) = (&mut snapshots, snapshot_every)
             && (sim.tick().is_multiple_of(every) || sim.is_finished())
         {
-            snapshot::write(&mut sim, writer)?;
+            snapshot::write(&mut sim, writer, [0.0; 3])?;
         }
         if let Some((held, limit)) = memory.exceeded() {
             // The state is sound, only too big to go on with here: keep it to resume.
@@ -625,6 +625,7 @@ fn simulate_body(
             &mut region_rows,
         )?;
     }
+    let mut snapshots = BodySnapshots::start(folder, scenario, &mut body)?;
     let mut schedule = Schedule::new(session.every, scenario.time.dt_hours);
     let checkpoint = |body: &mut Body, rows: &[Vec<f64>], region_rows: &[Vec<f64>]| {
         let state = RunState {
@@ -680,6 +681,9 @@ fn simulate_body(
                 cause: Box::new(err),
             });
         }
+        if let Some(snapshots) = &mut snapshots {
+            snapshots.after_step(folder, &mut body)?;
+        }
         if let Some((held, limit)) = session.memory.exceeded() {
             // The state is sound, only too big to go on with here: keep it to resume.
             checkpoint(&mut body, &rows, &region_rows)?;
@@ -716,6 +720,91 @@ fn simulate_body(
     series.finish()?;
     regions.finish()?;
     Ok((body.summary().clone(), Some(body.body_summary())))
+}
+
+/// The VTK snapshots of a body: a folder per region, every region placed at its origin in the
+/// body, and `vtk/body.pvd` listing them all.
+struct BodySnapshots {
+    every: u64,
+    names: Vec<String>,
+    origins: Vec<[f64; 3]>,
+    writers: Vec<alsim_io::SnapshotWriter>,
+    times: Vec<f64>,
+}
+
+impl BodySnapshots {
+    /// `None` without `time.snapshot_every_days`; otherwise the writers, fresh with the first
+    /// snapshot taken, or continuing those up to a resumed body's checkpoint.
+    fn start(
+        folder: &RunFolder,
+        scenario: &alsim_scenario::Scenario,
+        body: &mut Body,
+    ) -> Result<Option<Self>, RunError> {
+        let Some(every) = scenario.time.snapshot_every_ticks() else {
+            return Ok(None);
+        };
+        let axis = scenario.neuraxis.as_ref().expect("a neuraxis scenario");
+        let names: Vec<String> = axis.regions.iter().map(|r| r.name.clone()).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let origins = (0..names.len())
+            .map(|i| axis.origin_um(i, &scenario.tissue))
+            .collect();
+        let snapshots = if body.tick() > 0 {
+            // Snapshots come before checkpoints in a tick, so those up to the checkpoint exist.
+            let kept = usize::try_from(body.tick() / every + 1).expect("snapshot count fits");
+            let writers = folder.resume_body_snapshots(&refs, kept)?;
+            let listed = alsim_io::vtk::read_collection(
+                &folder
+                    .path()
+                    .join(names::VTK)
+                    .join(&names[0])
+                    .join(names::FIELDS_PVD),
+            )?;
+            let times = listed.iter().take(kept).map(|(t, _)| *t).collect();
+            Self {
+                every,
+                names,
+                origins,
+                writers,
+                times,
+            }
+        } else {
+            let writers = folder.body_snapshots(&refs)?;
+            let mut fresh = Self {
+                every,
+                names,
+                origins,
+                writers,
+                times: Vec::new(),
+            };
+            fresh.take(folder, body)?;
+            fresh
+        };
+        Ok(Some(snapshots))
+    }
+
+    /// Takes a snapshot when one is due after the tick just run.
+    fn after_step(&mut self, folder: &RunFolder, body: &mut Body) -> Result<(), RunError> {
+        if body.tick().is_multiple_of(self.every) || body.is_finished() {
+            self.take(folder, body)?;
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, folder: &RunFolder, body: &mut Body) -> Result<(), RunError> {
+        for ((region, writer), origin) in body
+            .regions_mut()
+            .iter_mut()
+            .zip(&mut self.writers)
+            .zip(&self.origins)
+        {
+            snapshot::write(&mut region.sim, writer, *origin)?;
+        }
+        self.times.push(body.time_days());
+        let refs: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        folder.write_body_collection(&refs, &self.times)?;
+        Ok(())
+    }
 }
 
 /// Microglia of every phenotype in an observation.

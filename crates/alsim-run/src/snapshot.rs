@@ -13,14 +13,14 @@ const ID: &str = "id";
 const KIND: &str = "kind";
 const STATE: &str = "state";
 
-/// The fields now, one cell-data array per field, on the tissue's grid (origin at the tissue
-/// corner, µm).
-fn fields(sim: &Simulation) -> ImageData<'_> {
+/// The fields now, one cell-data array per field, on the tissue's grid with its corner at
+/// `origin_um`.
+fn fields(sim: &Simulation, origin_um: [f64; 3]) -> ImageData<'_> {
     let grid = sim.fields();
     let shape = grid.shape();
     ImageData {
         voxels: [shape.nx, shape.ny, shape.nz],
-        origin_um: [0.0; 3],
+        origin_um,
         spacing_um: [shape.voxel_um; 3],
         arrays: FieldId::ALL
             .map(|f| DataArray {
@@ -31,8 +31,8 @@ fn fields(sim: &Simulation) -> ImageData<'_> {
     }
 }
 
-/// Every cell now, as points in id order.
-fn cells(records: &[CellRecord]) -> PolyData<'static> {
+/// Every cell now, as points in id order, the tissue's corner at `origin_um`.
+fn cells(records: &[CellRecord], origin_um: [f64; 3]) -> PolyData<'static> {
     let mut arrays = vec![
         DataArray {
             name: ID.into(),
@@ -58,16 +58,28 @@ fn cells(records: &[CellRecord]) -> PolyData<'static> {
             }),
     );
     PolyData {
-        points: Cow::Owned(records.iter().map(|c| c.position_um).collect()),
+        points: Cow::Owned(
+            records
+                .iter()
+                .map(|c| {
+                    std::array::from_fn(|i| (f64::from(c.position_um[i]) + origin_um[i]) as f32)
+                })
+                .collect(),
+        ),
         arrays,
     }
 }
 
-/// Writes the simulation's snapshot now.
-pub(crate) fn write(sim: &mut Simulation, writer: &mut SnapshotWriter) -> Result<(), RunError> {
+/// Writes the simulation's snapshot now, its tissue's corner at `origin_um` (0 for a block, the
+/// region's place in a body).
+pub(crate) fn write(
+    sim: &mut Simulation,
+    writer: &mut SnapshotWriter,
+    origin_um: [f64; 3],
+) -> Result<(), RunError> {
     let records = sim.cells();
-    let cell_data = cells(&records);
-    writer.write(sim.time_days(), &fields(sim), &cell_data)?;
+    let cell_data = cells(&records, origin_um);
+    writer.write(sim.time_days(), &fields(sim, origin_um), &cell_data)?;
     Ok(())
 }
 

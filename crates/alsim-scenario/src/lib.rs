@@ -285,12 +285,6 @@ impl Scenario {
                     "are not used by a neuraxis scenario: an event's coordinates lie in one block, so move each into the `events` of the region it happens in (neuraxis.regions[i].events)",
                 );
             }
-            if self.time.snapshot_every_days.is_some() {
-                c.problem(
-                    "time.snapshot_every_days",
-                    "is set, but VTK snapshots of a neuraxis run are not written yet; remove it (each region's course is in regions.csv)",
-                );
-            }
             let onset_force = self
                 .mechanisms
                 .motor_units

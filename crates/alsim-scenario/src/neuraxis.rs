@@ -101,6 +101,11 @@ pub struct RegionSpec {
     /// Events in this region (coordinates in its block). Default none.
     #[serde(default)]
     pub events: Vec<Event>,
+    /// Where the block's corner sits in the body, mm (x, y, z): VTK snapshots place the region
+    /// there, so ParaView shows the body. Each in [-1e4, 1e4]. Default: the regions side by side
+    /// along x in declaration order, 0.2 mm apart.
+    #[serde(default)]
+    pub position_mm: Option<(f64, f64, f64)>,
 }
 
 fn one() -> f64 {
@@ -172,6 +177,20 @@ impl Neuraxis {
         self.regions.iter().position(|r| r.name == name)
     }
 
+    /// Where region `i`'s block corner sits in the body, µm: its `position_mm`, or side by side
+    /// along x after the regions before it (their blocks' widths from `tissue` unless their own),
+    /// 200 µm apart.
+    pub fn origin_um(&self, i: usize, tissue: &TissueSpec) -> [f64; 3] {
+        if let Some((x, y, z)) = self.regions[i].position_mm {
+            return [x, y, z].map(|v| v * 1000.0);
+        }
+        let x = self.regions[..i]
+            .iter()
+            .map(|r| r.tissue.as_ref().unwrap_or(tissue).size()[0] + 200.0)
+            .sum();
+        [x, 0.0, 0.0]
+    }
+
     /// The focus region's index for a run of `seed`: the named one, or one drawn with the
     /// weights from a stream of its own; `None` without a focus. Meaningful once validated.
     pub fn focus_index(&self, seed: u64) -> Option<usize> {
@@ -230,7 +249,9 @@ impl Neuraxis {
         let mut seen = BTreeMap::new();
         for (i, r) in self.regions.iter().enumerate() {
             c.scope(&format!("regions[{i}]"), |c| {
+                // It names a folder of VTK snapshots: no '/', and no leading '.' (no "..").
                 let ok = !r.name.is_empty()
+                    && !r.name.starts_with('.')
                     && r.name.len() <= 64
                     && r.name
                         .chars()
@@ -239,7 +260,7 @@ impl Neuraxis {
                     c.problem(
                         "name",
                         format!(
-                            "{:?} must be 1 to 64 letters, digits, '-', '_' or '.' (it names output rows)",
+                            "{:?} must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.' (it names output rows and a snapshot folder)",
                             r.name
                         ),
                     );
@@ -251,6 +272,11 @@ impl Neuraxis {
                     );
                 }
                 c.positive("scale", r.scale, 1000.0);
+                if let Some((x, y, z)) = r.position_mm {
+                    for (axis, v) in ["x", "y", "z"].iter().zip([x, y, z]) {
+                        c.range(&format!("position_mm.{axis}"), v, -1e4, 1e4);
+                    }
+                }
             });
         }
         let names: Vec<&str> = self.regions.iter().map(|r| r.name.as_str()).collect();
@@ -355,6 +381,7 @@ mod tests {
             scale: 1.0,
             tissue: None,
             events: Vec::new(),
+            position_mm: None,
         }
     }
 
