@@ -466,3 +466,79 @@ fn a_body_s_snapshots_place_each_region_at_its_origin_with_its_own_state() {
     assert_eq!(body_pvd.matches("<DataSet ").count(), 3 * 6);
     assert!(body_pvd.contains(r#"timestep="10" group="" part="5" file="L3/cells_0002.vtp""#));
 }
+
+/// Runs by `.ci/run` like the test above: VTK's readers load a body's snapshots (one folder per
+/// region, `vtk/body.pvd`) and compare them with this process's own simulation of the body.
+#[test]
+#[ignore = "needs Python with the vtk package: .ci/run sets ALSIM_VTK_PYTHON and runs it"]
+fn vtk_itself_reads_a_body_s_snapshots() {
+    let python = std::env::var("ALSIM_VTK_PYTHON").expect("set ALSIM_VTK_PYTHON");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/three-segments.ron");
+    let mut scenario = alsim::scenario::load(&path).unwrap();
+    scenario.time.duration_days = 10.0;
+    scenario.time.snapshot_every_days = Some(5.0);
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_binary(&scenario, dir.path(), "body", &[]);
+    let mut body = alsim::core::Body::new(&scenario).unwrap();
+    while !body.is_finished() {
+        body.step();
+    }
+    let axis = scenario.neuraxis.as_ref().unwrap();
+    let regions: Vec<Value> = body
+        .regions_mut()
+        .iter_mut()
+        .enumerate()
+        .map(|(i, r)| {
+            let origin = axis.origin_um(i, &scenario.tissue);
+            let grid = r.sim.fields();
+            let shape = grid.shape();
+            let fields: serde_json::Map<String, Value> = FieldId::ALL
+                .iter()
+                .map(|&f| {
+                    let values = grid.values(f);
+                    let largest = (0..values.len())
+                        .max_by(|&a, &b| values[a].total_cmp(&values[b]))
+                        .unwrap();
+                    let picks: Vec<Value> = [0, values.len() / 2, largest]
+                        .iter()
+                        .map(|&k| json!([k, values[k]]))
+                        .collect();
+                    (f.name().to_string(), Value::Array(picks))
+                })
+                .collect();
+            let cells = r.sim.cells();
+            let first: Vec<f64> = (0..3)
+                .map(|k| f64::from((f64::from(cells[0].position_um[k]) + origin[k]) as f32))
+                .collect();
+            json!({
+                "name": r.spec.name,
+                "origin_um": origin,
+                "voxels": [shape.nx, shape.ny, shape.nz],
+                "fields": fields,
+                "cells": cells.len(),
+                "first_cell_um": first,
+            })
+        })
+        .collect();
+    let expected = json!({ "snapshots": 3, "regions": regions });
+    let expected_path = dir.path().join("expected-body.json");
+    std::fs::write(&expected_path, expected.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vtk_reader/check_body.py");
+    let res = Command::new(&python)
+        .arg(&script)
+        .arg(&run)
+        .arg(&expected_path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+    let out = String::from_utf8_lossy(&res.stdout);
+    println!("{out}");
+    assert!(
+        res.status.success(),
+        "the VTK reader check failed:\n{out}\n{}",
+        stderr(&res)
+    );
+    assert!(
+        out.contains("3 regions, 45 voxel values checked, 0 failures"),
+        "{out}"
+    );
+}
