@@ -667,3 +667,32 @@ fn validate_describes_a_neuraxis_by_its_regions() {
     );
     assert!(text.contains("cells:      120 motor neurons"), "{text}");
 }
+
+#[test]
+fn render_draws_a_region_of_a_neuraxis_run_and_asks_for_one_when_none_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("body");
+    let res = alsim(&[
+        "run",
+        "tests/scenarios/three-segments.ron",
+        "--set",
+        "time.duration_days=10",
+        "--set",
+        "time.snapshot_every_days=5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    let run = out.to_str().unwrap();
+    assert_clean_failure(
+        &alsim(&["render", run]),
+        "choose one with --region (one of L1, L2, L3)",
+    );
+    assert_clean_failure(
+        &alsim(&["render", run, "--region", "L9"]),
+        "its regions are L1, L2, L3",
+    );
+    let res = alsim(&["render", run, "--region", "L3", "--time", "10"]);
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert!(out.join("render/L3/debris_z05_0002.png").is_file());
+}

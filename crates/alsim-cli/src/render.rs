@@ -33,9 +33,13 @@ pub(crate) struct RenderArgs {
     /// drawn, so that every picture of a series shares one scale.
     #[arg(long)]
     max: Option<f64>,
-    /// Folder for the pictures. Default: render/ in the run folder.
+    /// Folder for the pictures. Default: render/ in the run folder (render/<region>/ with
+    /// --region).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Region of a neuraxis run to draw (its snapshots are in vtk/<region>/).
+    #[arg(long)]
+    region: Option<String>,
 }
 
 /// How each cell state is drawn, in [`CellState::ALL`] order: motor neurons as large circles
@@ -147,7 +151,16 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
     }
     // Not while a run is writing the folder (its snapshots would change under us).
     let _lock = alsim_io::FolderLock::acquire(&args.run)?;
-    let snapshots = read_snapshots(&args.run)?;
+    let regions = alsim_io::snapshot_regions(&args.run);
+    let snapshots = match &args.region {
+        Some(region) => alsim_io::read_region_snapshots(&args.run, region)?,
+        None if !regions.is_empty() => bail!(
+            "{}: a neuraxis run holds one series of snapshots per region; choose one with --region (one of {})",
+            args.run.display(),
+            regions.join(", ")
+        ),
+        None => read_snapshots(&args.run)?,
+    };
     let selected = select(snapshots, args.time)?;
     // Frames are read one at a time (a grid can be large): the first to check the slice, then
     // all for the colour scale unless --max gives it, then each again to draw.
@@ -183,10 +196,13 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
         }
     };
 
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.run.join(alsim_io::names::RENDER));
+    let out = args.out.clone().unwrap_or_else(|| {
+        let render = args.run.join(alsim_io::names::RENDER);
+        match &args.region {
+            Some(region) => render.join(region),
+            None => render,
+        }
+    });
     std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot write", out.display()))?;
     let (z0, z1) = (z as f64 * h, (z + 1) as f64 * h);
     let centre = (z0 + z1) / 2.0;
@@ -202,10 +218,13 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
             );
         }
         let values = layer(&frame.grid, field, z, &files.fields)?;
+        // Positions from the block's corner (a region of a body sits at its origin).
+        let origin = frame.grid.origin_um;
+        let local = |c: &Marker, k: usize| f64::from(c.position_um[k]) - origin[k];
         let mut in_slab: Vec<&Marker> = frame
             .cells
             .iter()
-            .filter(|c| (slab_lo..slab_hi).contains(&f64::from(c.position_um[2])))
+            .filter(|c| (slab_lo..slab_hi).contains(&local(c, 2)))
             .collect();
         // Astrocytes first and motor neurons last, so the fewest, largest markers stay on top.
         in_slab.sort_by_key(|c| std::cmp::Reverse(c.state.kind().code()));
@@ -238,8 +257,8 @@ pub(crate) fn render(args: &RenderArgs) -> Result<()> {
             points: in_slab
                 .iter()
                 .map(|c| Point {
-                    x_um: f64::from(c.position_um[0]),
-                    y_um: f64::from(c.position_um[1]),
+                    x_um: local(c, 0),
+                    y_um: local(c, 1),
                     style: usize::from(c.state.code()),
                 })
                 .collect(),

@@ -553,6 +553,47 @@ pub fn read_snapshots(dir: &Path) -> Result<Vec<SnapshotFiles>, OutputError> {
     read_snapshot_dir(&dir.join(names::VTK))
 }
 
+/// The snapshots of region `region` of the neuraxis run in `dir` (`vtk/<region>/`), as
+/// [`read_snapshots`] reads a block's.
+pub fn read_region_snapshots(dir: &Path, region: &str) -> Result<Vec<SnapshotFiles>, OutputError> {
+    let vtk_dir = dir.join(names::VTK);
+    let regions = snapshot_regions(dir);
+    if region.is_empty() || region.starts_with('.') || !regions.iter().any(|r| r == region) {
+        return Err(OutputError::Format {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "has no snapshots of a region {region:?}; its regions are {}",
+                if regions.is_empty() {
+                    "none (not a neuraxis run with snapshots)".into()
+                } else {
+                    regions.join(", ")
+                }
+            ),
+        });
+    }
+    read_snapshot_dir(&vtk_dir.join(region))
+}
+
+/// The regions whose snapshots the neuraxis run in `dir` holds (folders of `vtk/`), sorted;
+/// empty for a block's run.
+pub fn snapshot_regions(dir: &Path) -> Vec<String> {
+    let vtk_dir = dir.join(names::VTK);
+    if !vtk_dir.join(names::BODY_PVD).is_file() {
+        return Vec::new();
+    }
+    let mut regions: Vec<String> = fs::read_dir(&vtk_dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    regions.sort();
+    regions
+}
+
 /// [`read_snapshots`] of the snapshot folder `vtk_dir` itself.
 fn read_snapshot_dir(vtk_dir: &Path) -> Result<Vec<SnapshotFiles>, OutputError> {
     let fields_pvd = vtk_dir.join(names::FIELDS_PVD);
