@@ -6,8 +6,12 @@
 //! source's extracellular seeds as they stand after the step (all shares measured before any is
 //! taken), and what is due to arrive is deposited in the target, evenly at the voxels of its
 //! living motor neurons (trans-synaptic uptake; evenly over the block when none is left). A
-//! delay holds a departure in transit for whole ticks. Nothing here depends on the thread
-//! count, so a body is as bit-identical as a block.
+//! delay holds a departure in transit for whole ticks. Before each tick, tracts from upper
+//! motor neuron regions set their targets' [`UpperMotorDrive`] from the share of the source's
+//! neurons degenerating. From the regions' force the body derives its functional readouts
+//! (ALSFRS-R-style subscores, an FVC proxy) and its end stage, respiratory failure. Nothing here
+//! depends on the thread count, so a body is as bit-identical as a block; `save_state` and
+//! `restore` make it resumable like a block.
 
 use crate::fields::{FieldGrid, FieldId};
 use crate::mechanisms::neuron_damage::UpperMotorDrive;

@@ -10,6 +10,10 @@
 //!          --Simulation::observe--> Observation rows, Summary milestones
 //!          --Simulation::cells / fields--> CellRecords and field values for snapshots
 //!          --Simulation::save_state / restore--> SavedState, the whole state for checkpoints
+//! Scenario with a neuraxis --Body::new--> one Simulation per region (Scenario::region_scenario)
+//!          --Body::step--> every region's tick side by side, then seeds and upper motor neuron
+//!                          drive along the connections in declaration order
+//!          --Body::observe / whole_body / function / body_summary--> rows, readouts, milestones
 //! ```
 //!
 //! Each disease mechanism is one [`Mechanism`] in a file of its own under [`mechanisms`], with
