@@ -157,7 +157,7 @@ mod tests {
                 values: vec![0.5; CellRecord::variable_names().len()],
             })
             .collect();
-        let back = markers(&cells(&records)).unwrap();
+        let back = markers(&cells(&records, [0.0; 3])).unwrap();
         let expected: Vec<Marker> = records
             .iter()
             .map(|c| Marker {
@@ -166,7 +166,7 @@ mod tests {
             })
             .collect();
         assert_eq!(back, expected);
-        let mut bad = cells(&records);
+        let mut bad = cells(&records, [0.0; 3]);
         bad.arrays[2].values = Values::U8(vec![9; records.len()].into());
         assert_eq!(
             markers(&bad).unwrap_err().to_string(),
