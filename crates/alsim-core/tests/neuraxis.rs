@@ -60,6 +60,7 @@ fn seeds_leave_at_their_share_arrive_after_the_delay_and_are_conserved() {
             region: FocusRegion::Named("A".into()),
             seeds_au: 100.0,
             damage_factor: 1.0,
+            vulnerability_factor: 1.0,
         }),
     });
     let mut body = Body::new(&s).unwrap();
@@ -213,6 +214,7 @@ fn degenerating_upper_motor_neurons_hasten_the_loss_of_the_lower_ones_they_drive
                 region: FocusRegion::Named("cortex".into()),
                 seeds_au: 0.0,
                 damage_factor: 20.0,
+                vulnerability_factor: 1.0,
             }),
         });
         let mut body = Body::new(&s).unwrap();

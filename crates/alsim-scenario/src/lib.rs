@@ -385,7 +385,7 @@ impl Scenario {
     /// The scenario region `i` of the neuraxis runs as: this scenario with the region's tissue,
     /// its populations scaled, its events, its own seed, no motor units for upper motor
     /// neurons, and in the focus region the focus's seeds (an injection at day 0 over the
-    /// whole block) and damage factor. Panics without a neuraxis or with `i` out of range.
+    /// whole block), damage factor and vulnerability factor. Panics without a neuraxis or with `i` out of range.
     pub fn region_scenario(&self, i: usize) -> Scenario {
         let axis = self.neuraxis.as_ref().expect("a neuraxis scenario");
         let r = &axis.regions[i];
@@ -426,6 +426,7 @@ impl Scenario {
             }
             if let Some(damage) = s.mechanisms.neuron_damage.as_mut() {
                 damage.intrinsic_damage_per_day *= focus.damage_factor;
+                damage.vulnerability_median *= focus.vulnerability_factor;
             }
         }
         s

@@ -155,10 +155,15 @@ pub struct Focus {
     /// Range [0, 1e9]. Default 0.
     #[serde(default)]
     pub seeds_au: f64,
-    /// Factor on `mechanisms.neuron_damage.intrinsic_damage_per_day` in the focus (its neurons
-    /// more vulnerable). Range (0, 100]. Default 1.
+    /// Factor on `mechanisms.neuron_damage.intrinsic_damage_per_day` in the focus. Range
+    /// (0, 100]. Default 1.
     #[serde(default = "one")]
     pub damage_factor: f64,
+    /// Factor on `mechanisms.neuron_damage.vulnerability_median` in the focus: its neurons more
+    /// vulnerable for good (vulnerability scales both intrinsic damage and misfolding). Range
+    /// (0, 100]. Default 1.
+    #[serde(default = "one")]
+    pub vulnerability_factor: f64,
 }
 
 /// The focus region.
@@ -352,6 +357,7 @@ impl Neuraxis {
                 }
                 c.range("seeds_au", focus.seeds_au, 0.0, 1e9);
                 c.positive("damage_factor", focus.damage_factor, 100.0);
+                c.positive("vulnerability_factor", focus.vulnerability_factor, 100.0);
             });
         }
     }
@@ -399,6 +405,7 @@ mod tests {
                 ]),
                 seeds_au: 0.0,
                 damage_factor: 1.0,
+                vulnerability_factor: 1.0,
             }),
         };
         let mut counts = [0u32; 3];
@@ -411,5 +418,36 @@ mod tests {
         assert_eq!(counts[2], 0, "a region of weight 0 is never drawn");
         // The same seed gives the same focus.
         assert_eq!(axis.focus_index(42), axis.focus_index(42));
+    }
+
+    #[test]
+    fn only_the_focus_region_runs_with_the_focus_s_changes() {
+        let mut s = crate::Scenario::default();
+        s.neuraxis = Some(Neuraxis {
+            regions: vec![region("a"), region("b")],
+            connections: Vec::new(),
+            end_stage_fvc_percent: 50.0,
+            focus: Some(Focus {
+                region: FocusRegion::Named("b".into()),
+                seeds_au: 7.0,
+                damage_factor: 2.0,
+                vulnerability_factor: 1.5,
+            }),
+        });
+        s.validate("test").unwrap();
+        let damage = |i: usize| s.region_scenario(i).mechanisms.neuron_damage.unwrap();
+        let base = crate::mechanisms::NeuronDamageParams::default();
+        assert_eq!(damage(0), base);
+        assert_eq!(
+            damage(1).intrinsic_damage_per_day,
+            2.0 * base.intrinsic_damage_per_day
+        );
+        assert_eq!(damage(1).vulnerability_median, 1.5);
+        assert!(s.region_scenario(0).events.is_empty());
+        assert!(matches!(
+            s.region_scenario(1).events[..],
+            [Event::SeedInjection { day, seeds_au, .. }] if day == 0.0 && seeds_au == 7.0
+        ));
+        assert_ne!(s.region_scenario(0).seed, s.region_scenario(1).seed);
     }
 }

@@ -79,7 +79,8 @@ impl Mechanism for NeuronDamage {
             .iter(world)
             .map(|(e, id)| {
                 let mut rng = stream(seed, *id, 0, Purpose::Vulnerability);
-                (e, Vulnerability(spread.sample(&mut rng) as f32))
+                let v: f64 = spread.sample(&mut rng);
+                (e, Vulnerability((v * params.vulnerability_median) as f32))
             })
             .collect();
         for (entity, v) in draws {

@@ -22,6 +22,10 @@ params! {
         /// neuron's misfolded-protein production (`mechanisms.aggregation.misfolding_per_day`).
         /// 0 makes all neurons equally vulnerable.
         vulnerability_log_sd: f64 = 0.5, "log-scale SD", closed(0.0, 3.0), "model choice";
+        /// Median of the per-neuron vulnerability multiplier: 1 in a tissue of typical
+        /// neurons. A neuraxis focus multiplies it in its region
+        /// (`neuraxis.focus.vulnerability_factor`), a lasting local predisposition.
+        vulnerability_median: f64 = 1.0, "multiplier", positive(100.0), "model choice";
         /// Damage rate under a saturating aggregate load (proteotoxic stress, impaired RNA
         /// processing).
         aggregate_damage_per_day: f64 = 0.05, "damage/day", closed(0.0, 100.0), "model choice";
