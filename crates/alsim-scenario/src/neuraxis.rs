@@ -422,18 +422,20 @@ mod tests {
 
     #[test]
     fn only_the_focus_region_runs_with_the_focus_s_changes() {
-        let mut s = crate::Scenario::default();
-        s.neuraxis = Some(Neuraxis {
-            regions: vec![region("a"), region("b")],
-            connections: Vec::new(),
-            end_stage_fvc_percent: 50.0,
-            focus: Some(Focus {
-                region: FocusRegion::Named("b".into()),
-                seeds_au: 7.0,
-                damage_factor: 2.0,
-                vulnerability_factor: 1.5,
+        let s = crate::Scenario {
+            neuraxis: Some(Neuraxis {
+                regions: vec![region("a"), region("b")],
+                connections: Vec::new(),
+                end_stage_fvc_percent: 50.0,
+                focus: Some(Focus {
+                    region: FocusRegion::Named("b".into()),
+                    seeds_au: 7.0,
+                    damage_factor: 2.0,
+                    vulnerability_factor: 1.5,
+                }),
             }),
-        });
+            ..crate::Scenario::default()
+        };
         s.validate("test").unwrap();
         let damage = |i: usize| s.region_scenario(i).mechanisms.neuron_damage.unwrap();
         let base = crate::mechanisms::NeuronDamageParams::default();
