@@ -279,21 +279,30 @@ fn vtk_itself_reads_the_snapshots_alsim_wrote() {
     std::fs::write(&expected_path, expected.to_string()).unwrap();
     let files: Vec<SnapshotFiles> = read_snapshots(&run).unwrap();
     assert_eq!(files.len(), 7);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vtk_reader/check_vtk.py");
-    let res = Command::new(&python)
+    let out = vtk_reader_check(&python, "check_vtk.py", &run, &expected_path);
+    assert!(out.contains("7 snapshots checked"), "{out}");
+}
+
+/// Runs `tests/vtk_reader/<script>` with `python` on the run folder `run` and the expectations
+/// `expected`; returns what it printed, failing unless it passed.
+fn vtk_reader_check(python: &str, script: &str, run: &Path, expected: &Path) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vtk_reader")
+        .join(script);
+    let res = Command::new(python)
         .arg(&script)
-        .arg(&run)
-        .arg(&expected_path)
+        .arg(run)
+        .arg(expected)
         .output()
         .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
-    let out = String::from_utf8_lossy(&res.stdout);
+    let out = String::from_utf8_lossy(&res.stdout).into_owned();
     println!("{out}");
     assert!(
         res.status.success(),
         "the VTK reader check failed:\n{out}\n{}",
         stderr(&res)
     );
-    assert!(out.contains("7 snapshots checked"), "{out}");
+    out
 }
 
 /// Width and height of a PNG, read from its header; panics unless it is a PNG.
@@ -523,20 +532,7 @@ fn vtk_itself_reads_a_body_s_snapshots() {
     let expected = json!({ "snapshots": 3, "regions": regions });
     let expected_path = dir.path().join("expected-body.json");
     std::fs::write(&expected_path, expected.to_string()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vtk_reader/check_body.py");
-    let res = Command::new(&python)
-        .arg(&script)
-        .arg(&run)
-        .arg(&expected_path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
-    let out = String::from_utf8_lossy(&res.stdout);
-    println!("{out}");
-    assert!(
-        res.status.success(),
-        "the VTK reader check failed:\n{out}\n{}",
-        stderr(&res)
-    );
+    let out = vtk_reader_check(&python, "check_body.py", &run, &expected_path);
     assert!(
         out.contains("3 regions, 45 voxel values checked, 0 failures"),
         "{out}"
