@@ -423,20 +423,25 @@ fn finite_or_null(v: f32) -> Value {
     if v.is_nan() { Value::Null } else { json!(v) }
 }
 
-#[test]
-fn a_body_s_snapshots_place_each_region_at_its_origin_with_its_own_state() {
+/// `tests/scenarios/three-segments.ron` cut to 10 days with snapshots every 5, run by the
+/// binary into `dir/body`, and the same body stepped to its end in this process.
+fn body_run(dir: &Path) -> (Scenario, PathBuf, alsim::core::Body) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/three-segments.ron");
     let mut scenario = alsim::scenario::load(&path).unwrap();
     scenario.time.duration_days = 10.0;
     scenario.time.snapshot_every_days = Some(5.0);
-    let dir = tempfile::tempdir().unwrap();
-    let run = run_binary(&scenario, dir.path(), "body", &[]);
-
-    // The same body in this process, stepped to the last snapshot (day 10).
+    let run = run_binary(&scenario, dir, "body", &[]);
     let mut body = alsim::core::Body::new(&scenario).unwrap();
     while !body.is_finished() {
         body.step();
     }
+    (scenario, run, body)
+}
+
+#[test]
+fn a_body_s_snapshots_place_each_region_at_its_origin_with_its_own_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, run, mut body) = body_run(dir.path());
     for (i, region) in body.regions_mut().iter_mut().enumerate() {
         let name = region.spec.name.clone();
         let fields_pvd = run.join("vtk").join(&name).join("fields.pvd");
@@ -482,16 +487,8 @@ fn a_body_s_snapshots_place_each_region_at_its_origin_with_its_own_state() {
 #[ignore = "needs Python with the vtk package: .ci/run sets ALSIM_VTK_PYTHON and runs it"]
 fn vtk_itself_reads_a_body_s_snapshots() {
     let python = std::env::var("ALSIM_VTK_PYTHON").expect("set ALSIM_VTK_PYTHON");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/three-segments.ron");
-    let mut scenario = alsim::scenario::load(&path).unwrap();
-    scenario.time.duration_days = 10.0;
-    scenario.time.snapshot_every_days = Some(5.0);
     let dir = tempfile::tempdir().unwrap();
-    let run = run_binary(&scenario, dir.path(), "body", &[]);
-    let mut body = alsim::core::Body::new(&scenario).unwrap();
-    while !body.is_finished() {
-        body.step();
-    }
+    let (scenario, run, mut body) = body_run(dir.path());
     let axis = scenario.neuraxis.as_ref().unwrap();
     let regions: Vec<Value> = body
         .regions_mut()
