@@ -25,7 +25,9 @@ mod suite;
 
 pub use bandwidth::{TRIAD_BYTES_PER_ELEMENT, Triad};
 pub use host::{OtherLoad, arithmetic};
-pub use report::{CordRow, Report, ScalingSeries, SolverRow, TickRow, fit_exponent, median};
+pub use report::{
+    CordRow, LifetimeRow, Report, ScalingSeries, SolverRow, TickRow, fit_exponent, median,
+};
 pub use suite::{Probe, Size, pool, probe_peak_rss, run_suite};
 
 use alsim_core::solver::{FaceBoundary, FieldSolver, GridShape};
@@ -57,6 +59,14 @@ pub const LARGE_SCENARIOS: [(&str, &str); 3] = [
 pub const LARGE_CORD: (&str, &str) = (
     "large-cord",
     include_str!("../../../scenarios/large-cord.ron"),
+);
+
+/// The human body lifetime the suite times: this repository's `scenarios/sporadic-body.ron`
+/// (17 regions, age 40 to 90). It extends other files, so it is read from the source tree the
+/// benchmark was built in.
+pub const LIFETIME_SCENARIO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../scenarios/sporadic-body.ron"
 );
 
 /// [`LARGE_CORD`], parsed and validated.

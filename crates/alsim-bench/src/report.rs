@@ -106,6 +106,21 @@ pub struct CordRow {
     pub peak_bytes: Option<u64>,
 }
 
+/// One human body lifetime ([`crate::LIFETIME_SCENARIO`]) run on all threads, once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LifetimeRow {
+    /// Regions of the body.
+    pub regions: usize,
+    /// Simulated days.
+    pub days: f64,
+    /// Wall seconds for the whole run (building the body included).
+    pub seconds: f64,
+    /// Steps the regions took, summed (adaptive stepping).
+    pub region_steps: u64,
+    /// Steps they would take in daily ticks: regions × ticks.
+    pub daily_steps: u64,
+}
+
 /// Peak memory of two runs that differ in one amount (cells, or voxels times fields).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryRow {
@@ -124,6 +139,8 @@ pub struct Report {
     pub threads: usize,
     /// The large cord (`--size L` only).
     pub cord: Option<CordRow>,
+    /// A human body lifetime (`--size L` only, and only beside the source tree).
+    pub lifetime: Option<LifetimeRow>,
     /// Triad bandwidth on one thread, bytes per second (bus traffic, write-allocate included).
     pub bandwidth_one: f64,
     /// Triad bandwidth on all threads, bytes per second.
@@ -338,6 +355,20 @@ impl fmt::Display for Report {
                 c.peak_bytes
                     .map_or("not measured".into(), |b| format!("{:.0} MiB", mib(b))),
                 format_args!("{:.0} MiB", mib(c.estimated_bytes))
+            )?;
+        }
+        if let Some(l) = &self.lifetime {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Human body lifetime (scenarios/sporadic-body.ron): {} regions, {} days, {:.1} s on {} threads; {} region steps, {:.1}x fewer than daily ticks ({})",
+                l.regions,
+                l.days,
+                l.seconds,
+                all,
+                l.region_steps,
+                l.daily_steps as f64 / l.region_steps.max(1) as f64,
+                l.daily_steps
             )?;
         }
         writeln!(f)?;

@@ -1,12 +1,12 @@
 //! The whole measurement: every workload at the sizes asked for, timed with medians.
 
-use crate::report::{CellRow, CordRow, MemoryRow, Report, SolverRow, TickRow, median};
+use crate::report::{CellRow, CordRow, LifetimeRow, MemoryRow, Report, SolverRow, TickRow, median};
 use crate::{
-    CELL_COUNTS, LARGE_CORD, OtherLoad, SOLVER_BYTES_PER_VOXEL, SOLVER_EDGES, SolverWorkload,
-    Triad, arithmetic, cell_count, cell_scenario, dense_scenario, grid_scenario, large_cord,
-    large_scenario, voxel_count,
+    CELL_COUNTS, LARGE_CORD, LIFETIME_SCENARIO, OtherLoad, SOLVER_BYTES_PER_VOXEL, SOLVER_EDGES,
+    SolverWorkload, Triad, arithmetic, cell_count, cell_scenario, dense_scenario, grid_scenario,
+    large_cord, large_scenario, voxel_count,
 };
-use alsim_core::{FIELD_COUNT, Simulation};
+use alsim_core::{Body, FIELD_COUNT, Simulation};
 use alsim_scenario::Scenario;
 use rayon::ThreadPool;
 use std::time::{Duration, Instant};
@@ -249,6 +249,30 @@ pub fn run_suite(
         }
     });
 
+    // A lifetime takes tens of seconds: once, with --size L only.
+    let lifetime = (size == Size::L)
+        .then(|| alsim_scenario::load(std::path::Path::new(LIFETIME_SCENARIO)).ok())
+        .flatten()
+        .map(|scenario| {
+            progress("human body lifetime (sporadic-body.ron, one run)");
+            let started = Instant::now();
+            let body = all.install(|| {
+                let mut body = Body::new(&scenario).expect("bundled scenarios build");
+                while !body.is_finished() {
+                    body.step();
+                }
+                body
+            });
+            let regions = body.regions();
+            LifetimeRow {
+                regions: regions.len(),
+                days: body.time_days(),
+                seconds: started.elapsed().as_secs_f64(),
+                region_steps: regions.iter().map(|r| r.sim.steps()).sum(),
+                daily_steps: regions.len() as u64 * body.total_ticks(),
+            }
+        });
+
     progress("peak memory (runs in fresh processes)");
     let cord = cord.map(|row| CordRow {
         peak_bytes: probe(Probe::Cord),
@@ -276,6 +300,7 @@ pub fn run_suite(
     Report {
         threads,
         cord,
+        lifetime,
         bandwidth_one,
         bandwidth_all,
         solver,

@@ -1,17 +1,19 @@
 //! A body: the regions of a neuraxis scenario, each a [`Simulation`] of its own, stepped side by
 //! side, with misfolded seeds carried along the connections between ticks.
 //!
-//! Each tick every region steps (rayon across regions, each region's systems parallel inside),
-//! then the connections exchange in declaration order: every connection takes its share of its
-//! source's extracellular seeds as they stand after the step (all shares measured before any is
-//! taken), and what is due to arrive is deposited in the target, evenly at the voxels of its
-//! living motor neurons (trans-synaptic uptake; evenly over the block when none is left). A
-//! delay holds a departure in transit for whole ticks. Before each tick, tracts from upper
-//! motor neuron regions set their targets' [`UpperMotorDrive`] from the share of the source's
-//! neurons degenerating. From the regions' force the body derives its functional readouts
-//! (ALSFRS-R-style subscores, an FVC proxy) and its end stage, respiratory failure. Nothing here
-//! depends on the thread count, so a body is as bit-identical as a block; `save_state` and
-//! `restore` make it resumable like a block.
+//! Each tick every region steps (rayon across regions, each region's systems parallel inside), then
+//! the connections exchange in declaration order: every connection takes its share of its source's
+//! extracellular seeds as they stand after the step (all shares measured before any is taken), and
+//! what is due to arrive is deposited in the target, evenly at the voxels of its living motor
+//! neurons (trans-synaptic uptake; evenly over the block when none is left). A delay holds a
+//! departure in transit for whole ticks. Under adaptive stepping the regions meet less often: each
+//! advances to the next meeting point (at most `time.adaptive.max_step_days` on) in steps of its
+//! own length, and the connections carry what the interval carries. Before each tick (or meeting),
+//! tracts from upper motor neuron regions set their targets' [`UpperMotorDrive`] from the share of
+//! the source's neurons degenerating. From the regions' force the body derives its functional
+//! readouts (ALSFRS-R-style subscores, an FVC proxy) and its end stage, respiratory failure.
+//! Nothing here depends on the thread count, so a body is as bit-identical as a block; `save_state`
+//! and `restore` make it resumable like a block.
 
 use crate::fields::{FieldGrid, FieldId};
 use crate::mechanisms::neuron_damage::UpperMotorDrive;
@@ -311,11 +313,23 @@ impl Body {
         self.regions[0].sim.time_days()
     }
 
-    /// One tick of every region, then the exchange along the connections.
+    /// One tick of every region, then the exchange along the connections. Under adaptive
+    /// stepping, every region advances by the longest step (`time.adaptive.max_step_days`, less
+    /// where an output row or snapshot comes first) in as many steps of its own as its state
+    /// asks for, and the connections exchange what that interval carries.
     pub fn step(&mut self) {
+        let start = self.tick();
+        let sim = &self.regions[0].sim;
+        let until = if sim.is_adaptive() {
+            sim.next_stop()
+        } else {
+            start + 1
+        };
         self.drive_from_upper_motor_neurons();
-        self.regions.par_iter_mut().for_each(|r| r.sim.step());
-        self.exchange();
+        self.regions
+            .par_iter_mut()
+            .for_each(|r| r.sim.advance_to(until));
+        self.exchange(until - start);
         self.update_summary();
     }
 
@@ -349,7 +363,8 @@ impl Body {
         }
     }
 
-    fn exchange(&mut self) {
+    /// The exchange after `ticks` ticks of every region.
+    fn exchange(&mut self, ticks: u64) {
         let tick = self.tick();
         if self.links.is_empty() {
             return;
@@ -359,10 +374,11 @@ impl Body {
             .iter()
             .map(|r| r.sim.fields().stats(FieldId::Seeds).total)
             .collect();
+        let shares = self.shares_over(ticks);
         let mut kept = vec![1.0; self.regions.len()];
-        for link in &mut self.links {
-            let leaving = seeds[link.from] * link.share_per_tick;
-            kept[link.from] -= link.share_per_tick;
+        for (link, share) in self.links.iter_mut().zip(shares) {
+            let leaving = seeds[link.from] * share;
+            kept[link.from] -= share;
             if leaving > 0.0 {
                 link.in_transit
                     .push_back((tick + link.delay_ticks, leaving));
@@ -381,6 +397,27 @@ impl Body {
                 deposit_at_neurons(&mut self.regions[link.to].sim, amount);
             }
         }
+    }
+
+    /// Each link's share of its source's seeds leaving over `ticks` ticks: over one, as
+    /// declared; over more, the outflows of a source compound as competing first-order losses
+    /// would, `1 − (1 − Σs)ⁿ` split in proportion to each link's share `s`.
+    fn shares_over(&self, ticks: u64) -> Vec<f64> {
+        if ticks == 1 {
+            return self.links.iter().map(|l| l.share_per_tick).collect();
+        }
+        let mut out_of = vec![0.0; self.regions.len()];
+        for link in &self.links {
+            out_of[link.from] += link.share_per_tick;
+        }
+        let n = i32::try_from(ticks).unwrap_or(i32::MAX);
+        self.links
+            .iter()
+            .map(|l| match out_of[l.from].min(1.0) {
+                0.0 => 0.0,
+                total => l.share_per_tick / total * (1.0 - (1.0 - total).powi(n)),
+            })
+            .collect()
     }
 
     fn update_summary(&mut self) {

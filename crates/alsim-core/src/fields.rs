@@ -1,7 +1,7 @@
 //! The tissue's diffusing fields: one contiguous f32 array per field, its solver, and the
 //! secretion sources gathered from cells for the current tick.
 
-use crate::solver::{FaceBoundary, FieldSolver, GridShape};
+use crate::solver::{Boundaries, FaceBoundary, FieldSolver, GridShape};
 use alsim_scenario::{Boundary, FieldSpec, Scenario};
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
@@ -107,7 +107,18 @@ pub struct FieldStats {
 pub struct FieldGrid {
     shape: GridShape,
     values: [Vec<f32>; FIELD_COUNT],
+    /// Each field's solver for sub-steps of the current step: `span` base sub-steps long.
     solvers: [FieldSolver; FIELD_COUNT],
+    /// Each field's solver for base sub-steps: a field with sinks keeps them, in `span` times
+    /// as many sub-steps, since a stretched sub-step would hand a cell its own secretion back
+    /// before it diffused away (the sink acts on the voxel the source just filled).
+    base_solvers: [FieldSolver; FIELD_COUNT],
+    /// What the solvers are built from: diffusion (µm²/h), decay (/h) and face conditions.
+    recipes: [(f64, f64, Boundaries); FIELD_COUNT],
+    /// Sub-step of a one-tick step, hours.
+    base_substep_hours: f64,
+    /// Ticks the current step spans (adaptive stepping stretches the sub-steps with it).
+    span: u64,
     substeps: u64,
     /// Secretion this tick: (voxel, concentration per hour), in cell-id order.
     sources: [Vec<(u32, f32)>; FIELD_COUNT],
@@ -177,6 +188,29 @@ struct Sink {
     taken: f64,
 }
 
+/// Largest decay exponent `λ·Δt` of a stretched sub-step: the solver's source factor
+/// `(e^{λΔt} − 1)/λ` must stay far from `f32` overflow, and after `e^-50` nothing of a
+/// field's earlier content is left: it is at its quasi-steady state, which a longer sub-step
+/// would not change.
+const MAX_STRETCHED_DECAY: f64 = 50.0;
+
+/// One solver per field, for sub-steps `span` times `substep_hours` long: each field's
+/// stretched only as far as [`MAX_STRETCHED_DECAY`] allows (never below one base sub-step).
+fn solvers_for(
+    shape: GridShape,
+    recipes: &[(f64, f64, Boundaries); FIELD_COUNT],
+    substep_hours: f64,
+    span: u64,
+) -> [FieldSolver; FIELD_COUNT] {
+    recipes.each_ref().map(|&(diffusion, decay, boundaries)| {
+        let most = (MAX_STRETCHED_DECAY / (decay * substep_hours))
+            .floor()
+            .max(1.0);
+        let dt_hours = substep_hours * (span as f64).min(most);
+        FieldSolver::new(shape, diffusion, decay, dt_hours, boundaries)
+    })
+}
+
 fn face(b: Boundary) -> FaceBoundary {
     match b {
         Boundary::ZeroFlux => FaceBoundary::ZeroFlux,
@@ -197,13 +231,11 @@ impl FieldGrid {
         let substeps = scenario.time.field_substeps();
         let dt_hours = scenario.time.dt_hours / substeps as f64;
         let specs = scenario.fields.in_order();
-        let solver = |spec: &FieldSpec| {
+        let recipe = |spec: &FieldSpec| {
             let b = spec.boundary.per_axis();
-            FieldSolver::new(
-                shape,
+            (
                 spec.diffusion_um2_per_s * 3600.0,
                 spec.decay_per_hour,
-                dt_hours,
                 [
                     (face(b[0].0), face(b[0].1)),
                     (face(b[1].0), face(b[1].1)),
@@ -211,15 +243,29 @@ impl FieldGrid {
                 ],
             )
         };
+        let recipes = specs.map(recipe);
         Self {
             shape,
             values: specs.map(|s| vec![s.initial as f32; shape.voxels()]),
-            solvers: specs.map(solver),
+            solvers: solvers_for(shape, &recipes, dt_hours, 1),
+            base_solvers: solvers_for(shape, &recipes, dt_hours, 1),
+            recipes,
+            base_substep_hours: dt_hours,
+            span: 1,
             substeps,
             sources: Default::default(),
             background: Default::default(),
             sinks: Default::default(),
             by_plane: Default::default(),
+        }
+    }
+
+    /// Stretches the coming advance's sub-steps to `span` base sub-steps each: the field
+    /// part of a step `span` ticks long. The implicit scheme is stable at any sub-step.
+    pub(crate) fn set_span(&mut self, span: u64) {
+        if span != self.span {
+            self.span = span;
+            self.solvers = solvers_for(self.shape, &self.recipes, self.base_substep_hours, span);
         }
     }
 
@@ -357,7 +403,7 @@ impl FieldGrid {
     /// [`FieldGrid::sink_taken`] reports what it took. Call in cell-id order: where several
     /// cells share a voxel, the sinks act in the order recorded.
     pub fn add_sink(&mut self, field: FieldId, voxel: u32, volume_um3_per_hour: f32) -> usize {
-        let substep_hours = self.solvers[field as usize].dt_hours();
+        let substep_hours = self.base_solvers[field as usize].dt_hours();
         let rate_per_hour = volume_um3_per_hour as f64 / self.voxel_um3();
         let sinks = &mut self.sinks[field as usize];
         sinks.push(Sink {
@@ -393,23 +439,26 @@ impl FieldGrid {
         let voxel_um3 = self.voxel_um3();
         let (nxy, nz) = (self.shape.nx * self.shape.ny, self.shape.nz);
         let substeps = self.substeps;
+        let span = self.span;
         let state = self.values.par_iter_mut().zip(&mut self.sinks);
         let state = state.zip(&mut self.by_plane);
-        let inputs = self.solvers.par_iter().zip(&self.sources);
+        let solvers = self.solvers.par_iter().zip(&self.base_solvers);
+        let inputs = solvers.zip(&self.sources);
         let inputs = inputs.zip(&self.background).zip(&FieldId::ALL);
         state.zip(inputs).for_each(
-            |(((values, sinks), by_plane), (((solver, sources), background), field))| {
-                let increment = solver.source_increment_factor() as f32;
+            |(((values, sinks), by_plane), ((((solver, base), sources), background), field))| {
                 let all_sources = sources.iter().chain(background);
                 if sinks.is_empty() {
+                    let increment = solver.source_increment_factor() as f32;
                     by_plane.fill(all_sources, nxy, nz);
                     let add = |k: usize, plane: &mut [f32]| by_plane.add(k, plane, increment);
                     for _ in 0..substeps {
                         solver.step_with(values, add);
                     }
                 } else {
+                    let (solver, increment) = (base, base.source_increment_factor() as f32);
                     let per_amount = field.concentration_per_amount(voxel_um3);
-                    for _ in 0..substeps {
+                    for _ in 0..substeps * span {
                         for &(voxel, rate) in all_sources.clone() {
                             values[voxel as usize] += rate * increment;
                         }
@@ -528,6 +577,90 @@ mod tests {
             "{daily} + {left_daily}"
         );
         assert!((left_hourly - left_daily).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_stretched_step_follows_the_exact_solution_of_source_and_decay() {
+        // A uniform source everywhere: du/dt = S − λu with zero-flux faces has no spatial part,
+        // so u(t) = (S/λ)(1 − e^{−λt}) exactly, whatever the sub-step. Steps spanning 1, 3 and
+        // 8 ticks (the debris field decays slowly enough to be stretched the whole way).
+        let (rate, decay) = (2.0f32, 0.01);
+        let mut g = grid(|s| {
+            s.time.dt_hours = 24.0;
+            s.time.field_dt_minutes = 120.0;
+            s.fields.debris.decay_per_hour = decay;
+        });
+        let voxels = g.shape().voxels() as u32;
+        let mut hours = 0.0;
+        for span in [1, 3, 8] {
+            g.set_span(span);
+            g.clear_sources();
+            for v in 0..voxels {
+                g.add_source(FieldId::Debris, v, rate);
+            }
+            g.advance();
+            hours += 24.0 * span as f64;
+            let per_amount = FieldId::Debris.concentration_per_amount(g.voxel_um3());
+            let exact = f64::from(rate) * per_amount / decay * -(-decay * hours).exp_m1();
+            let got = f64::from(g.at(FieldId::Debris, voxels / 2));
+            assert!(
+                (got - exact).abs() < 1e-5 * exact,
+                "{span}: {got} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fast_field_is_stretched_only_to_its_quasi_steady_state() {
+        // ROS at 20/h with 2-hour sub-steps decays by e^-40 in one: never stretched (a longer
+        // sub-step would overflow the source factor). TNF at 1.386/h stretches to 18 of them.
+        let mut g = grid(|s| {
+            s.time.dt_hours = 24.0;
+            s.time.field_dt_minutes = 120.0;
+            s.fields.ros.decay_per_hour = 20.0;
+            s.fields.tnf.decay_per_hour = 1.386;
+        });
+        g.set_span(30);
+        let substep = |f: FieldId| g.solvers[f as usize].dt_hours();
+        assert_eq!(substep(FieldId::Ros), 2.0);
+        assert_eq!(substep(FieldId::Tnf), 36.0);
+        assert_eq!(substep(FieldId::Debris), 60.0);
+        // Seeds have sinks: their sub-steps stay at the base length, 30 times as many.
+        assert_eq!(g.base_solvers[FieldId::Seeds as usize].dt_hours(), 2.0);
+    }
+
+    #[test]
+    fn a_sink_takes_the_same_over_one_long_step_as_over_many_short_ones() {
+        // The seeds' sink keeps base sub-steps under a stretched step: eight daily steps and
+        // one step of eight days take the same from a steady source beside it.
+        let run = |spans: &[u64]| {
+            let mut g = grid(|s| {
+                s.time.dt_hours = 24.0;
+                s.time.field_dt_minutes = 120.0;
+                s.fields.seeds.decay_per_hour = 0.0;
+            });
+            let mut taken = 0.0;
+            for &span in spans {
+                g.set_span(span);
+                g.clear_sources();
+                g.add_source(FieldId::Seeds, 8, 1.0);
+                let sink = g.add_sink(FieldId::Seeds, 7, 10_000.0);
+                g.advance();
+                taken += f64::from(g.sink_taken(FieldId::Seeds, sink));
+            }
+            (taken, g.stats(FieldId::Seeds).total)
+        };
+        let (daily, left_daily) = run(&[1; 8]);
+        let (once, left_once) = run(&[8]);
+        assert!((daily - once).abs() < 1e-4 * daily, "{daily} vs {once}");
+        assert!(
+            (left_daily - left_once).abs() < 1e-3,
+            "{left_daily} vs {left_once}"
+        );
+        assert!(
+            (once + left_once - 192.0).abs() < 1e-2,
+            "{once} + {left_once}"
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub use cells::{
     Voxel,
 };
 pub use fields::{FIELD_COUNT, FieldGrid, FieldId, FieldStats};
-pub use mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
+pub use mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit};
 pub use mechanisms::motor_units::Clinical;
 pub use observe::{Census, Observation, Summary};
 pub use saved_state::{RestoreError, SavedState};
@@ -97,11 +97,30 @@ pub const DAYS_PER_YEAR: f64 = 365.25;
 pub struct Clock {
     /// Ticks completed before the current one (0 during the first tick).
     pub tick: u64,
-    /// Cell time step, hours.
+    /// Cell time step, hours: the unit ticks count in.
     pub dt_hours: f64,
+    /// Ticks the current step spans: 1, or more under adaptive stepping.
+    pub span: u64,
+    /// Ticks the step before the current one spanned (what last step's uptake was taken over).
+    pub last_span: u64,
 }
 
 impl Clock {
+    /// A clock at tick 0 with steps of `dt_hours`.
+    pub fn new(dt_hours: f64) -> Self {
+        Self {
+            tick: 0,
+            dt_hours,
+            span: 1,
+            last_span: 1,
+        }
+    }
+
+    /// Length of the current step, hours.
+    pub fn step_hours(&self) -> f64 {
+        self.dt_hours * self.span as f64
+    }
+
     /// Simulated days at the end of `tick` ticks.
     pub fn days_after(&self, ticks: u64) -> f64 {
         ticks as f64 * self.dt_hours / 24.0

@@ -127,6 +127,14 @@ pub trait Mechanism: Sync {
     /// or off (off, it reports what the tissue looks like without the process).
     fn observe(&self, _world: &mut World, _living: &LivingNeurons, _out: &mut Vec<f64>) {}
 
+    /// The longest step, in ticks, adaptive stepping may take from the world as it stands
+    /// before this mechanism's state changes by more than `limit.tolerance` of its scale, or
+    /// before its next scheduled event. `u64::MAX` when it sets no limit (the default: its
+    /// state follows others' or is advanced exactly over any step).
+    fn step_limit(&self, _world: &mut World, _limit: &StepLimit) -> u64 {
+        u64::MAX
+    }
+
     /// The per-cell variables it adds to snapshots (VTK point arrays), whether on or off.
     fn cell_variables(&self) -> &'static [&'static str] {
         &[]
@@ -135,6 +143,41 @@ pub trait Mechanism: Sync {
     /// Appends `cell`'s value of each of its [`Mechanism::cell_variables`], NaN where the cell
     /// has no such variable or the mechanism is off (a viewer then shows it as missing).
     fn snapshot(&self, _world: &World, _cell: Entity, _out: &mut Vec<f32>) {}
+}
+
+/// What [`Mechanism::step_limit`] measures a step against.
+#[derive(Clone, Copy, Debug)]
+pub struct StepLimit {
+    /// Largest change of a state over one step, as a fraction of its scale.
+    pub tolerance: f64,
+    /// Length of a tick, hours.
+    pub dt_hours: f64,
+    /// Ticks completed.
+    pub tick: u64,
+}
+
+impl StepLimit {
+    /// Ticks over which a state changing at `rate` (per day, in units of its `scale`) changes
+    /// by `tolerance`: at least 1, `u64::MAX` for a state at rest.
+    pub fn ticks_for_rate(&self, rate_per_day: f64) -> u64 {
+        let days = self.tolerance / rate_per_day.abs();
+        let ticks = (days * 24.0 / self.dt_hours).floor();
+        if ticks >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            (ticks as u64).max(1)
+        }
+    }
+
+    /// Ticks until `tick`, a scheduled event: at least 1 (an event at the current tick is
+    /// already under way), `u64::MAX` for one that has passed.
+    pub fn ticks_until(&self, tick: u64) -> u64 {
+        if tick > self.tick {
+            tick - self.tick
+        } else {
+            u64::MAX
+        }
+    }
 }
 
 /// The value `read` takes from component `C` of `cell`, NaN where the cell lacks it.
@@ -296,5 +339,35 @@ fn encode(label: &'static str, value: &impl Serialize) -> Part {
     Part {
         label: label.to_string(),
         bytes: postcard::to_allocvec(value).expect("plain data encodes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StepLimit;
+
+    #[test]
+    fn a_step_limit_turns_rates_and_due_ticks_into_whole_ticks() {
+        let limit = StepLimit {
+            tolerance: 0.05,
+            dt_hours: 24.0,
+            tick: 100,
+        };
+        // 0.05 of the scale at 0.004 per day: 12.5 days, so 12 daily ticks; the sign of the
+        // change does not matter.
+        assert_eq!(limit.ticks_for_rate(0.004), 12);
+        assert_eq!(limit.ticks_for_rate(-0.004), 12);
+        // A state changing faster than the tolerance per tick still gets one tick.
+        assert_eq!(limit.ticks_for_rate(10.0), 1);
+        assert_eq!(limit.ticks_for_rate(f64::NAN), 1);
+        assert_eq!(limit.ticks_for_rate(0.0), u64::MAX);
+        assert_eq!(limit.ticks_until(103), 3);
+        assert_eq!(limit.ticks_until(100), u64::MAX);
+        assert_eq!(limit.ticks_until(7), u64::MAX);
+        let hourly = StepLimit {
+            dt_hours: 1.0,
+            ..limit
+        };
+        assert_eq!(hourly.ticks_for_rate(0.004), 300);
     }
 }

@@ -33,6 +33,8 @@ use std::borrow::Cow;
 pub struct SavedState<'a> {
     /// Ticks completed.
     pub tick: u64,
+    /// Ticks the last step spanned: what the cells' last uptake was taken over.
+    last_span: u64,
     next_cell_id: u64,
     census: Census,
     summary: Summary,
@@ -114,6 +116,7 @@ impl Simulation {
         let grid = w.resource::<FieldGrid>();
         SavedState {
             tick: w.resource::<Clock>().tick,
+            last_span: w.resource::<Clock>().span,
             next_cell_id: w.resource::<NextCellId>().0,
             census: *w.resource::<Census>(),
             summary: self.summary.clone(),
@@ -212,7 +215,9 @@ impl Simulation {
             m.persist(&mut persist)?;
             persist.finish()?;
         }
-        world.resource_mut::<Clock>().tick = state.tick;
+        let mut clock = world.resource_mut::<Clock>();
+        clock.tick = state.tick;
+        clock.span = state.last_span.max(1);
         world.resource_mut::<NextCellId>().0 = state.next_cell_id;
         *world.resource_mut::<Census>() = state.census;
         let mut grid = world.resource_mut::<FieldGrid>();

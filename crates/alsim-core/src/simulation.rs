@@ -1,7 +1,7 @@
 //! The simulation: builds the world and schedule from a scenario and runs it tick by tick.
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
-use crate::mechanism::{LivingNeurons, Mechanism, Setup};
+use crate::mechanism::{LivingNeurons, Mechanism, Setup, StepLimit};
 use crate::mechanisms::{ALL, DENSE, astrocytes, genetics, microglia, motor_units};
 use crate::observe::{Census, Layout, Observation, Summary};
 use crate::snapshot::{CellRecord, CellState};
@@ -112,6 +112,14 @@ pub struct Simulation {
     fields_schedule: Schedule,
     pub(crate) total_ticks: u64,
     output_every_ticks: u64,
+    /// Ticks between snapshots, if the scenario asks for them: steps stop on them.
+    snapshot_every_ticks: Option<u64>,
+    /// Most ticks one step may span (1 without adaptive stepping).
+    max_span: u64,
+    /// Adaptive stepping's tolerance (unused when `max_span` is 1).
+    tolerance: f64,
+    /// Steps taken since the simulation was built or restored.
+    steps: u64,
     pub(crate) summary: Summary,
 }
 
@@ -130,10 +138,7 @@ impl Simulation {
         scenario.validate(&format!("scenario '{}'", scenario.name))?;
         let mut world = World::new();
         world.insert_resource(RunSeed(scenario.seed));
-        world.insert_resource(Clock {
-            tick: 0,
-            dt_hours: scenario.time.dt_hours,
-        });
+        world.insert_resource(Clock::new(scenario.time.dt_hours));
         world.insert_resource(FieldGrid::new(scenario));
         world.insert_resource(NextCellId::default());
         world.insert_resource(SinkOwners::default());
@@ -212,6 +217,10 @@ impl Simulation {
             fields_schedule,
             total_ticks: scenario.time.ticks(),
             output_every_ticks: scenario.time.output_every_ticks(),
+            snapshot_every_ticks: scenario.time.snapshot_every_ticks(),
+            max_span: scenario.time.max_span(),
+            tolerance: scenario.time.adaptive.as_ref().map_or(0.0, |a| a.tolerance),
+            steps: 0,
             summary: Summary {
                 motor_neurons_initial: motor_neurons,
                 motor_neurons_final_alive: motor_neurons,
@@ -255,13 +264,81 @@ impl Simulation {
         }
     }
 
-    /// Runs one tick and updates the milestones.
+    /// The tick the next step must end on at the latest: the next output row, snapshot or the
+    /// end of the run, and no more than the longest step allows.
+    pub fn next_stop(&self) -> u64 {
+        let tick = self.tick();
+        let next = |every: u64| (tick / every + 1) * every;
+        let mut stop = next(self.output_every_ticks)
+            .min(self.total_ticks)
+            .min(tick + self.max_span);
+        if let Some(every) = self.snapshot_every_ticks {
+            stop = stop.min(next(every));
+        }
+        stop.max(tick + 1)
+    }
+
+    /// Steps taken since the simulation was built or restored: its ticks, or fewer under
+    /// adaptive stepping.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Whether steps may span several ticks (`time.adaptive`).
+    pub fn is_adaptive(&self) -> bool {
+        self.max_span > 1
+    }
+
+    /// Runs one step and updates the milestones: one tick, or under adaptive stepping as many
+    /// as every mechanism allows, up to the next output row, snapshot or the end.
     pub fn step(&mut self) {
+        self.step_until(self.next_stop());
+    }
+
+    /// Steps until `tick` ticks have run (under adaptive stepping in as few steps as the
+    /// mechanisms allow); output rows and snapshots on the way are not stopped at.
+    pub fn advance_to(&mut self, tick: u64) {
+        while self.tick() < tick {
+            self.step_until(tick);
+        }
+    }
+
+    /// One step ending at `until` at the latest.
+    fn step_until(&mut self, until: u64) {
         self.in_pool(|sim| {
+            let span = sim.span_before(until);
+            sim.begin_step(span);
+            sim.steps += 1;
             sim.schedule.run(&mut sim.world);
             sim.fields_schedule.run(&mut sim.world);
             sim.end_tick();
         });
+    }
+
+    /// Ticks the next step spans: the fewest any mechanism allows, at most `max_span` and not
+    /// past `until`.
+    fn span_before(&mut self, until: u64) -> u64 {
+        let cap = until.saturating_sub(self.tick()).clamp(1, self.max_span);
+        if cap == 1 {
+            return 1;
+        }
+        let limit = StepLimit {
+            tolerance: self.tolerance,
+            dt_hours: self.world.resource::<Clock>().dt_hours,
+            tick: self.tick(),
+        };
+        self.mechanisms
+            .iter()
+            .map(|m| m.step_limit(&mut self.world, &limit))
+            .fold(cap, u64::min)
+            .max(1)
+    }
+
+    fn begin_step(&mut self, span: u64) {
+        let mut clock = self.world.resource_mut::<Clock>();
+        clock.last_span = clock.span;
+        clock.span = span;
+        self.world.resource_mut::<FieldGrid>().set_span(span);
     }
 
     /// Runs the cell phases of one tick (every phase but `Diffuse`: the fields stand still) and
@@ -269,13 +346,15 @@ impl Simulation {
     /// ticks is not a model run.
     pub fn step_cells_only(&mut self) {
         self.in_pool(|sim| {
+            sim.begin_step(1);
             sim.schedule.run(&mut sim.world);
             sim.end_tick();
         });
     }
 
     fn end_tick(&mut self) {
-        self.world.resource_mut::<Clock>().tick += 1;
+        let mut clock = self.world.resource_mut::<Clock>();
+        clock.tick += clock.span;
         let census = *self.world.resource::<Census>();
         let days = self.time_days();
         let ticks = self.tick();

@@ -32,6 +32,8 @@ struct Schedule {
     every: Option<Every>,
     last: Instant,
     every_ticks: u64,
+    /// The tick the last check was at: a step of several ticks may pass a due tick.
+    last_tick: Option<u64>,
 }
 
 impl Schedule {
@@ -44,6 +46,7 @@ impl Schedule {
             every,
             last: Instant::now(),
             every_ticks,
+            last_tick: None,
         }
     }
 
@@ -51,9 +54,13 @@ impl Schedule {
     fn due(&mut self, tick: u64) -> bool {
         let due = match self.every {
             None => false,
-            Some(Every::Days(_)) => tick.is_multiple_of(self.every_ticks),
+            Some(Every::Days(_)) => {
+                let before = self.last_tick.unwrap_or(tick.saturating_sub(1));
+                tick / self.every_ticks > before / self.every_ticks
+            }
             Some(Every::Seconds(s)) => self.last.elapsed() >= Duration::from_secs_f64(s),
         };
+        self.last_tick = Some(tick);
         if due {
             self.last = Instant::now();
         }
@@ -869,6 +876,13 @@ mod tests {
         assert_eq!(due, [6, 12, 18]);
         let mut tiny = Schedule::new(Some(Every::Days(0.001)), 1.0);
         assert!((1..=5).all(|t| tiny.due(t)));
+        // Steps of several ticks: due on the first step that reaches or passes a due tick.
+        let mut stretched = Schedule::new(Some(Every::Days(0.5)), 2.0);
+        let due: Vec<u64> = [4, 8, 12, 17, 18, 30, 31]
+            .into_iter()
+            .filter(|&t| stretched.due(t))
+            .collect();
+        assert_eq!(due, [8, 12, 18, 30]);
         let mut never = Schedule::new(None, 1.0);
         assert!(!(1..=100).any(|t| never.due(t)));
     }

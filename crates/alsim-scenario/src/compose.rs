@@ -176,10 +176,16 @@ fn overlay(
     if let (ron::Value::Map(fields), Value::Object(typed_fields), Value::Object(base_fields)) =
         (written, typed, &mut *base)
     {
+        // An optional field set to `None` that the typed tree leaves out (`time.adaptive`,
+        // `time.snapshot_every_days`) is still a field of the struct.
         let names: Option<Vec<&str>> = fields
-            .keys()
-            .map(|k| match k {
-                ron::Value::String(name) if typed_fields.contains_key(name) => Some(name.as_str()),
+            .iter()
+            .map(|(k, v)| match k {
+                ron::Value::String(name)
+                    if typed_fields.contains_key(name) || *v == ron::Value::Option(None) =>
+                {
+                    Some(name.as_str())
+                }
                 _ => None,
             })
             .collect();
@@ -195,12 +201,15 @@ fn overlay(
                 } else {
                     format!("{at}.{name}")
                 };
-                match base_fields.get_mut(name) {
-                    Some(b) => {
-                        overlay(b, &typed_fields[name], written_field, &field_path, problems)
+                match (base_fields.get_mut(name), typed_fields.get(name)) {
+                    (_, None) => {
+                        base_fields.remove(name);
                     }
-                    None => {
-                        base_fields.insert(name.to_string(), typed_fields[name].clone());
+                    (Some(b), Some(typed_field)) => {
+                        overlay(b, typed_field, written_field, &field_path, problems)
+                    }
+                    (None, Some(typed_field)) => {
+                        base_fields.insert(name.to_string(), typed_field.clone());
                     }
                 }
             }
@@ -481,7 +490,15 @@ mod tests {
         );
         assert_eq!(s.name, "renamed");
         assert_eq!(s.time.snapshot_every_days, None);
+        // Unsetting one optional field leaves the rest of its struct as the file has it.
+        assert_eq!((s.time.duration_days, s.time.dt_hours), (30.0, 6.0));
         assert_eq!(s.description, "a, b");
+        let adaptive = "time.adaptive=(max_step_days: 2.0)";
+        let on = resolve(&base, &[set(adaptive)]).unwrap();
+        assert_eq!(on.time.adaptive.unwrap().max_step_days, 2.0);
+        let off = resolve(&base, &[set(adaptive), set("time.adaptive=None")]).unwrap();
+        assert_eq!(off.time.adaptive, None);
+        assert_eq!((off.time.duration_days, off.time.dt_hours), (30.0, 6.0));
         // An optional field the tree leaves out while unset is still settable.
         let snap = resolve(&base, &[set("time.snapshot_every_days=2.5")]).unwrap();
         assert_eq!(snap.time.snapshot_every_days, Some(2.5));

@@ -48,7 +48,7 @@ pub use mechanisms::Mechanisms;
 pub use neuraxis::Neuraxis;
 pub use populations::{Amount, PopulationSpec, Populations, Region};
 pub use sweep::{MAX_SWEEP_POINTS, SweepAxis, SweepPoint, SweepRange};
-pub use time::TimeSpec;
+pub use time::{AdaptiveStepping, TimeSpec};
 pub use tissue::TissueSpec;
 
 use check::Checker;

@@ -28,6 +28,38 @@ pub struct TimeSpec {
     /// hold the scenario a batch would run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_every_days: Option<f64>,
+    /// Adaptive stepping: longer cell steps (whole multiples of `dt_hours`) while every state
+    /// changes slowly. Default `None`: every step is `dt_hours`. Left out of a resolved
+    /// scenario when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveStepping>,
+}
+
+/// How far adaptive stepping may stretch a cell step. Each step is as long as every mechanism
+/// allows from the state it starts in (each bounds the change of its own state over the step
+/// by `tolerance`), at most `max_step_days`, and never past an output row, a snapshot, an
+/// event or the end of the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdaptiveStepping {
+    /// Longest cell step, days. Default 8. Range [dt_hours/24, 365]; a whole number of cell
+    /// steps. Field sub-steps stretch with the step, each field's only as far as it decays by
+    /// at most e^-50 in one: a field that fast is at its quasi-steady state within a sub-step.
+    pub max_step_days: f64,
+    /// Largest change a mechanism's state may undergo in one step, as a fraction of that
+    /// state's scale (death probability; damage relative to the damage at which a neuron is
+    /// stressed; aggregate load relative to its clearance half-load). Dimensionless. Default
+    /// 0.05. Range (0, 1].
+    pub tolerance: f64,
+}
+
+impl Default for AdaptiveStepping {
+    fn default() -> Self {
+        Self {
+            max_step_days: 8.0,
+            tolerance: 0.05,
+        }
+    }
 }
 
 impl Default for TimeSpec {
@@ -39,6 +71,7 @@ impl Default for TimeSpec {
             output_every_days: 1.0,
             start_age_years: 0.0,
             snapshot_every_days: None,
+            adaptive: None,
         }
     }
 }
@@ -79,6 +112,13 @@ impl TimeSpec {
             .map(|days| whole_ratio(days * 24.0, self.dt_hours).unwrap_or(1))
     }
 
+    /// Most cell steps (of `dt_hours`) one step may span: 1 without adaptive stepping.
+    pub fn max_span(&self) -> u64 {
+        self.adaptive.as_ref().map_or(1, |a| {
+            whole_ratio(a.max_step_days * 24.0, self.dt_hours).unwrap_or(1)
+        })
+    }
+
     pub(crate) fn check(&self, c: &mut Checker) {
         c.positive("dt_hours", self.dt_hours, 24.0);
         c.positive("field_dt_minutes", self.field_dt_minutes, 24.0 * 60.0);
@@ -87,6 +127,26 @@ impl TimeSpec {
         c.range("start_age_years", self.start_age_years, 0.0, 120.0);
         if let Some(days) = self.snapshot_every_days {
             c.positive("snapshot_every_days", days, 36_500.0);
+        }
+        if let Some(a) = &self.adaptive {
+            c.scope("adaptive", |c| {
+                c.range(
+                    "max_step_days",
+                    a.max_step_days,
+                    self.dt_hours / 24.0,
+                    365.0,
+                );
+                c.range("tolerance", a.tolerance, f64::MIN_POSITIVE, 1.0);
+                if c.is_clean() && whole_ratio(a.max_step_days * 24.0, self.dt_hours).is_none() {
+                    c.problem(
+                        "max_step_days",
+                        format!(
+                            "must be a whole number of cell steps of {} h, got {} days",
+                            self.dt_hours, a.max_step_days
+                        ),
+                    );
+                }
+            });
         }
         if !c.is_clean() {
             return;

@@ -90,10 +90,7 @@ mod tests {
 
     fn world_at(start_age_years: f64, half_life: f64) -> (World, Schedule) {
         let mut world = World::new();
-        world.insert_resource(Clock {
-            tick: 0,
-            dt_hours: 24.0,
-        });
+        world.insert_resource(Clock::new(24.0));
         let mut schedule = Schedule::default();
         let params = AgeingParams {
             proteostasis_half_life_years: half_life,

@@ -49,10 +49,13 @@ use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
 use super::{give, relax};
 use crate::guard::{self, Fault, amount};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
+use crate::mechanism::{
+    Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit, variable,
+};
 use crate::{Clock, Exchange, FieldId, LifeState, MotorNeuron, RestoreError, SimSet};
 use alsim_scenario::mechanisms::AggregationParams;
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::RunSystemOnce;
 use rayon::prelude::*;
 
 /// The mechanism.
@@ -72,6 +75,12 @@ impl Mechanism for Aggregation {
 
     fn is_on(&self, setup: &Setup) -> bool {
         setup.mechanisms.aggregation.is_some()
+    }
+
+    fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
+        world
+            .run_system_once_with(load_step_limit, *limit)
+            .expect("the mechanism's resources are in the world")
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -148,6 +157,14 @@ pub(crate) fn production(p: &AggregationParams, size: f64, oxidised: f64) -> f64
     p.misfolding_per_day * size * (1.0 + p.oxidative_misfolding * oxidised.max(0.0))
 }
 
+/// Rate of change of the load (a.u. per day) at load `a` with seed uptake `u` a.u. per day:
+/// the right-hand side of the module's equation.
+pub(crate) fn load_rate(p: &AggregationParams, a: f64, u: f64) -> f64 {
+    p.misfolding_per_day + u + p.templating_per_day * a * (1.0 - a / p.max_load)
+        - p.clearance_capacity_per_day * a / (a + p.clearance_half_load)
+        - p.seed_release_per_day * a
+}
+
 /// One tick of the load.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LoadStep {
@@ -182,6 +199,37 @@ type NeuronProteins<'a> = (
     &'a mut Exchange,
 );
 
+/// Adaptive stepping: each viable neuron's load may move by `tolerance` of the larger of the
+/// load and the clearance half-load, at its present rate (seed uptake as over the last step).
+fn load_step_limit(
+    In(limit): In<StepLimit>,
+    config: Res<AggregationConfig>,
+    therapies: Option<Res<TherapyFactors>>,
+    ageing: Option<Res<AgeingFactor>>,
+    clock: Res<Clock>,
+    cells: Query<NeuronProteins, With<MotorNeuron>>,
+) -> u64 {
+    let p = &config.in_force(therapies.as_deref(), ageing.as_deref());
+    let last_step_days = clock.step_hours() / 24.0;
+    let slot = FieldId::Seeds as usize;
+    cells
+        .iter()
+        .filter(|(life, ..)| life.is_viable())
+        .map(|(_, vulnerability, mitochondria, aggregates, exchange)| {
+            let size = vulnerability.map_or(1.0, |v| f64::from(v.0));
+            let oxidised = mitochondria.map_or(0.0, |m| f64::from(m.oxidative_damage));
+            let p = &AggregationParams {
+                misfolding_per_day: production(p, size, oxidised),
+                ..p.clone()
+            };
+            let a = f64::from(aggregates.load);
+            let uptake_per_day = f64::from(exchange.absorbed[slot]) / last_step_days;
+            let rate = load_rate(p, a, uptake_per_day);
+            limit.ticks_for_rate(rate / a.max(p.clearance_half_load))
+        })
+        .fold(u64::MAX, u64::min)
+}
+
 fn update_aggregates(
     config: Res<AggregationConfig>,
     therapies: Option<Res<TherapyFactors>>,
@@ -190,7 +238,11 @@ fn update_aggregates(
     mut cells: Query<NeuronProteins, With<MotorNeuron>>,
 ) {
     let p = &config.in_force(therapies.as_deref(), ageing.as_deref());
-    let dt_hours = clock.dt_hours;
+    let dt_hours = clock.step_hours();
+    // The uptake was taken over the last step, which adaptive stepping may have made shorter
+    // or longer than this one: the same rate over this step.
+    let rescale =
+        (clock.span != clock.last_span).then(|| clock.span as f64 / clock.last_span as f64);
     let slot = FieldId::Seeds as usize;
     let mut items: Vec<_> = cells.iter_mut().collect();
     items.par_iter_mut().for_each(
@@ -210,6 +262,7 @@ fn update_aggregates(
                 misfolding_per_day: production(p, size, oxidised),
                 ..p.clone()
             };
+            let uptake = rescale.map_or(uptake, |r| uptake * r);
             let next = step(p, aggregates.load as f64, uptake, dt_hours / 24.0);
             aggregates.load = next.load as f32;
             exchange.secretion_per_hour[slot] = (next.released / dt_hours) as f32;
@@ -221,14 +274,6 @@ fn update_aggregates(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Rate of change of the load (a.u. per day) at load `a` with seed uptake `u` a.u. per day:
-    /// the right-hand side of the module's equation.
-    fn load_rate(p: &AggregationParams, a: f64, u: f64) -> f64 {
-        p.misfolding_per_day + u + p.templating_per_day * a * (1.0 - a / p.max_load)
-            - p.clearance_capacity_per_day * a / (a + p.clearance_half_load)
-            - p.seed_release_per_day * a
-    }
 
     fn params() -> AggregationParams {
         AggregationParams::default()

@@ -350,7 +350,7 @@ fn update_astrocytes(
     mut cells: Query<(&CellId, &Voxel, &mut Reactivity, &mut Support), With<Astrocyte>>,
 ) {
     let p = &config.0;
-    let dt = clock.dt_hours as f32;
+    let dt = clock.step_hours() as f32;
     let rate = p.support_change_per_day as f32;
     for (ids, voxels, reactivity, support) in cells.contiguous_iter_mut().expect(DENSE) {
         let cells = ids.par_iter().zip(voxels).zip(column(reactivity));

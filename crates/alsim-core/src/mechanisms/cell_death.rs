@@ -8,7 +8,7 @@
 use super::aggregation::Aggregates;
 use super::chance;
 use super::neuron_damage::Damage;
-use crate::mechanism::{Mechanism, Setup};
+use crate::mechanism::{Mechanism, Setup, StepLimit};
 use crate::rng::{Purpose, stream};
 use crate::{
     CellId, Census, Clock, Exchange, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet,
@@ -44,7 +44,37 @@ impl Mechanism for CellDeath {
     fn is_on(&self, setup: &Setup) -> bool {
         setup.mechanisms.cell_death.is_some()
     }
+
+    /// Apoptosis under way ends on its tick; while the debris of a death lingers, microglia
+    /// clear it and move up its gradient, which only short steps follow; otherwise a viable
+    /// neuron may commit with probability at most `tolerance` per step.
+    fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
+        let p = world.resource::<CellDeathConfig>().0.clone();
+        let debris_floor = DEBRIS_AT_REST * p.debris_per_neuron;
+        if world.resource::<FieldGrid>().stats(FieldId::Debris).total > debris_floor {
+            return 1;
+        }
+        let apoptosis_ticks = (p.apoptosis_hours / limit.dt_hours).round() as u64;
+        let mut q = world.query_filtered::<(&LifeState, Option<&Damage>), With<MotorNeuron>>();
+        let mut ticks = u64::MAX;
+        for (life, damage) in q.iter(world) {
+            ticks = ticks.min(match *life {
+                LifeState::Dying { since_tick } => (since_tick + apoptosis_ticks)
+                    .saturating_sub(limit.tick)
+                    .max(1),
+                LifeState::Dead => u64::MAX,
+                _ => {
+                    limit.ticks_for_rate(f64::from(hazard_per_day(&p, damage.map_or(0.0, |d| d.0))))
+                }
+            });
+        }
+        ticks
+    }
 }
+
+/// Debris left in the tissue, as a share of one neuron's, below which a death is over for
+/// adaptive stepping.
+const DEBRIS_AT_REST: f64 = 0.01;
 
 /// Hazard of death per day at damage `d`.
 pub(crate) fn hazard_per_day(p: &CellDeathParams, d: f32) -> f32 {
@@ -61,7 +91,7 @@ fn commit_to_apoptosis(
     mut cells: Query<(&CellId, Option<&Damage>, &mut LifeState), With<MotorNeuron>>,
 ) {
     let p = &config.0;
-    let dt_days = clock.dt_hours as f32 / 24.0;
+    let dt_days = clock.step_hours() as f32 / 24.0;
     let mut items: Vec<_> = cells.iter_mut().collect();
     items.par_iter_mut().for_each(|(id, damage, life)| {
         if !life.is_viable() {

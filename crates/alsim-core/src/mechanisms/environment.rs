@@ -6,7 +6,7 @@
 
 use super::neuron_damage::Damage;
 use crate::RestoreError;
-use crate::mechanism::{Mechanism, Persist, Setup};
+use crate::mechanism::{Mechanism, Persist, Setup, StepLimit};
 use crate::{Clock, FieldGrid, FieldId, MotorNeuron, Position, SimSet};
 use alsim_scenario::Event;
 use bevy_ecs::prelude::*;
@@ -133,6 +133,19 @@ impl Mechanism for Exposures {
 
     fn is_on(&self, setup: &Setup) -> bool {
         !setup.scenario.events.is_empty()
+    }
+
+    /// A step ends where the next event begins (or a toxin window ends).
+    fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
+        let env = world.resource::<Environment>();
+        let toxins = env.toxins.iter().flat_map(|t| [t.start_tick, t.end_tick]);
+        let traumas = env.traumas.iter().map(|t| t.tick);
+        let injections = env.injections.iter().map(|i| i.tick);
+        toxins
+            .chain(traumas)
+            .chain(injections)
+            .map(|tick| limit.ticks_until(tick))
+            .fold(u64::MAX, u64::min)
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {

@@ -8,7 +8,7 @@
 //! restores exactly the untreated value, and a therapy whose mechanism is off does nothing.
 
 use super::motor_units::Clinical;
-use crate::mechanism::{Mechanism, Persist, Setup};
+use crate::mechanism::{Mechanism, Persist, Setup, StepLimit};
 use crate::{Clock, RestoreError, SimSet};
 use alsim_scenario::{Intervention, Start, Therapy};
 use bevy_ecs::prelude::*;
@@ -39,6 +39,26 @@ impl Mechanism for Interventions {
 
     fn is_on(&self, setup: &Setup) -> bool {
         !setup.scenario.interventions.is_empty()
+    }
+
+    /// A step ends where the next course starts or stops.
+    fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
+        let ticks = |days: f64| (days * 24.0 / limit.dt_hours).round() as u64;
+        let onset = world.get_resource::<Clinical>().and_then(|c| c.onset_tick);
+        let therapies = world.resource::<Therapies>();
+        let due = therapies.courses.iter().filter_map(|course| {
+            let i = &course.intervention;
+            match course.started_tick {
+                None => match i.start {
+                    Start::Day(d) => Some(ticks(d)),
+                    Start::AfterOnset(delay) => onset.map(|o| o + ticks(delay)),
+                },
+                Some(start) if !course.finished => i.duration_days.map(|d| start + ticks(d)),
+                Some(_) => None,
+            }
+        });
+        due.map(|tick| limit.ticks_until(tick))
+            .fold(u64::MAX, u64::min)
     }
 
     /// The courses; the factors follow from them at the next `Sense`.

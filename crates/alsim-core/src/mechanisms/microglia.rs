@@ -499,7 +499,7 @@ fn migrate_microglia(
     if speed <= 0.0 && motility <= 0.0 {
         return;
     }
-    let dt = clock.dt_hours as f32;
+    let dt = clock.step_hours() as f32;
     let shape = grid.shape();
     let (h, size) = (shape.voxel_um as f32, box_um(shape));
     let sigma = (2.0 * motility * dt).sqrt();
@@ -587,7 +587,7 @@ fn update_microglia(
     mut cells: Query<(&CellId, &Voxel, &mut MicrogliaState, &mut Exchange), OnlyMicroglia>,
 ) {
     let p = &config.in_force(therapies.as_deref());
-    let dt = clock.dt_hours as f32;
+    let dt = clock.step_hours() as f32;
     for (ids, voxels, states, exchanges) in cells.contiguous_iter_mut().expect(DENSE) {
         let cells = ids.par_iter().zip(voxels).zip(column(states));
         cells
@@ -642,7 +642,7 @@ fn divide_microglia(
     if p.proliferation_per_day <= 0.0 {
         return;
     }
-    let dt_days = clock.dt_hours as f32 / 24.0;
+    let dt_days = clock.step_hours() as f32 / 24.0;
     let sensed: &MicrogliaCrowding = &crowding;
     let divides = |id: CellId, voxel: Voxel, state: MicrogliaState| {
         if !state.is_activated() || state.dying {

@@ -290,7 +290,7 @@ fn update_mitochondria(
     mut cells: NeuronQuery,
 ) {
     let p = &config.in_force(therapies.as_deref());
-    let dt_hours = clock.dt_hours;
+    let dt_hours = clock.step_hours();
     let voxel_um3 = grid.voxel_um3();
     let amount_per_concentration = 1.0 / FieldId::Ros.concentration_per_amount(voxel_um3);
     let slot = FieldId::Ros as usize;

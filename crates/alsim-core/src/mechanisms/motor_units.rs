@@ -369,8 +369,8 @@ fn update_motor_units(
         .collect();
     advance(
         &config.0,
-        clock.dt_hours / 24.0,
-        clock.tick + 1,
+        clock.step_hours() / 24.0,
+        clock.tick + clock.span,
         &mut units,
         &mut clinical,
     );

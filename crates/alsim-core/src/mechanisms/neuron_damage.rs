@@ -20,11 +20,14 @@ use super::transport::{DENERVATED_BELOW, Transport};
 use super::{relax, saturating};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
-use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
+use crate::mechanism::{
+    Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit, variable,
+};
 use crate::rng::{Purpose, stream};
 use crate::{CellId, Clock, FieldGrid, FieldId, LifeState, MotorNeuron, RunSeed, SimSet, Voxel};
 use alsim_scenario::mechanisms::NeuronDamageParams;
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::RunSystemOnce;
 use rand_distr::{Distribution, LogNormal};
 use rayon::prelude::*;
 
@@ -108,6 +111,12 @@ impl Mechanism for NeuronDamage {
         })
     }
 
+    fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
+        world
+            .run_system_once_with(damage_step_limit, *limit)
+            .expect("the mechanism's resources are in the world")
+    }
+
     fn columns(&self) -> &'static [Column] {
         &[Column {
             name: "mn_damage_mean",
@@ -188,6 +197,65 @@ pub(crate) fn damage_input(p: &NeuronDamageParams, vulnerability: f32, e: &Expos
         + k(p.astrocyte_damage_per_day) * e.reactive_astrocytes
 }
 
+/// What the neuron in `voxel` with these components is exposed to now.
+fn exposure_of(
+    grid: &FieldGrid,
+    astrocytes: Option<&ReactiveAstrocyteMap>,
+    voxel: u32,
+    aggregates: Option<&Aggregates>,
+    mitochondria: Option<&Mitochondria>,
+    transport: Option<&Transport>,
+) -> Exposure {
+    let neutral = Exposure::default();
+    let (toxicity, support) = astrocytes.map_or((0.0, neutral.astrocyte_support), |m| {
+        m.toxicity_and_support(voxel)
+    });
+    Exposure {
+        aggregate_load: aggregates.map_or(neutral.aggregate_load, |a| a.load),
+        oxidative_damage: mitochondria.map_or(neutral.oxidative_damage, |m| m.oxidative_damage),
+        transport_efficiency: transport.map_or(neutral.transport_efficiency, |t| t.efficiency),
+        terminal_integrity: transport.map_or(neutral.terminal_integrity, |t| t.terminal),
+        astrocyte_support: support,
+        tnf_ng_per_ml: grid.at(FieldId::Tnf, voxel),
+        reactive_astrocytes: toxicity,
+    }
+}
+
+/// Adaptive stepping: each viable neuron's damage may move by `tolerance` of the damage at
+/// which a neuron counts as stressed, at its present rate of change.
+fn damage_step_limit(
+    In(limit): In<StepLimit>,
+    config: Res<NeuronDamageConfig>,
+    therapies: Option<Res<TherapyFactors>>,
+    grid: Res<FieldGrid>,
+    astrocytes: Option<Res<ReactiveAstrocyteMap>>,
+    upper_motor: Option<Res<UpperMotorDrive>>,
+    cells: Query<NeuronState, With<MotorNeuron>>,
+) -> u64 {
+    let p = &config.in_force(therapies.as_deref());
+    let drive = upper_motor.map_or(0.0, |u| u.0);
+    let scale = p.stressed_at_damage;
+    cells
+        .iter()
+        .filter(|(.., life)| life.is_viable())
+        .map(
+            |(voxel, vulnerability, aggregates, mitochondria, transport, damage, _)| {
+                let exposure = exposure_of(
+                    &grid,
+                    astrocytes.as_deref(),
+                    voxel.0,
+                    aggregates,
+                    mitochondria,
+                    transport,
+                );
+                let input = damage_input(p, vulnerability.0, &exposure) + drive;
+                let rate = f64::from(input) - p.repair_per_day * f64::from(damage.0);
+                limit.ticks_for_rate(rate / scale)
+            },
+        )
+        .fold(u64::MAX, u64::min)
+}
+
 type NeuronState<'a> = (
     &'a Voxel,
     &'a Vulnerability,
@@ -209,7 +277,7 @@ fn accumulate_damage(
 ) {
     let p = &config.in_force(therapies.as_deref());
     let drive = upper_motor.map_or(0.0, |u| u.0);
-    let dt_days = clock.dt_hours as f32 / 24.0;
+    let dt_days = clock.step_hours() as f32 / 24.0;
     let astrocytes = astrocytes.as_deref();
     let mut items: Vec<_> = cells.iter_mut().collect();
     items.par_iter_mut().for_each(
@@ -217,21 +285,14 @@ fn accumulate_damage(
             if !life.is_viable() {
                 return;
             }
-            let neutral = Exposure::default();
-            let (toxicity, support) = astrocytes.map_or((0.0, neutral.astrocyte_support), |m| {
-                m.toxicity_and_support(voxel.0)
-            });
-            let exposure = Exposure {
-                aggregate_load: aggregates.map_or(neutral.aggregate_load, |a| a.load),
-                oxidative_damage: mitochondria
-                    .map_or(neutral.oxidative_damage, |m| m.oxidative_damage),
-                transport_efficiency: transport
-                    .map_or(neutral.transport_efficiency, |t| t.efficiency),
-                terminal_integrity: transport.map_or(neutral.terminal_integrity, |t| t.terminal),
-                astrocyte_support: support,
-                tnf_ng_per_ml: grid.at(FieldId::Tnf, voxel.0),
-                reactive_astrocytes: toxicity,
-            };
+            let exposure = exposure_of(
+                &grid,
+                astrocytes,
+                voxel.0,
+                *aggregates,
+                *mitochondria,
+                *transport,
+            );
             let input = damage_input(p, vulnerability.0, &exposure) + drive;
             damage.0 = relax(
                 f64::from(damage.0),

@@ -211,7 +211,7 @@ fn update_transport(
 ) {
     let p = &config.0;
     let units = units.as_deref();
-    let dt_days = clock.dt_hours / 24.0;
+    let dt_days = clock.step_hours() / 24.0;
     let mut items: Vec<_> = cells.iter_mut().collect();
     items
         .par_iter_mut()

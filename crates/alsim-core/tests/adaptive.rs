@@ -1,0 +1,182 @@
+//! Adaptive stepping: steps stretch while the tissue is quiet, end exactly on output rows,
+//! events and the end of the run, stay bit-identical at any thread count, and give the same
+//! distribution of outcomes as daily steps over many seeds.
+
+mod support;
+
+use alsim_core::{Body, Simulation};
+use alsim_scenario::{AdaptiveStepping, Event, Intervention, Scenario, Start, Therapy};
+use rayon::prelude::*;
+use support::bundled;
+
+/// The human lifetime block (daily ticks, adaptive stepping up to 8 days), shortened.
+fn lifetime(days: f64) -> Scenario {
+    let mut s = bundled("sporadic");
+    s.time.duration_days = days;
+    assert!(
+        s.time.adaptive.is_some(),
+        "the human template steps adaptively"
+    );
+    s
+}
+
+/// The tick each step of `sim` ended on, to the end of its run.
+fn step_ends(sim: &mut Simulation) -> Vec<u64> {
+    let mut ends = Vec::new();
+    while !sim.is_finished() {
+        sim.step();
+        ends.push(sim.tick());
+    }
+    ends
+}
+
+#[test]
+fn quiet_tissue_takes_long_steps_that_end_on_every_output_row_and_event() {
+    let mut s = lifetime(400.0);
+    s.events.push(Event::SeedInjection {
+        day: 123.0,
+        centre_um: (200.0, 100.0, 100.0),
+        radius_um: 40.0,
+        seeds_au: 1.0,
+    });
+    s.interventions.push(Intervention {
+        therapy: Therapy::Antisense(0.5),
+        start: Start::Day(205.0),
+        duration_days: Some(50.0),
+    });
+    let mut sim = Simulation::new(&s).unwrap();
+    let ends = step_ends(&mut sim);
+    let output = s.time.output_every_ticks();
+    assert_eq!(ends.last(), Some(&400));
+    // Quiet decades-before-onset tissue: most steps are the longest allowed (8 days).
+    assert!(ends.len() < 400 / 4, "{} steps for 400 days", ends.len());
+    let longest = ends.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+    assert_eq!(longest, 8);
+    for k in 1..=400 / output {
+        assert!(
+            ends.contains(&(k * output)),
+            "no step ends on day {}",
+            k * output
+        );
+    }
+    // The injection is applied at the start of the step that begins on its day, the therapy
+    // from the start of the step that begins on its first day to the one on its last.
+    for day in [123, 205, 255] {
+        assert!(ends.contains(&day), "no step starts on day {day}");
+    }
+}
+
+#[test]
+fn a_restored_adaptive_run_continues_bit_for_bit() {
+    // Restored between steps of different spans: the next step must rescale the seed uptake
+    // measured over the last one exactly as the uninterrupted run does.
+    let s = lifetime(1500.0);
+    for split in [7, 40, 90] {
+        let mut original = Simulation::new(&s).unwrap();
+        for _ in 0..split {
+            original.step();
+        }
+        let mut restored = Simulation::restore(&s, original.save_state()).unwrap();
+        while !original.is_finished() {
+            original.step();
+            restored.step();
+            assert_eq!(original.tick(), restored.tick());
+            assert_eq!(original.observe(), restored.observe(), "after step {split}");
+        }
+        assert_eq!(original.summary(), restored.summary());
+    }
+}
+
+#[test]
+fn daily_stepping_is_what_a_scenario_without_adaptive_gets() {
+    let mut s = lifetime(60.0);
+    s.time.adaptive = None;
+    let mut sim = Simulation::new(&s).unwrap();
+    assert_eq!(step_ends(&mut sim), (1..=60).collect::<Vec<_>>());
+}
+
+#[test]
+fn an_adaptive_body_is_bit_identical_on_one_and_two_threads() {
+    let mut s = bundled("sporadic-body");
+    s.time.duration_days = 3.0 * 365.0;
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut body = Body::new(&s).unwrap();
+            let mut rows = Vec::new();
+            while !body.is_finished() {
+                body.step();
+                if body.is_output_tick() {
+                    let observed = body.observe();
+                    let row = body.whole_body(&observed);
+                    rows.push(row.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+                }
+            }
+            rows
+        })
+    };
+    let one = run(1);
+    assert_eq!(one.len(), 37, "one row per 30 days and the last");
+    assert_eq!(one, run(2));
+}
+
+/// A cheap human lifetime block for many seeds: 40 µm voxels (8 times fewer than the
+/// template's), the template's biology, to age 73 (past every seed's onset, near 67 on this grid).
+fn coarse_lifetime(seed: u64, adaptive: Option<AdaptiveStepping>) -> Scenario {
+    let mut s = bundled("sporadic");
+    s.seed = seed;
+    s.tissue.voxel_um = 40.0;
+    s.time.duration_days = 12_000.0;
+    s.time.adaptive = adaptive;
+    s
+}
+
+/// Mean and standard error of the mean.
+fn mean_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+#[test]
+fn adaptive_and_daily_steps_give_the_same_distribution_of_outcomes_over_twenty_seeds() {
+    let template = bundled("sporadic").time.adaptive;
+    let outcomes = |adaptive: Option<AdaptiveStepping>| -> Vec<[f64; 3]> {
+        (1..=20u64)
+            .into_par_iter()
+            .map(|seed| {
+                let mut sim = Simulation::builder(&coarse_lifetime(seed, adaptive.clone()))
+                    .threads(1)
+                    .build()
+                    .unwrap();
+                sim.run_to_end();
+                let s = sim.summary();
+                let day = |d: Option<f64>| d.expect("reached within the lifetime");
+                [
+                    day(s.days_to_10pct_mn_loss),
+                    day(s.days_to_50pct_mn_loss),
+                    day(s.days_to_clinical_onset),
+                ]
+            })
+            .collect()
+    };
+    let daily = outcomes(None);
+    let fast = outcomes(template);
+    for (i, name) in ["10% loss", "50% loss", "clinical onset"]
+        .iter()
+        .enumerate()
+    {
+        let (a, sa) = mean_se(&daily.iter().map(|o| o[i]).collect::<Vec<_>>());
+        let (b, sb) = mean_se(&fast.iter().map(|o| o[i]).collect::<Vec<_>>());
+        // Welch's z: within 3 standard errors of the difference (p ≈ 0.003 two-sided).
+        let z = (a - b) / (sa * sa + sb * sb).sqrt();
+        assert!(
+            z.abs() < 3.0,
+            "{name}: daily {a:.0} ± {sa:.0} days, adaptive {b:.0} ± {sb:.0} (z = {z:.2})"
+        );
+    }
+}
