@@ -3,8 +3,8 @@
 //! `alsim` command does, without the command line.
 //!
 //! ```text
-//! Scenario + RunSpec --run--> memory check -> alsim_core::Simulation in a rayon pool
-//!     each tick: step -> Progress::advanced -> numerical guard (and finite output rows)
+//! Scenario + RunSpec --run--> memory check -> a Simulation (or a Body) in a rayon pool
+//!     each step (drive.rs): step -> Progress::advanced -> numerical guard (and finite rows)
 //!                -> row to timeseries.csv.partial -> VTK snapshot when due
 //!                -> checkpoint when due or cancelled (CancelToken, checked between ticks)
 //!     at the end: timeseries.csv, scenario.ron, manifest.json, plots/, summary.json last
@@ -14,7 +14,8 @@
 //!     --run_batch--> jobs at once into OUT/runs/<name>/, each as `run`, finished ones skipped,
 //!                    from their checkpoints when they hold this scenario -> BatchOutcome
 //! shard folders --merge--> one batch folder
-//! calibration scenarios --calibrate--> many seeds -> MouseCourse / HumanCourse -> tables
+//! calibration scenarios --calibrate--> many seeds -> MouseCourse / HumanCourse / BodyCourse
+//!     -> tables
 //! ```
 //!
 //! The caller sees a run through a [`Progress`] it passes in ([`NoProgress`] shows nothing)
@@ -29,6 +30,7 @@
 mod batch;
 pub mod calibration;
 mod checkpoint;
+mod drive;
 mod error;
 mod limits;
 mod merge;

@@ -2,15 +2,15 @@
 //! checkpoints, cancellation and resume. Every run, alone or in a batch, goes through
 //! [`execute`].
 
-use crate::checkpoint::{ModelState, RunState};
+use crate::checkpoint::RunState;
+use crate::drive::{Session, simulate};
 use crate::limits::check_memory;
-use crate::{CancelToken, Progress, RunError, Step, plots, snapshot};
-use alsim_core::{Body, BodySummary, Observation, RestoreError, Simulation, Summary};
-use alsim_io::{RunFolder, TimeSeriesWriter, has_checkpoint, is_finished, names};
+use crate::{CancelToken, Progress, RunError, plots};
+use alsim_core::Summary;
+use alsim_io::{RunFolder, has_checkpoint, is_finished, names};
 use alsim_scenario::Scenario;
 use rayon::ThreadPool;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -28,7 +28,7 @@ pub enum Every {
 }
 
 /// When the next checkpoint is due.
-struct Schedule {
+pub(crate) struct Schedule {
     every: Option<Every>,
     last: Instant,
     every_ticks: u64,
@@ -37,7 +37,7 @@ struct Schedule {
 }
 
 impl Schedule {
-    fn new(every: Option<Every>, dt_hours: f64) -> Self {
+    pub(crate) fn new(every: Option<Every>, dt_hours: f64) -> Self {
         let every_ticks = match every {
             Some(Every::Days(d)) => ((d * 24.0 / dt_hours).round() as u64).max(1),
             _ => u64::MAX,
@@ -51,7 +51,7 @@ impl Schedule {
     }
 
     /// Whether a checkpoint is due after `tick` ticks.
-    fn due(&mut self, tick: u64) -> bool {
+    pub(crate) fn due(&mut self, tick: u64) -> bool {
         let due = match self.every {
             None => false,
             Some(Every::Days(_)) => {
@@ -143,18 +143,6 @@ impl<'a> RunSpec<'a> {
     pub fn with_overrides(self, overrides: &'a [String]) -> Self {
         Self { overrides, ..self }
     }
-}
-
-/// Why a run stopped early, in `incomplete.json` beside its partial time series.
-#[derive(Serialize)]
-struct Incomplete<'a> {
-    reason: &'a str,
-    tick: u64,
-    simulated_days: f64,
-    /// Whether `checkpoint.bin` holds a state to resume from.
-    checkpoint: bool,
-    resume: String,
-    partial_timeseries: String,
 }
 
 /// Runs `spec` into the run folder `dir`: time series and VTK snapshots, resolved scenario,
@@ -310,10 +298,14 @@ pub(crate) fn execute(
     // Written first, so a resume can tell whether a checkpoint belongs to this folder.
     folder.write_text(names::SCENARIO, &scenario.to_ron_string())?;
     let (summary, body) = pool.install(|| {
-        let memory = MemoryGuard::new(crate::limits::memory_limit(options.max_memory));
-        simulate(
-            spec, folder, every, memory, resume, started, progress, cancel,
-        )
+        let session = Session {
+            every,
+            memory: MemoryGuard::new(crate::limits::memory_limit(options.max_memory)),
+            started,
+            progress,
+            cancel,
+        };
+        simulate(spec, folder, resume, session)
     })?;
     let manifest = Manifest {
         alsim_version: VERSION,
@@ -344,7 +336,7 @@ pub(crate) fn execute(
 
 /// Watches the process's resident memory against its limit, a few times a second (reading it
 /// costs tens of microseconds, a tick can take less).
-struct MemoryGuard {
+pub(crate) struct MemoryGuard {
     limit: Option<u64>,
     next: Instant,
 }
@@ -360,7 +352,7 @@ impl MemoryGuard {
     }
 
     /// The resident bytes when they exceed the limit, at most once per interval.
-    fn exceeded(&mut self) -> Option<(u64, u64)> {
+    pub(crate) fn exceeded(&mut self) -> Option<(u64, u64)> {
         let limit = self.limit?;
         let now = Instant::now();
         if now < self.next {
@@ -370,498 +362,6 @@ impl MemoryGuard {
         let held = crate::limits::resident_bytes()?;
         (held > limit).then_some((held, limit))
     }
-}
-
-/// A run's milestones, and a body's summary for a neuraxis run (what `summary.json` holds).
-type Finished = (Summary, Option<BodySummary>);
-
-#[allow(clippy::too_many_arguments)]
-fn simulate(
-    spec: &RunSpec,
-    folder: &RunFolder,
-    every: Option<Every>,
-    mut memory: MemoryGuard,
-    resume: Option<RunState<'static>>,
-    started: Instant,
-    progress: &dyn Progress,
-    cancel: &CancelToken,
-) -> Result<Finished, RunError> {
-    let scenario = spec.scenario;
-    if scenario.neuraxis.is_some() {
-        let session = Session {
-            every,
-            memory,
-            started,
-            progress,
-            cancel,
-        };
-        return simulate_body(spec, folder, resume, session);
-    }
-    let columns = Observation::columns();
-    let (mut sim, mut rows, before) = match resume {
-        Some(state) => {
-            folder.clear_incomplete()?;
-            let rows = state.rows.into_owned();
-            let ModelState::Block(saved) = state.model else {
-                return Err(RestoreError::Mismatch("it holds a body of regions".into()).into());
-            };
-            let sim = Simulation::restore(scenario, saved)?;
-            (sim, rows, state.wall_time_seconds)
-        }
-        None => {
-            let mut sim = Simulation::new(scenario)?;
-            let first = finite(&columns, sim.observe().values())?;
-            (sim, vec![first], 0.0)
-        }
-    };
-    let mut series = folder.timeseries(&columns)?;
-    for row in &rows {
-        series.write_row(row)?;
-    }
-    let mut schedule = Schedule::new(every, scenario.time.dt_hours);
-    let checkpoint = |sim: &mut Simulation, rows: &[Vec<f64>]| {
-        let state = RunState {
-            scenario: Cow::Owned(scenario.to_ron_string()),
-            scenario_file: Cow::Borrowed(spec.scenario_file),
-            replicate: spec.replicate,
-            sweep: Cow::Borrowed(spec.sweep),
-            overrides: Cow::Borrowed(spec.overrides),
-            checkpoint_every: every,
-            wall_time_seconds: before + started.elapsed().as_secs_f64(),
-            rows: Cow::Borrowed(rows),
-            model: ModelState::Block(sim.save_state()),
-        };
-        folder.write_checkpoint(VERSION, &state)
-    };
-    let snapshot_every = scenario.time.snapshot_every_ticks();
-    let mut snapshots = match snapshot_every {
-        None => None,
-        // Snapshots come before checkpoints in a tick, so those up to the checkpoint exist.
-        Some(every) if sim.tick() > 0 => Some(folder.resume_snapshots(
-            usize::try_from(sim.tick() / every + 1).expect("snapshot count fits in memory"),
-        )?),
-        Some(_) => {
-            let mut writer = folder.snapshots()?;
-            snapshot::write(&mut sim, &mut writer, [0.0; 3])?;
-            Some(writer)
-        }
-    };
-    while !sim.is_finished() {
-        sim.step();
-        progress.advanced(
-            spec.name,
-            Step {
-                tick: sim.tick(),
-                total_ticks: sim.total_ticks(),
-                day: sim.time_days(),
-                motor_neurons_alive: sim.summary().motor_neurons_final_alive,
-            },
-        );
-        let row = if sim.is_output_tick() {
-            Some(sim.observe().values())
-        } else {
-            None
-        };
-        let guard = sim
-            .check_state()
-            .map_err(RunError::from)
-            .and_then(|()| row.map(|r| finite(&columns, r)).transpose());
-        match guard {
-            Ok(Some(row)) => {
-                series.write_row(&row)?;
-                rows.push(row);
-            }
-            Ok(None) => {}
-            Err(err) => {
-                // The state is not worth saving: the last checkpoint stays as it was.
-                stop(
-                    folder,
-                    series,
-                    (sim.tick(), sim.time_days()),
-                    &err.to_string(),
-                )?;
-                return Err(RunError::Stopped {
-                    partial: folder.path().join("timeseries.csv.partial"),
-                    cause: Box::new(err),
-                });
-            }
-        }
-        if let (Some(writer), Some(every)) = (&mut snapshots, snapshot_every)
-            && (sim.tick().is_multiple_of(every) || sim.is_finished())
-        {
-            snapshot::write(&mut sim, writer, [0.0; 3])?;
-        }
-        if let Some((held, limit)) = memory.exceeded() {
-            // The state is sound, only too big to go on with here: keep it to resume.
-            checkpoint(&mut sim, &rows)?;
-            let microglia = microglia_of(&sim.observe());
-            let fp = scenario.footprint();
-            let err = RunError::OutOfMemory {
-                day: sim.time_days(),
-                held: crate::limits::size_text(held),
-                limit: crate::limits::size_text(limit),
-                microglia,
-                microglia_start: fp.cells[1],
-                microglia_max: fp.max_microglia,
-            };
-            stop(
-                folder,
-                series,
-                (sim.tick(), sim.time_days()),
-                &err.to_string(),
-            )?;
-            return Err(RunError::Stopped {
-                partial: folder.path().join("timeseries.csv.partial"),
-                cause: Box::new(err),
-            });
-        }
-        let cancelled = cancel.is_cancelled();
-        if cancelled || schedule.due(sim.tick()) {
-            checkpoint(&mut sim, &rows)?;
-        }
-        if cancelled && !sim.is_finished() {
-            stop(
-                folder,
-                series,
-                (sim.tick(), sim.time_days()),
-                "interrupted (Ctrl-C or SIGTERM)",
-            )?;
-            return Err(RunError::Cancelled {
-                day: sim.time_days(),
-                tick: sim.tick(),
-                total_ticks: sim.total_ticks(),
-                dir: folder.path().to_path_buf(),
-            });
-        }
-    }
-    series.finish()?;
-    Ok((sim.summary().clone(), None))
-}
-
-/// What a run's loop is given besides the run: when to checkpoint, the memory watch, when it
-/// started, whom to tell, and how it is stopped.
-struct Session<'a> {
-    every: Option<Every>,
-    memory: MemoryGuard,
-    started: Instant,
-    progress: &'a dyn Progress,
-    cancel: &'a CancelToken,
-}
-
-/// [`simulate`] for a neuraxis scenario: every region stepped together ([`Body`]); the whole
-/// body's rows into `timeseries.csv`, each region's into the long table `regions.csv` (region,
-/// side, neurons, serves, then the time-series columns), the body's summary into
-/// `summary.json`; checkpoints hold the body's state and both tables' rows.
-fn simulate_body(
-    spec: &RunSpec,
-    folder: &RunFolder,
-    resume: Option<RunState<'static>>,
-    mut session: Session,
-) -> Result<Finished, RunError> {
-    let scenario = spec.scenario;
-    let columns = Observation::columns();
-    let body_columns = Body::columns();
-    let (mut body, mut rows, mut region_rows, before) = match resume {
-        Some(state) => {
-            folder.clear_incomplete()?;
-            let ModelState::Body { body, region_rows } = state.model else {
-                return Err(RestoreError::Mismatch("it holds one block, not a body".into()).into());
-            };
-            let restored = Body::restore(scenario, body)?;
-            (
-                restored,
-                state.rows.into_owned(),
-                region_rows.into_owned(),
-                state.wall_time_seconds,
-            )
-        }
-        None => (Body::new(scenario)?, Vec::new(), Vec::new(), 0.0),
-    };
-    let labels: Vec<[String; 4]> = body
-        .regions()
-        .iter()
-        .map(|r| {
-            let s = &r.spec;
-            let text = |v: &dyn std::fmt::Debug| format!("{v:?}");
-            [
-                s.name.clone(),
-                text(&s.side),
-                text(&s.neurons),
-                text(&s.serves),
-            ]
-        })
-        .collect();
-    let region_columns: Vec<String> = ["region", "side", "neurons", "serves"]
-        .map(String::from)
-        .into_iter()
-        .chain(columns.iter().cloned())
-        .collect();
-    let mut series = folder.timeseries(&body_columns)?;
-    let mut regions = folder.table(names::REGIONS, &region_columns)?;
-    let labelled = |i: usize| labels[i % labels.len()].each_ref().map(String::as_str);
-    for row in &rows {
-        series.write_row(row)?;
-    }
-    for (i, row) in region_rows.iter().enumerate() {
-        regions.write_labelled_row(&labelled(i), row)?;
-    }
-    // The rows of the tick just run, written and kept for the checkpoint.
-    let output = |body: &mut Body,
-                  series: &mut TimeSeriesWriter,
-                  regions: &mut TimeSeriesWriter,
-                  rows: &mut Vec<Vec<f64>>,
-                  region_rows: &mut Vec<Vec<f64>>|
-     -> Result<(), RunError> {
-        let observed = body.observe();
-        let row = finite(&body_columns, body.whole_body(&observed))?;
-        series.write_row(&row)?;
-        rows.push(row);
-        for o in &observed {
-            let row = finite(&columns, o.values())?;
-            regions.write_labelled_row(&labelled(region_rows.len()), &row)?;
-            region_rows.push(row);
-        }
-        Ok(())
-    };
-    if rows.is_empty() {
-        output(
-            &mut body,
-            &mut series,
-            &mut regions,
-            &mut rows,
-            &mut region_rows,
-        )?;
-    }
-    let mut snapshots = BodySnapshots::start(folder, scenario, &mut body)?;
-    let mut schedule = Schedule::new(session.every, scenario.time.dt_hours);
-    let checkpoint = |body: &mut Body, rows: &[Vec<f64>], region_rows: &[Vec<f64>]| {
-        let state = RunState {
-            scenario: Cow::Owned(scenario.to_ron_string()),
-            scenario_file: Cow::Borrowed(spec.scenario_file),
-            replicate: spec.replicate,
-            sweep: Cow::Borrowed(spec.sweep),
-            overrides: Cow::Borrowed(spec.overrides),
-            checkpoint_every: session.every,
-            wall_time_seconds: before + session.started.elapsed().as_secs_f64(),
-            rows: Cow::Borrowed(rows),
-            model: ModelState::Body {
-                body: body.save_state(),
-                region_rows: Cow::Borrowed(region_rows),
-            },
-        };
-        folder.write_checkpoint(VERSION, &state)
-    };
-    let stop_both = |series: TimeSeriesWriter, regions: TimeSeriesWriter, at, reason: &str| {
-        regions.keep_partial()?;
-        stop(folder, series, at, reason)
-    };
-    while !body.is_finished() {
-        body.step();
-        session.progress.advanced(
-            spec.name,
-            Step {
-                tick: body.tick(),
-                total_ticks: body.total_ticks(),
-                day: body.time_days(),
-                motor_neurons_alive: body.summary().motor_neurons_final_alive,
-            },
-        );
-        let checked = body.check_state().map_err(RunError::from).and_then(|()| {
-            if body.is_output_tick() {
-                output(
-                    &mut body,
-                    &mut series,
-                    &mut regions,
-                    &mut rows,
-                    &mut region_rows,
-                )
-            } else {
-                Ok(())
-            }
-        });
-        let at = (body.tick(), body.time_days());
-        if let Err(err) = checked {
-            // The state is not worth saving: the last checkpoint stays as it was.
-            stop_both(series, regions, at, &err.to_string())?;
-            return Err(RunError::Stopped {
-                partial: folder.path().join("timeseries.csv.partial"),
-                cause: Box::new(err),
-            });
-        }
-        if let Some(snapshots) = &mut snapshots {
-            snapshots.after_step(folder, &mut body)?;
-        }
-        if let Some((held, limit)) = session.memory.exceeded() {
-            // The state is sound, only too big to go on with here: keep it to resume.
-            checkpoint(&mut body, &rows, &region_rows)?;
-            let fp = scenario.footprint();
-            let microglia = body.observe().iter().map(microglia_of).sum();
-            let err = RunError::OutOfMemory {
-                day: body.time_days(),
-                held: crate::limits::size_text(held),
-                limit: crate::limits::size_text(limit),
-                microglia,
-                microglia_start: fp.cells[1],
-                microglia_max: fp.max_microglia,
-            };
-            stop_both(series, regions, at, &err.to_string())?;
-            return Err(RunError::Stopped {
-                partial: folder.path().join("timeseries.csv.partial"),
-                cause: Box::new(err),
-            });
-        }
-        let cancelled = session.cancel.is_cancelled();
-        if cancelled || schedule.due(body.tick()) {
-            checkpoint(&mut body, &rows, &region_rows)?;
-        }
-        if cancelled && !body.is_finished() {
-            stop_both(series, regions, at, "interrupted (Ctrl-C or SIGTERM)")?;
-            return Err(RunError::Cancelled {
-                day: body.time_days(),
-                tick: body.tick(),
-                total_ticks: body.total_ticks(),
-                dir: folder.path().to_path_buf(),
-            });
-        }
-    }
-    series.finish()?;
-    regions.finish()?;
-    Ok((body.summary().clone(), Some(body.body_summary())))
-}
-
-/// The VTK snapshots of a body: a folder per region, every region placed at its origin in the
-/// body, and `vtk/body.pvd` listing them all.
-struct BodySnapshots {
-    every: u64,
-    names: Vec<String>,
-    origins: Vec<[f64; 3]>,
-    writers: Vec<alsim_io::SnapshotWriter>,
-    times: Vec<f64>,
-}
-
-impl BodySnapshots {
-    /// `None` without `time.snapshot_every_days`; otherwise the writers, fresh with the first
-    /// snapshot taken, or continuing those up to a resumed body's checkpoint.
-    fn start(
-        folder: &RunFolder,
-        scenario: &alsim_scenario::Scenario,
-        body: &mut Body,
-    ) -> Result<Option<Self>, RunError> {
-        let Some(every) = scenario.time.snapshot_every_ticks() else {
-            return Ok(None);
-        };
-        let axis = scenario.neuraxis.as_ref().expect("a neuraxis scenario");
-        let names: Vec<String> = axis.regions.iter().map(|r| r.name.clone()).collect();
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let origins = (0..names.len())
-            .map(|i| axis.origin_um(i, &scenario.tissue))
-            .collect();
-        let snapshots = if body.tick() > 0 {
-            // Snapshots come before checkpoints in a tick, so those up to the checkpoint exist.
-            let kept = usize::try_from(body.tick() / every + 1).expect("snapshot count fits");
-            let writers = folder.resume_body_snapshots(&refs, kept)?;
-            let listed = alsim_io::vtk::read_collection(
-                &folder
-                    .path()
-                    .join(names::VTK)
-                    .join(&names[0])
-                    .join(names::FIELDS_PVD),
-            )?;
-            let times = listed.iter().take(kept).map(|(t, _)| *t).collect();
-            Self {
-                every,
-                names,
-                origins,
-                writers,
-                times,
-            }
-        } else {
-            let writers = folder.body_snapshots(&refs)?;
-            let mut fresh = Self {
-                every,
-                names,
-                origins,
-                writers,
-                times: Vec::new(),
-            };
-            fresh.take(folder, body)?;
-            fresh
-        };
-        Ok(Some(snapshots))
-    }
-
-    /// Takes a snapshot when one is due after the tick just run.
-    fn after_step(&mut self, folder: &RunFolder, body: &mut Body) -> Result<(), RunError> {
-        if body.tick().is_multiple_of(self.every) || body.is_finished() {
-            self.take(folder, body)?;
-        }
-        Ok(())
-    }
-
-    fn take(&mut self, folder: &RunFolder, body: &mut Body) -> Result<(), RunError> {
-        for ((region, writer), origin) in body
-            .regions_mut()
-            .iter_mut()
-            .zip(&mut self.writers)
-            .zip(&self.origins)
-        {
-            snapshot::write(&mut region.sim, writer, *origin)?;
-        }
-        self.times.push(body.time_days());
-        let refs: Vec<&str> = self.names.iter().map(String::as_str).collect();
-        folder.write_body_collection(&refs, &self.times)?;
-        Ok(())
-    }
-}
-
-/// Microglia of every phenotype in an observation.
-fn microglia_of(o: &Observation) -> u64 {
-    ["surveying", "proinflammatory", "antiinflammatory"]
-        .iter()
-        .map(|p| o[format!("microglia_{p}").as_str()] as u64)
-        .sum()
-}
-
-/// Keeps the time series so far as `timeseries.csv.partial` and says in `incomplete.json` why
-/// the run stopped and how to continue it.
-fn stop(
-    folder: &RunFolder,
-    series: TimeSeriesWriter,
-    (tick, day): (u64, f64),
-    reason: &str,
-) -> Result<(), RunError> {
-    let partial = series.keep_partial()?;
-    let checkpoint = folder.checkpoint_path().is_file();
-    let dir = folder.path().display();
-    folder.write_json(
-        names::INCOMPLETE,
-        &Incomplete {
-            reason,
-            tick,
-            simulated_days: day,
-            checkpoint,
-            resume: if checkpoint {
-                format!("alsim run --resume {dir}")
-            } else {
-                format!("no checkpoint: run the scenario again with --out {dir} --force")
-            },
-            partial_timeseries: partial.display().to_string(),
-        },
-    )?;
-    Ok(())
-}
-
-/// `row` if every value is finite; otherwise the run has blown up numerically, and the error
-/// names the column and the day so the run stops before writing nonsense.
-fn finite(columns: &[String], row: Vec<f64>) -> Result<Vec<f64>, RunError> {
-    if let Some(i) = row.iter().position(|v| !v.is_finite()) {
-        return Err(RunError::BlowUp {
-            column: columns[i].clone(),
-            value: row[i],
-            day: row[0],
-        });
-    }
-    Ok(row)
 }
 
 #[cfg(test)]
@@ -885,15 +385,5 @@ mod tests {
         assert_eq!(due, [8, 12, 18, 30]);
         let mut never = Schedule::new(None, 1.0);
         assert!(!(1..=100).any(|t| never.due(t)));
-    }
-
-    #[test]
-    fn a_non_finite_value_stops_the_run_naming_column_and_day() {
-        let columns = ["time_days".to_string(), "tnf_total".to_string()];
-        assert_eq!(finite(&columns, vec![3.0, 1.5]).unwrap(), [3.0, 1.5]);
-        let err = finite(&columns, vec![3.0, f64::NAN])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("tnf_total is NaN at day 3"), "{err}");
     }
 }

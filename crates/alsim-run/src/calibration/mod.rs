@@ -13,6 +13,10 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
 
+mod body;
+
+pub use body::BodyCourse;
+
 /// The SOD1-G93A mouse time course of one run, in days; `None` when not reached in the run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MouseCourse {
@@ -406,6 +410,11 @@ const HUMAN_SCENARIOS: [&str; 8] = [
     "sporadic-trauma",
 ];
 
+/// The mouse body of regions the table covers.
+const MOUSE_BODY: &str = "sod1-g93a-mouse-body";
+/// The human body of regions the table covers.
+const HUMAN_BODY: &str = "sporadic-body";
+
 /// Runs `scenario` to its end, keeping every output row.
 fn run(scenario: &Scenario) -> Result<(Vec<Observation>, Summary), RunError> {
     let mut sim = Simulation::new(scenario)?;
@@ -425,12 +434,14 @@ fn with_seeds(path: &Path, seeds: u64) -> Result<Vec<Scenario>, RunError> {
         .collect())
 }
 
-/// Runs every scenario in parallel (in the current rayon pool), each reported to `progress` as
-/// `<name> seed <seed>`.
-fn run_all(
+/// Runs every scenario in parallel (in the current rayon pool) with `run`, each reported to
+/// `progress` as `<name> seed <seed>`.
+fn run_each<T: Send>(
     scenarios: &[Scenario],
     progress: &dyn Progress,
-) -> Result<Vec<(Vec<Observation>, Summary)>, RunError> {
+    run: impl Fn(&Scenario) -> Result<T, RunError> + Sync,
+    summary: impl Fn(&T) -> &Summary + Sync,
+) -> Result<Vec<T>, RunError> {
     scenarios
         .par_iter()
         .map(|s| {
@@ -442,11 +453,36 @@ fn run_all(
                 seed: s.seed,
                 cause: Box::new(cause),
             });
-            progress.finished(&name, out.as_ref().map(|o| &o.1), started.elapsed());
+            progress.finished(&name, out.as_ref().map(&summary), started.elapsed());
             out
         })
         .collect()
 }
+
+/// [`run_each`] for blocks.
+fn run_all(
+    scenarios: &[Scenario],
+    progress: &dyn Progress,
+) -> Result<Vec<(Vec<Observation>, Summary)>, RunError> {
+    run_each(scenarios, progress, run, |o| &o.1)
+}
+
+/// [`run_each`] for bodies of regions, measured.
+fn run_bodies(
+    scenarios: &[Scenario],
+    progress: &dyn Progress,
+) -> Result<Vec<BodyCourse>, RunError> {
+    let runs = run_each(scenarios, progress, body::run_body, |o| &o.1.body)?;
+    Ok(scenarios
+        .iter()
+        .zip(&runs)
+        .map(|(s, (rows, summary))| BodyCourse::measure(s, rows, summary))
+        .collect())
+}
+
+/// Header of the body tables.
+const BODY_HEADER: &str =
+    "| scenario | observable | target | model | inside? | source |\n|---|---|---|---|---|---|\n";
 
 /// Runs the calibration scenarios of the folder `scenarios` (`sod1-g93a-mouse.ron`, and unless
 /// `mouse_only` the human lifetimes) with `seeds` seeds each, and returns the markdown tables
@@ -461,15 +497,24 @@ pub fn calibrate(
         return Err(RunError::Invalid("--seeds must be at least 1".into()));
     }
     let mouse = with_seeds(&scenarios.join("sod1-g93a-mouse.ron"), seeds)?;
-    let human: Vec<Vec<Scenario>> = if mouse_only {
-        Vec::new()
+    let mouse_body = with_seeds(&scenarios.join(format!("{MOUSE_BODY}.ron")), seeds)?;
+    let (human, human_body): (Vec<Vec<Scenario>>, Vec<Scenario>) = if mouse_only {
+        (Vec::new(), Vec::new())
     } else {
-        HUMAN_SCENARIOS
-            .iter()
-            .map(|n| with_seeds(&scenarios.join(format!("{n}.ron")), seeds))
-            .collect::<Result<_, _>>()?
+        (
+            HUMAN_SCENARIOS
+                .iter()
+                .map(|n| with_seeds(&scenarios.join(format!("{n}.ron")), seeds))
+                .collect::<Result<_, _>>()?,
+            with_seeds(&scenarios.join(format!("{HUMAN_BODY}.ron")), seeds)?,
+        )
     };
-    progress.planned(mouse.len() + human.iter().map(Vec::len).sum::<usize>());
+    progress.planned(
+        mouse.len()
+            + mouse_body.len()
+            + human.iter().map(Vec::len).sum::<usize>()
+            + human_body.len(),
+    );
     let courses: Vec<MouseCourse> = run_all(&mouse, progress)?
         .iter()
         .map(|(rows, summary)| MouseCourse::measure(rows, summary))
@@ -479,6 +524,12 @@ pub fn calibrate(
         mouse[0].seed,
         mouse_table(&courses)
     );
+    let courses = run_bodies(&mouse_body, progress)?;
+    table.push_str(&format!(
+        "\nSOD1-G93A mouse body of regions (`scenarios/{MOUSE_BODY}.ron`, {seeds} seeds from {}; end stage is respiratory failure):\n\n{BODY_HEADER}{}",
+        mouse_body[0].seed,
+        body::mouse_rows(MOUSE_BODY, &courses)
+    ));
     if !human.is_empty() {
         let mut courses = Vec::new();
         for (name, scenarios) in HUMAN_SCENARIOS.iter().zip(&human) {
@@ -491,6 +542,12 @@ pub fn calibrate(
         table.push_str(&format!(
             "\nHuman lifetimes (`scenarios/<name>.ron`, {seeds} seeds each; ages in years, survival from onset to end stage):\n\n{}",
             human_table(&courses)
+        ));
+        let courses = run_bodies(&human_body, progress)?;
+        table.push_str(&format!(
+            "\nHuman body of regions (`scenarios/{HUMAN_BODY}.ron`, {seeds} seeds from {}; the site of onset drawn per run from the registry's shares):\n\n{BODY_HEADER}{}",
+            human_body[0].seed,
+            body::human_rows(HUMAN_BODY, &courses)
         ));
     }
     Ok(table)

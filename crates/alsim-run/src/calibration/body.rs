@@ -1,0 +1,432 @@
+//! Calibration of bodies of regions: where disease starts, how it spreads, how function
+//! declines and how it ends, measured on a neuraxis run and compared with the targets of
+//! `docs/calibration-targets.md` (section F; the mouse's anatomy of disease with section A).
+
+use super::{Spread, mean_cell, median};
+use crate::RunError;
+use alsim_core::{Body, BodySummary, DAYS_PER_YEAR};
+use alsim_scenario::Scenario;
+use alsim_scenario::neuraxis::{BodyPart, ConnectionKind, Neurons};
+
+/// What a body run shows, for the calibration table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BodyCourse {
+    /// What the region of onset serves; `None` when no region reached onset.
+    pub site: Option<BodyPart>,
+    /// Whether the region of onset is the run's focus.
+    pub onset_at_focus: bool,
+    /// Day of clinical onset (the first lower motor neuron region's).
+    pub onset_day: Option<f64>,
+    /// Age at clinical onset, years.
+    pub age_at_onset: Option<f64>,
+    /// Day of respiratory failure (the end stage).
+    pub end_day: Option<f64>,
+    /// Mean delay from onset, days, to onset in the lower motor neuron regions contiguous to
+    /// the site and in the others (a region never reached counts at the end of the run).
+    pub spread: Option<(f64, f64)>,
+    /// ALSFRS-R decline, points per month: `(48 − total)/months` one year after onset, or at
+    /// respiratory failure if that comes first (the ΔFS of Kimura et al. 2006).
+    pub alsfrs_decline: Option<f64>,
+}
+
+impl BodyCourse {
+    /// Measures the course of `scenario`'s run from its whole-body rows (in [`Body::columns`]
+    /// order, time order) and its summary.
+    pub fn measure(scenario: &Scenario, rows: &[Vec<f64>], summary: &BodySummary) -> Self {
+        let axis = scenario.neuraxis.as_ref().expect("a neuraxis scenario");
+        let onset_day = summary.body.days_to_clinical_onset;
+        let end_day = summary.days_to_respiratory_failure;
+        let site = summary.site_of_onset.as_deref();
+        let site_spec = site.and_then(|name| axis.regions.iter().find(|r| r.name == name));
+        let spread = site.zip(onset_day).map(|(site, onset)| {
+            let reached = |name: &str| {
+                summary
+                    .order_of_onset
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(summary.body.simulated_days, |(_, day)| *day)
+                    - onset
+            };
+            let contiguous: Vec<&str> = axis
+                .connections
+                .iter()
+                .filter(|c| c.kind == ConnectionKind::Contiguous && c.from == site)
+                .map(|c| c.to.as_str())
+                .collect();
+            let (mut near, mut far) = (Vec::new(), Vec::new());
+            for r in axis.regions.iter().filter(|r| r.neurons == Neurons::Lower) {
+                if r.name == site {
+                    continue;
+                }
+                let delay = reached(&r.name);
+                if contiguous.contains(&r.name.as_str()) {
+                    near.push(delay);
+                } else {
+                    far.push(delay);
+                }
+            }
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+            (mean(&near), mean(&far))
+        });
+        Self {
+            site: site_spec.map(|r| r.serves),
+            onset_at_focus: site.is_some() && site == summary.focus.as_deref(),
+            onset_day,
+            age_at_onset: summary.body.age_at_clinical_onset_years,
+            end_day,
+            spread,
+            alsfrs_decline: onset_day.and_then(|onset| alsfrs_decline(rows, onset, end_day)),
+        }
+    }
+
+    /// Years from onset to respiratory failure.
+    pub fn survival_years(&self) -> Option<f64> {
+        self.onset_day
+            .zip(self.end_day)
+            .map(|(onset, end)| (end - onset) / DAYS_PER_YEAR)
+    }
+
+    /// Days from onset to respiratory failure.
+    pub fn symptomatic_days(&self) -> Option<f64> {
+        self.onset_day
+            .zip(self.end_day)
+            .map(|(onset, end)| end - onset)
+    }
+}
+
+/// Days in a month, for slopes per month.
+const DAYS_PER_MONTH: f64 = DAYS_PER_YEAR / 12.0;
+
+/// `(48 − ALSFRS-R)/months since onset` at the first row a year after onset, or at the first
+/// row at or after respiratory failure if that comes sooner; `None` when the run ends first.
+fn alsfrs_decline(rows: &[Vec<f64>], onset: f64, end: Option<f64>) -> Option<f64> {
+    let total = Body::columns()
+        .iter()
+        .position(|c| c == "alsfrs_r_total")
+        .expect("a body row has the ALSFRS-R total");
+    let at = end.map_or(onset + DAYS_PER_YEAR, |e| e.min(onset + DAYS_PER_YEAR));
+    let row = rows.iter().find(|r| r[0] >= at)?;
+    let months = (row[0] - onset) / DAYS_PER_MONTH;
+    (months > 0.0).then(|| (48.0 - row[total]) / months)
+}
+
+/// Runs a neuraxis scenario to its end: the whole body's rows at every output tick (the first
+/// included) and its summary.
+pub(crate) fn run_body(scenario: &Scenario) -> Result<(Vec<Vec<f64>>, BodySummary), RunError> {
+    let mut body = Body::new(scenario)?;
+    let row = |body: &mut Body| {
+        let observed = body.observe();
+        body.whole_body(&observed)
+    };
+    let mut rows = vec![row(&mut body)];
+    while !body.is_finished() {
+        body.step();
+        if body.is_output_tick() {
+            rows.push(row(&mut body));
+        }
+    }
+    Ok((rows, body.body_summary()))
+}
+
+/// Share of runs, with a 95% Wilson interval: `k/n (p%, 95% CI lo–hi%)`.
+fn share_cell(k: usize, n: usize) -> (String, f64) {
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z = 1.96f64;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    let lo = (centre - half).max(0.0);
+    let hi = (centre + half).min(1.0);
+    (
+        format!(
+            "{k}/{n} ({:.0}%, 95% CI {:.0}–{:.0}%)",
+            100.0 * p,
+            100.0 * lo,
+            100.0 * hi
+        ),
+        p,
+    )
+}
+
+/// One row of a body table.
+fn row(
+    scenario: &str,
+    observable: &str,
+    target: &str,
+    model: &str,
+    inside: bool,
+    source: &str,
+) -> String {
+    format!(
+        "| `{scenario}.ron` | {observable} | {target} | {model} | {} | {source} |\n",
+        if inside { "yes" } else { "no" }
+    )
+}
+
+/// The site-of-onset classes of the registries: limb, bulbar, trunk or respiratory.
+fn site_class(part: BodyPart) -> usize {
+    match part {
+        BodyPart::Arm | BodyPart::Leg => 0,
+        BodyPart::Bulbar => 1,
+        BodyPart::Trunk | BodyPart::Respiratory => 2,
+    }
+}
+
+/// The markdown rows of the human body (`scenario`'s runs) against section F.
+pub(crate) fn human_rows(scenario: &str, courses: &[BodyCourse]) -> String {
+    let n = courses.len();
+    let mut out = String::new();
+    let onset = Spread::of(&courses.iter().map(|c| c.age_at_onset).collect::<Vec<_>>());
+    out.push_str(&row(
+        scenario,
+        "mean age at onset (years)",
+        "58–63",
+        &mean_cell(onset, n),
+        onset.is_some_and(|s| s.all_reached() && (58.0..=63.0).contains(&s.mean)),
+        "Logroscino et al. 2010; Chiò et al. 2013",
+    ));
+    let mut survival: Vec<f64> = courses
+        .iter()
+        .filter_map(BodyCourse::survival_years)
+        .collect();
+    let reached = survival.len();
+    let median_survival = (!survival.is_empty()).then(|| median(&mut survival));
+    out.push_str(&row(
+        scenario,
+        "median survival, onset to respiratory failure (years)",
+        "2–4",
+        &median_survival.map_or(format!("not reached (0/{n})"), |m| {
+            format!("{m:.1} ({reached}/{n})")
+        }),
+        reached == n && median_survival.is_some_and(|m| (2.0..=4.0).contains(&m)),
+        "Chiò et al. 2009",
+    ));
+    let (ended, _) = share_cell(reached, n);
+    out.push_str(&row(
+        scenario,
+        "runs ending in respiratory failure",
+        "most",
+        &ended,
+        2 * reached > n,
+        "Chiò et al. 2009",
+    ));
+    for (class, name, low, high) in [
+        (0, "limb", 0.65, 0.75),
+        (1, "bulbar", 0.20, 0.33),
+        (2, "trunk or respiratory", 0.02, 0.06),
+    ] {
+        let k = courses
+            .iter()
+            .filter(|c| c.site.is_some_and(|s| site_class(s) == class))
+            .count();
+        let (cell, p) = share_cell(k, n);
+        out.push_str(&row(
+            scenario,
+            &format!("site of onset: {name}"),
+            &format!("{:.0}–{:.0}%", 100.0 * low, 100.0 * high),
+            &cell,
+            (low..=high).contains(&p),
+            "Raymond et al. 2019 (US National ALS Registry: limb 72.0%, bulbar 22.1%, trunk 6.1%)",
+        ));
+    }
+    let (focal, p) = share_cell(courses.iter().filter(|c| c.onset_at_focus).count(), n);
+    out.push_str(&row(
+        scenario,
+        "onset in the focus region",
+        "all",
+        &focal,
+        p == 1.0,
+        "Ravits et al. 2007 (signs maximal in the region of onset)",
+    ));
+    let near = Spread::of(
+        &courses
+            .iter()
+            .map(|c| c.spread.map(|s| s.0 / DAYS_PER_YEAR))
+            .collect::<Vec<_>>(),
+    );
+    let far = Spread::of(
+        &courses
+            .iter()
+            .map(|c| c.spread.map(|s| s.1 / DAYS_PER_YEAR))
+            .collect::<Vec<_>>(),
+    );
+    out.push_str(&row(
+        scenario,
+        "years from onset to onset in contiguous / distant lower motor neuron regions",
+        "contiguous first",
+        &format!("{} / {}", mean_cell(near, n), mean_cell(far, n)),
+        near.zip(far).is_some_and(|(a, b)| a.mean < b.mean),
+        "Ravits & La Spada 2009",
+    ));
+    let decline = Spread::of(&courses.iter().map(|c| c.alsfrs_decline).collect::<Vec<_>>());
+    out.push_str(&row(
+        scenario,
+        "ALSFRS-R decline in the first year (points/month)",
+        "~1 (0.3–3)",
+        &mean_cell(decline, n),
+        decline.is_some_and(|s| s.all_reached() && (0.3..=3.0).contains(&s.mean)),
+        "Kimura et al. 2006; Kollewe et al. 2008",
+    ));
+    out
+}
+
+/// The markdown rows of the mouse body (`scenario`'s runs): hindlimbs first, onset, end stage
+/// and the symptomatic phase between them.
+pub(crate) fn mouse_rows(scenario: &str, courses: &[BodyCourse]) -> String {
+    let n = courses.len();
+    let mut out = String::new();
+    let (lumbar, p) = share_cell(
+        courses
+            .iter()
+            .filter(|c| c.site == Some(BodyPart::Leg))
+            .count(),
+        n,
+    );
+    out.push_str(&row(
+        scenario,
+        "onset in the hindlimbs (lumbar) first",
+        "all",
+        &lumbar,
+        p == 1.0,
+        "Gurney 1994; Hall et al. 1998",
+    ));
+    for (observable, values, low, high, source) in [
+        (
+            "clinical onset (day)",
+            courses.iter().map(|c| c.onset_day).collect::<Vec<_>>(),
+            80.0,
+            115.0,
+            "Gurney 1994; Hall et al. 1998",
+        ),
+        (
+            "end stage: respiratory failure (day)",
+            courses.iter().map(|c| c.end_day).collect(),
+            115.0,
+            145.0,
+            "Scott et al. 2008",
+        ),
+        (
+            "symptomatic phase, onset to end stage (days)",
+            courses.iter().map(BodyCourse::symptomatic_days).collect(),
+            30.0,
+            40.0,
+            "Gurney 1994; Scott et al. 2008",
+        ),
+    ] {
+        let spread = Spread::of(&values);
+        out.push_str(&row(
+            scenario,
+            observable,
+            &format!("{low}–{high}"),
+            &mean_cell(spread, n),
+            spread.is_some_and(|s| s.all_reached() && (low..=high).contains(&s.mean)),
+            source,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alsim_core::Summary;
+
+    #[test]
+    fn a_share_carries_its_wilson_interval() {
+        // 7 of 10: Wilson's 95% interval is 39.7–89.2%.
+        let (cell, p) = share_cell(7, 10);
+        assert_eq!(p, 0.7);
+        assert_eq!(cell, "7/10 (70%, 95% CI 40–89%)");
+        assert_eq!(share_cell(0, 20).0, "0/20 (0%, 95% CI 0–16%)");
+    }
+
+    /// Rows of the body's time series: only time and the ALSFRS-R total matter here.
+    fn rows(points: &[(f64, f64)]) -> Vec<Vec<f64>> {
+        let columns = Body::columns();
+        let total = columns.iter().position(|c| c == "alsfrs_r_total").unwrap();
+        points
+            .iter()
+            .map(|&(day, score)| {
+                let mut row = vec![0.0; columns.len()];
+                row[0] = day;
+                row[total] = score;
+                row
+            })
+            .collect()
+    }
+
+    #[test]
+    fn alsfrs_decline_is_the_points_lost_per_month_a_year_after_onset_or_at_the_end() {
+        let series = rows(&[(0.0, 48.0), (400.0, 46.0), (765.0, 36.0), (900.0, 20.0)]);
+        // A year after onset on day 400 is day 765.25: the first row at or after it is day 900.
+        let months = (900.0 - 400.0) / DAYS_PER_MONTH;
+        let decline = alsfrs_decline(&series, 400.0, None).unwrap();
+        assert!((decline - 28.0 / months).abs() < 1e-12, "{decline}");
+        // Respiratory failure on day 700 comes first: measured at the row of day 765.
+        let decline = alsfrs_decline(&series, 400.0, Some(700.0)).unwrap();
+        assert!((decline - 12.0 / ((765.0 - 400.0) / DAYS_PER_MONTH)).abs() < 1e-12);
+        // The run ends before a year has passed and nothing ended it: not measured.
+        assert_eq!(alsfrs_decline(&series, 800.0, None), None);
+    }
+
+    #[test]
+    fn spread_compares_the_contiguous_regions_with_the_distant_ones() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/scenarios/three-segments.ron");
+        let scenario = alsim_scenario::load(&path).unwrap();
+        // L1 first on day 10; its neighbour L2 on day 40; L3 (distant) never, by day 100.
+        let summary = BodySummary {
+            body: Summary {
+                days_to_clinical_onset: Some(10.0),
+                simulated_days: 100.0,
+                ..Summary::default()
+            },
+            focus: Some("L1".into()),
+            site_of_onset: Some("L1".into()),
+            order_of_onset: vec![("L1".into(), 10.0), ("L2".into(), 40.0)],
+            days_to_respiratory_failure: None,
+            survival_from_onset_days: None,
+            regions: Vec::new(),
+        };
+        let course = BodyCourse::measure(&scenario, &rows(&[(0.0, 48.0)]), &summary);
+        assert_eq!(course.spread, Some((30.0, 90.0)));
+        assert_eq!(course.site, Some(BodyPart::Leg));
+        assert!(course.onset_at_focus);
+        assert_eq!(course.survival_years(), None);
+        let elsewhere = BodySummary {
+            focus: Some("L3".into()),
+            ..summary
+        };
+        assert!(!BodyCourse::measure(&scenario, &[], &elsewhere).onset_at_focus);
+    }
+
+    #[test]
+    fn site_shares_are_inside_only_within_the_registry_ranges() {
+        let course = |part| BodyCourse {
+            site: Some(part),
+            ..BodyCourse::default()
+        };
+        // 7 limb, 2 bulbar, 1 respiratory of 10.
+        let mut courses = vec![course(BodyPart::Leg); 4];
+        courses.extend(vec![course(BodyPart::Arm); 3]);
+        courses.extend(vec![course(BodyPart::Bulbar); 2]);
+        courses.push(course(BodyPart::Respiratory));
+        let table = human_rows("body", &courses);
+        let line = |what: &str| {
+            table
+                .lines()
+                .find(|l| l.contains(what))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            line("site of onset: limb").contains("7/10 (70%")
+                && line("site of onset: limb").contains("| yes |")
+        );
+        assert!(line("site of onset: bulbar").contains("| yes |"));
+        assert!(
+            line("site of onset: trunk").contains("1/10 (10%")
+                && line("site of onset: trunk").contains("| no |")
+        );
+    }
+}
