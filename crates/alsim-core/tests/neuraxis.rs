@@ -11,16 +11,7 @@ use rayon::prelude::*;
 use std::path::Path;
 
 fn region(name: &str) -> RegionSpec {
-    RegionSpec {
-        name: name.into(),
-        neurons: Neurons::Lower,
-        side: Side::Left,
-        serves: BodyPart::Leg,
-        scale: 1.0,
-        tissue: None,
-        events: Vec::new(),
-        position_mm: None,
-    }
+    RegionSpec::new(name, Neurons::Lower, Side::Left, BodyPart::Leg)
 }
 
 fn three_segments() -> Scenario {

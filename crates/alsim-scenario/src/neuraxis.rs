@@ -112,6 +112,23 @@ fn one() -> f64 {
     1.0
 }
 
+impl RegionSpec {
+    /// A region named `name` of `neurons` on `side` serving `serves`, with the scenario's
+    /// tissue at full scale, no events of its own and the default position.
+    pub fn new(name: &str, neurons: Neurons, side: Side, serves: BodyPart) -> Self {
+        Self {
+            name: name.into(),
+            neurons,
+            side,
+            serves,
+            scale: 1.0,
+            tissue: None,
+            events: Vec::new(),
+            position_mm: None,
+        }
+    }
+}
+
 /// How two regions are joined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConnectionKind {
@@ -379,16 +396,7 @@ mod tests {
     use super::*;
 
     fn region(name: &str) -> RegionSpec {
-        RegionSpec {
-            name: name.into(),
-            neurons: Neurons::Lower,
-            side: Side::Left,
-            serves: BodyPart::Leg,
-            scale: 1.0,
-            tissue: None,
-            events: Vec::new(),
-            position_mm: None,
-        }
+        RegionSpec::new(name, Neurons::Lower, Side::Left, BodyPart::Leg)
     }
 
     #[test]

@@ -174,20 +174,36 @@ pub struct LoadStep {
     pub released: f64,
 }
 
-/// Advances a load `a0` by `dt_days` with `uptake` a.u. of seeds taken up over the step.
-pub fn step(p: &AggregationParams, a0: f64, uptake: f64, dt_days: f64) -> LoadStep {
-    let a0 = a0.max(0.0);
+/// Advances a load `a0` by `dt_days` with `uptake` a.u. of seeds taken up over the step, the
+/// equation's coefficients taken at the load `at`.
+fn step_at(p: &AggregationParams, a0: f64, at: f64, uptake: f64, dt_days: f64) -> LoadStep {
     let u = if dt_days > 0.0 { uptake / dt_days } else { 0.0 };
     let kt = p.templating_per_day;
-    let source = p.misfolding_per_day + u + kt * a0;
-    let loss = p.clearance_capacity_per_day / (a0 + p.clearance_half_load)
+    let source = p.misfolding_per_day + u + kt * at;
+    let loss = p.clearance_capacity_per_day / (at + p.clearance_half_load)
         + p.seed_release_per_day
-        + kt * a0 / p.max_load;
+        + kt * at / p.max_load;
     let r = relax(a0, source, loss, dt_days);
     LoadStep {
         load: r.end.max(0.0),
         released: p.seed_release_per_day * r.mean * dt_days,
     }
+}
+
+/// Advances a load `a0` by `dt_days` with `uptake` a.u. of seeds taken up over the step: exact
+/// for the coefficients at the start of the step.
+pub fn step(p: &AggregationParams, a0: f64, uptake: f64, dt_days: f64) -> LoadStep {
+    let a0 = a0.max(0.0);
+    step_at(p, a0, a0, uptake, dt_days)
+}
+
+/// [`step`] with the coefficients taken at the load half way through the step (predicted by a
+/// half step): second order, for steps of several ticks, over which coefficients frozen at the
+/// start would slow a growing load (and delay onset; docs/model.md, "Adaptive stepping").
+pub fn step_midpoint(p: &AggregationParams, a0: f64, uptake: f64, dt_days: f64) -> LoadStep {
+    let a0 = a0.max(0.0);
+    let half = step_at(p, a0, a0, uptake / 2.0, dt_days / 2.0).load;
+    step_at(p, a0, half, uptake, dt_days)
 }
 
 /// What aggregation reads and writes on a motor neuron.
@@ -243,6 +259,7 @@ fn update_aggregates(
     // or longer than this one: the same rate over this step.
     let rescale =
         (clock.span != clock.last_span).then(|| clock.span as f64 / clock.last_span as f64);
+    let multi_tick = clock.span > 1;
     let slot = FieldId::Seeds as usize;
     let mut items: Vec<_> = cells.iter_mut().collect();
     items.par_iter_mut().for_each(
@@ -263,7 +280,11 @@ fn update_aggregates(
                 ..p.clone()
             };
             let uptake = rescale.map_or(uptake, |r| uptake * r);
-            let next = step(p, aggregates.load as f64, uptake, dt_hours / 24.0);
+            let next = if multi_tick {
+                step_midpoint(p, aggregates.load as f64, uptake, dt_hours / 24.0)
+            } else {
+                step(p, aggregates.load as f64, uptake, dt_hours / 24.0)
+            };
             aggregates.load = next.load as f32;
             exchange.secretion_per_hour[slot] = (next.released / dt_hours) as f32;
             exchange.clearance_um3_per_hour[slot] = p.seed_uptake_um3_per_hour as f32;
