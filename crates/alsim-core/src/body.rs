@@ -16,6 +16,7 @@
 //! and `restore` make it resumable like a block.
 
 use crate::fields::{FieldGrid, FieldId};
+use crate::mechanisms::motor_units::is_below;
 use crate::mechanisms::neuron_damage::UpperMotorDrive;
 use crate::observe::{Observation, Summary};
 use crate::simulation::{BuildError, Simulation};
@@ -422,7 +423,8 @@ impl Body {
 
     fn update_summary(&mut self) {
         let day = self.time_days();
-        if self.respiratory_failure.is_none() && self.function()[5] < self.end_stage_fvc {
+        let fvc = self.function()[5];
+        if self.respiratory_failure.is_none() && is_below(fvc / 100.0, self.end_stage_fvc / 100.0) {
             self.respiratory_failure = Some(day);
         }
         let alive: u64 = self

@@ -9,14 +9,11 @@ use alsim_scenario::{AdaptiveStepping, Event, Intervention, Scenario, Start, The
 use rayon::prelude::*;
 use support::bundled;
 
-/// The human lifetime block (daily ticks, adaptive stepping up to 8 days), shortened.
+/// The human lifetime block (daily ticks) with adaptive stepping up to 8 days, shortened.
 fn lifetime(days: f64) -> Scenario {
     let mut s = bundled("sporadic");
     s.time.duration_days = days;
-    assert!(
-        s.time.adaptive.is_some(),
-        "the human template steps adaptively"
-    );
+    s.time.adaptive = Some(AdaptiveStepping::default());
     s
 }
 
@@ -144,7 +141,7 @@ fn mean_se(values: &[f64]) -> (f64, f64) {
 
 #[test]
 fn adaptive_and_daily_steps_give_the_same_distribution_of_outcomes_over_twenty_seeds() {
-    let template = bundled("sporadic").time.adaptive;
+    let template = Some(AdaptiveStepping::default());
     let outcomes = |adaptive: Option<AdaptiveStepping>| -> Vec<[f64; 3]> {
         (1..=20u64)
             .into_par_iter()

@@ -281,6 +281,17 @@ impl Mechanism for MotorUnits {
 const SUSPECTS: &str =
     "mechanisms.motor_units (reinnervation_per_day, max_enlargement_fold, orphan_loss_per_day)";
 
+/// Whether a force lies below `threshold` by more than rounding. With few units the force
+/// moves in steps (ten units left of forty, each enlarged to its cap of four: 1.0; eight:
+/// 0.8), and reinnervation approaches such a step from either side to within 1e-13, so a
+/// strict comparison would date onset (threshold 0.8) by the last bits of a sum.
+pub fn is_below(force: f64, threshold: f64) -> bool {
+    force < threshold - FORCE_ROUNDING
+}
+
+/// What a force may be off by from rounding alone (sums of fibre counts over units).
+const FORCE_ROUNDING: f64 = 1e-9;
+
 /// How a step shares the orphaned fibres between reinnervation and atrophy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Split {
@@ -374,7 +385,7 @@ pub(crate) fn advance(
     } else {
         1.0
     };
-    if c.onset_tick.is_none() && c.force < p.onset_force_threshold {
+    if c.onset_tick.is_none() && is_below(c.force, p.onset_force_threshold) {
         c.onset_tick = Some(tick_end);
     }
 }
@@ -662,6 +673,14 @@ mod tests {
         assert!((hourly - exact).abs() < 2e-3 * exact, "{hourly} vs {exact}");
         let sequential = run(1, 8.0, Split::Sequential);
         assert!(sequential > 1.15 * exact, "{sequential} vs {exact}");
+    }
+
+    #[test]
+    fn a_force_at_a_threshold_up_to_rounding_is_not_below_it() {
+        // Eight units of forty at their cap reach 0.8 from below within the last bits.
+        assert!(!is_below(0.799_999_999_999_695_7, 0.8));
+        assert!(!is_below(0.8, 0.8));
+        assert!(is_below(0.799, 0.8));
     }
 
     #[test]

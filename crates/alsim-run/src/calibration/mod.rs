@@ -5,6 +5,7 @@
 //! markers. `tests/calibration.rs` checks what CI has time for.
 
 use crate::{Progress, RunError};
+use alsim_core::mechanisms::motor_units::is_below;
 use alsim_core::{Observation, Simulation, Summary};
 use alsim_io::OutputError;
 use alsim_scenario::Scenario;
@@ -60,7 +61,7 @@ impl MouseCourse {
             loss_20pct: first_day(rows, |o| lost(o, 0.2)),
             loss_50pct: first_day(rows, |o| lost(o, 0.5)),
             onset: summary.days_to_clinical_onset,
-            end_stage: first_day(rows, |o| o["force_proxy"] < END_STAGE_FORCE),
+            end_stage: first_day(rows, |o| is_below(o["force_proxy"], END_STAGE_FORCE)),
         }
     }
 
@@ -204,7 +205,7 @@ impl HumanCourse {
     /// Measures the course on a run's rows (in time order) and summary.
     pub fn measure(rows: &[Observation], summary: &Summary) -> Self {
         let age_at_onset = summary.age_at_clinical_onset_years;
-        let end_stage = first_day(rows, |o| o["force_proxy"] < END_STAGE_FORCE)
+        let end_stage = first_day(rows, |o| is_below(o["force_proxy"], END_STAGE_FORCE))
             .map(|day| summary.start_age_years + day / alsim_core::DAYS_PER_YEAR);
         Self {
             age_at_onset,
