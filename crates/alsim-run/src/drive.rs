@@ -43,8 +43,9 @@ trait Run {
     fn microglia(&mut self) -> u64;
     /// The rows so far and the model's state, for a checkpoint.
     fn state(&mut self) -> (&[Vec<f64>], ModelState<'_>);
-    /// Keeps the tables so far as partial files (the time series' is returned to be marked).
-    fn keep_partial(self) -> Result<TimeSeriesWriter, RunError>;
+    /// Keeps the other tables so far as partial files and hands back the time series, which
+    /// [`stop`] keeps as `timeseries.csv.partial` beside the marker.
+    fn into_partial(self) -> Result<TimeSeriesWriter, RunError>;
     /// Closes the tables; the summaries.
     fn finish(self) -> Result<Finished, RunError>;
 }
@@ -179,7 +180,7 @@ struct Incomplete<'a> {
 /// Keeps the tables so far as partial files and says in `incomplete.json` why the run stopped
 /// at `at` and how to continue it.
 fn stop(folder: &RunFolder, run: impl Run, at: Step, reason: &str) -> Result<(), RunError> {
-    let partial = run.keep_partial()?.keep_partial()?;
+    let partial = run.into_partial()?.keep_partial()?;
     let checkpoint = folder.checkpoint_path().is_file();
     let dir = folder.path().display();
     folder.write_json(
@@ -300,7 +301,7 @@ impl Run for BlockRun {
         (&self.rows, ModelState::Block(self.sim.save_state()))
     }
 
-    fn keep_partial(self) -> Result<TimeSeriesWriter, RunError> {
+    fn into_partial(self) -> Result<TimeSeriesWriter, RunError> {
         Ok(self.series)
     }
 
@@ -456,7 +457,7 @@ impl Run for BodyRun {
         (&self.rows, model)
     }
 
-    fn keep_partial(self) -> Result<TimeSeriesWriter, RunError> {
+    fn into_partial(self) -> Result<TimeSeriesWriter, RunError> {
         self.regions.keep_partial()?;
         Ok(self.series)
     }
