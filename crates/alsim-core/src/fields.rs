@@ -115,8 +115,6 @@ pub struct FieldGrid {
     base_solvers: [FieldSolver; FIELD_COUNT],
     /// What the solvers are built from: diffusion (µm²/h), decay (/h) and face conditions.
     recipes: [(f64, f64, Boundaries); FIELD_COUNT],
-    /// Sub-step of a one-tick step, hours.
-    base_substep_hours: f64,
     /// Ticks the current step spans (adaptive stepping stretches the sub-steps with it).
     span: u64,
     substeps: u64,
@@ -250,7 +248,6 @@ impl FieldGrid {
             solvers: solvers_for(shape, &recipes, dt_hours, 1),
             base_solvers: solvers_for(shape, &recipes, dt_hours, 1),
             recipes,
-            base_substep_hours: dt_hours,
             span: 1,
             substeps,
             sources: Default::default(),
@@ -265,7 +262,9 @@ impl FieldGrid {
     pub(crate) fn set_span(&mut self, span: u64) {
         if span != self.span {
             self.span = span;
-            self.solvers = solvers_for(self.shape, &self.recipes, self.base_substep_hours, span);
+            // Every field's base solver has the base sub-step.
+            let base_substep_hours = self.base_solvers[0].dt_hours();
+            self.solvers = solvers_for(self.shape, &self.recipes, base_substep_hours, span);
         }
     }
 
