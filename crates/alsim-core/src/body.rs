@@ -498,34 +498,47 @@ impl Body {
         row
     }
 
-    /// The functional readouts of [`FUNCTION_COLUMNS`] from the regions' force. Each body part's
-    /// force is the mean force proxy of the regions with motor units that serve it,
-    /// weighted by their starting motor neurons; each of its three ALSFRS-R items scores
-    /// `4·min(1, F/F_onset)` (full until the force falls below the clinical-onset threshold
-    /// `F_onset`, then in proportion down to 0 at no force); the gross-motor items take the leg
-    /// and trunk regions together. A part no region serves scores full. The FVC proxy is 100
-    /// times the respiratory force.
+    /// The functional readouts of [`FUNCTION_COLUMNS`] from the regions' force. An ALSFRS-R
+    /// item scores `4·min(1, F/F_onset)`: full until the force it rests on falls below the
+    /// clinical-onset threshold `F_onset`, then in proportion down to 0 at no force. Items rest on
+    /// the weakest region serving their body part, as a patient's function is limited by the
+    /// weaker hand or leg: the three bulbar items on the bulbar regions, the three fine-motor
+    /// items on the arms, turning in bed on the trunk and walking and climbing stairs on the
+    /// legs (on whichever of the two a body has, if only one). Breathing uses both sides at
+    /// once: the three respiratory items and the FVC proxy (100 times the force) rest on the
+    /// mean force of the respiratory regions, weighted by their starting motor neurons. A part
+    /// no region serves scores full.
     pub fn function(&self) -> [f64; 6] {
-        let force = |parts: &[BodyPart]| {
-            let (mut sum, mut total) = (0.0, 0.0);
-            for r in &self.regions {
-                let clinical = r.sim.world.get_resource::<Clinical>();
-                if let Some(c) = clinical.filter(|_| parts.contains(&r.spec.serves)) {
-                    let w = r.sim.summary().motor_neurons_initial as f64;
-                    sum += w * c.force;
-                    total += w;
-                }
-            }
-            (total > 0.0).then(|| sum / total)
+        let forces = |part: BodyPart| {
+            self.regions
+                .iter()
+                .filter(|r| r.spec.serves == part)
+                .filter_map(|r| {
+                    let clinical = r.sim.world.get_resource::<Clinical>()?;
+                    Some((r.sim.summary().motor_neurons_initial as f64, clinical.force))
+                })
+                .collect::<Vec<_>>()
         };
-        let score = |parts: &[BodyPart]| {
-            force(parts).map_or(12.0, |f| 3.0 * 4.0 * (f / self.onset_force).clamp(0.0, 1.0))
+        let weakest = |part: BodyPart| {
+            forces(part)
+                .into_iter()
+                .map(|(_, f)| f)
+                .reduce(f64::min)
         };
-        let bulbar = score(&[BodyPart::Bulbar]);
-        let fine = score(&[BodyPart::Arm]);
-        let gross = score(&[BodyPart::Leg, BodyPart::Trunk]);
-        let respiratory = score(&[BodyPart::Respiratory]);
-        let fvc = force(&[BodyPart::Respiratory]).map_or(100.0, |f| 100.0 * f);
+        let item = |force: Option<f64>| {
+            force.map_or(4.0, |f| 4.0 * (f / self.onset_force).clamp(0.0, 1.0))
+        };
+        let breathing = {
+            let weighted = forces(BodyPart::Respiratory);
+            let total: f64 = weighted.iter().map(|(w, _)| w).sum();
+            (total > 0.0).then(|| weighted.iter().map(|(w, f)| w * f).sum::<f64>() / total)
+        };
+        let bulbar = 3.0 * item(weakest(BodyPart::Bulbar));
+        let fine = 3.0 * item(weakest(BodyPart::Arm));
+        let (trunk, legs) = (weakest(BodyPart::Trunk), weakest(BodyPart::Leg));
+        let gross = item(trunk.or(legs)) + 2.0 * item(legs.or(trunk));
+        let respiratory = 3.0 * item(breathing);
+        let fvc = breathing.map_or(100.0, |f| 100.0 * f);
         [
             bulbar,
             fine,

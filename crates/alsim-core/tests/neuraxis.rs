@@ -255,8 +255,9 @@ fn a_failing_respiratory_pool_ends_the_course_and_the_scores_follow_regional_for
     assert_eq!((bulbar, fine), (12.0, 12.0), "no region serves them");
     assert!((fvc - 100.0 * force(0)).abs() < 1e-9);
     assert!((respiratory - 12.0 * (force(0) / 0.8).min(1.0)).abs() < 1e-9);
-    let legs = (force(1) + force(2)) / 2.0;
-    assert!((gross - 12.0 * (legs / 0.8).min(1.0)).abs() < 1e-9);
+    // Walking is limited by the weaker leg; without a trunk region it rests on the legs too.
+    let weaker_leg = force(1).min(force(2));
+    assert!((gross - 12.0 * (weaker_leg / 0.8).min(1.0)).abs() < 1e-9);
     assert!((total - (bulbar + fine + gross + respiratory)).abs() < 1e-9);
     let summary = body.body_summary();
     let end = summary
@@ -269,4 +270,26 @@ fn a_failing_respiratory_pool_ends_the_course_and_the_scores_follow_regional_for
     assert!(end > onset, "onset {onset}, end {end}");
     assert_eq!(summary.survival_from_onset_days, Some(end - onset));
     assert!(fvc < 50.0);
+}
+
+#[test]
+fn walking_is_limited_by_the_weakest_leg_not_the_mean_of_the_legs() {
+    // All three segments serve the legs; the focus weakens and the others barely do.
+    let mut s = three_segments();
+    s.time.duration_days = 40.0;
+    let mut body = Body::new(&s).unwrap();
+    while !body.is_finished() {
+        body.step();
+    }
+    let forces: Vec<f64> = body
+        .regions()
+        .iter()
+        .map(|r| r.sim.world().resource::<alsim_core::Clinical>().force)
+        .collect();
+    let weakest = forces.iter().copied().fold(f64::INFINITY, f64::min);
+    let mean = forces.iter().sum::<f64>() / forces.len() as f64;
+    assert!(weakest < 0.8 && mean > weakest + 0.05, "{forces:?}");
+    let [.., gross, _, total, _] = body.function();
+    assert!((gross - 12.0 * weakest / 0.8).abs() < 1e-9, "{gross} {forces:?}");
+    assert!((total - (36.0 + gross)).abs() < 1e-9);
 }
