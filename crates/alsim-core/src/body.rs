@@ -519,12 +519,7 @@ impl Body {
                 })
                 .collect::<Vec<_>>()
         };
-        let weakest = |part: BodyPart| {
-            forces(part)
-                .into_iter()
-                .map(|(_, f)| f)
-                .reduce(f64::min)
-        };
+        let weakest = |part: BodyPart| forces(part).into_iter().map(|(_, f)| f).reduce(f64::min);
         let item = |force: Option<f64>| {
             force.map_or(4.0, |f| 4.0 * (f / self.onset_force).clamp(0.0, 1.0))
         };

@@ -290,6 +290,9 @@ fn walking_is_limited_by_the_weakest_leg_not_the_mean_of_the_legs() {
     let mean = forces.iter().sum::<f64>() / forces.len() as f64;
     assert!(weakest < 0.8 && mean > weakest + 0.05, "{forces:?}");
     let [.., gross, _, total, _] = body.function();
-    assert!((gross - 12.0 * weakest / 0.8).abs() < 1e-9, "{gross} {forces:?}");
+    assert!(
+        (gross - 12.0 * weakest / 0.8).abs() < 1e-9,
+        "{gross} {forces:?}"
+    );
     assert!((total - (36.0 + gross)).abs() < 1e-9);
 }
