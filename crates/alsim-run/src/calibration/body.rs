@@ -185,29 +185,10 @@ pub(crate) fn human_rows(scenario: &str, courses: &[BodyCourse]) -> String {
         onset.is_some_and(|s| s.all_reached() && (58.0..=63.0).contains(&s.mean)),
         "Logroscino et al. 2010; Chiò et al. 2013",
     ));
-    let mut survival: Vec<f64> = courses
-        .iter()
-        .filter_map(BodyCourse::survival_years)
-        .collect();
-    let reached = survival.len();
-    let median_survival = (!survival.is_empty()).then(|| median(&mut survival));
-    out.push_str(&row(
+    out.push_str(&survival_rows(
         scenario,
-        "median survival, onset to respiratory failure (years)",
-        "2–4",
-        &median_survival.map_or(format!("not reached (0/{n})"), |m| {
-            format!("{m:.1} ({reached}/{n})")
-        }),
-        reached == n && median_survival.is_some_and(|m| (2.0..=4.0).contains(&m)),
-        "Chiò et al. 2009",
-    ));
-    let (ended, _) = share_cell(reached, n);
-    out.push_str(&row(
-        scenario,
-        "runs ending in respiratory failure",
-        "most",
-        &ended,
-        2 * reached > n,
+        courses,
+        (2.0, 4.0),
         "Chiò et al. 2009",
     ));
     for (class, name, low, high) in [
@@ -266,6 +247,54 @@ pub(crate) fn human_rows(scenario: &str, courses: &[BodyCourse]) -> String {
         &mean_cell(decline, n),
         decline.is_some_and(|s| s.all_reached() && (0.3..=3.0).contains(&s.mean)),
         "Kimura et al. 2006; Kollewe et al. 2008",
+    ));
+    out
+}
+
+/// The rows of a familial body: median survival from onset to respiratory failure against the
+/// genotype's target, and the share of runs ending in respiratory failure.
+pub(crate) fn familial_rows(target: &super::FamilialBody, courses: &[BodyCourse]) -> String {
+    survival_rows(
+        target.scenario,
+        courses,
+        (target.low, target.high),
+        target.source,
+    )
+}
+
+/// Median survival from onset to respiratory failure (years) against `range`, over the runs
+/// that reached it, and the share of runs that did.
+fn survival_rows(
+    scenario: &str,
+    courses: &[BodyCourse],
+    (low, high): (f64, f64),
+    source: &str,
+) -> String {
+    let n = courses.len();
+    let mut survival: Vec<f64> = courses
+        .iter()
+        .filter_map(BodyCourse::survival_years)
+        .collect();
+    let reached = survival.len();
+    let median_survival = (!survival.is_empty()).then(|| median(&mut survival));
+    let mut out = row(
+        scenario,
+        "median survival, onset to respiratory failure (years)",
+        &format!("{low}–{high}"),
+        &median_survival.map_or(format!("not reached (0/{n})"), |m| {
+            format!("{m:.1} ({reached}/{n})")
+        }),
+        reached == n && median_survival.is_some_and(|m| (low..=high).contains(&m)),
+        source,
+    );
+    let (ended, _) = share_cell(reached, n);
+    out.push_str(&row(
+        scenario,
+        "runs ending in respiratory failure",
+        "most",
+        &ended,
+        2 * reached > n,
+        "Chiò et al. 2009",
     ));
     out
 }
@@ -338,6 +367,27 @@ mod tests {
         assert_eq!(p, 0.7);
         assert_eq!(cell, "7/10 (70%, 95% CI 40–89%)");
         assert_eq!(share_cell(0, 20).0, "0/20 (0%, 95% CI 0–16%)");
+    }
+
+    #[test]
+    fn familial_survival_is_the_median_over_runs_and_inside_only_if_every_run_ended() {
+        let ended = |years: f64| BodyCourse {
+            onset_day: Some(1000.0),
+            end_day: Some(1000.0 + years * DAYS_PER_YEAR),
+            ..BodyCourse::default()
+        };
+        let a4v = &super::super::FAMILIAL_BODIES[1];
+        assert_eq!((a4v.low, a4v.high), (1.0, 1.5));
+        let table = familial_rows(a4v, &[ended(1.0), ended(1.2), ended(3.0)]);
+        let survival = table.lines().next().unwrap();
+        assert!(
+            survival.contains("| 1–1.5 | 1.2 (3/3) | yes |"),
+            "{survival}"
+        );
+        assert!(table.lines().nth(1).unwrap().contains("3/3 (100%"));
+        let one_lived = [ended(1.0), ended(1.2), BodyCourse::default()];
+        let table = familial_rows(a4v, &one_lived);
+        assert!(table.contains("1.1 (2/3) | no"), "{table}");
     }
 
     /// Rows of the body's time series: only time and the ALSFRS-R total matter here.

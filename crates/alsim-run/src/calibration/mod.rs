@@ -192,24 +192,20 @@ pub(crate) fn mouse_table(courses: &[MouseCourse]) -> String {
     out
 }
 
-/// The human course of one lifetime run, in years; `None` when not reached in the run.
+/// The human course of one lifetime block, in years; `None` when not reached in the run.
+/// Survival is measured on bodies of regions ([`FAMILIAL_BODIES`], `body::human_rows`): in a
+/// block, once its aggregates run away, the tissue degenerates within months.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct HumanCourse {
     /// Age at clinical onset.
     pub age_at_onset: Option<f64>,
-    /// Years from clinical onset to end stage (force proxy below [`END_STAGE_FORCE`]).
-    pub survival: Option<f64>,
 }
 
 impl HumanCourse {
-    /// Measures the course on a run's rows (in time order) and summary.
-    pub fn measure(rows: &[Observation], summary: &Summary) -> Self {
-        let age_at_onset = summary.age_at_clinical_onset_years;
-        let end_stage = first_day(rows, |o| is_below(o["force_proxy"], END_STAGE_FORCE))
-            .map(|day| summary.start_age_years + day / alsim_core::DAYS_PER_YEAR);
+    /// Measures the course on a run's summary.
+    pub fn measure(summary: &Summary) -> Self {
         Self {
-            age_at_onset,
-            survival: age_at_onset.zip(end_stage).map(|(onset, end)| end - onset),
+            age_at_onset: summary.age_at_clinical_onset_years,
         }
     }
 }
@@ -221,8 +217,6 @@ pub enum HumanObservable {
     AgeAtOnset,
     /// Mean age at onset, years earlier than the sporadic scenario's.
     YearsEarlierThanSporadic,
-    /// Median survival from onset, years.
-    Survival,
 }
 
 /// A human target (`docs/calibration-targets.md`, section B) for one bundled scenario.
@@ -243,7 +237,7 @@ pub struct HumanTarget {
 /// Human targets. Where the targets give a genotype's own age at onset it is used with the
 /// spread of the cited cohorts (±3 to 5 years); TARDBP has none of its own, so it takes the
 /// familial-versus-sporadic difference of Mehta et al. 2019 (5.3 years, 95% CI 2.8–7.8).
-pub const HUMAN_TARGETS: [HumanTarget; 9] = [
+pub const HUMAN_TARGETS: [HumanTarget; 5] = [
     HumanTarget {
         scenario: "sporadic",
         observable: HumanObservable::AgeAtOnset,
@@ -252,32 +246,11 @@ pub const HUMAN_TARGETS: [HumanTarget; 9] = [
         source: "Logroscino et al. 2010; Chiò et al. 2013",
     },
     HumanTarget {
-        scenario: "sporadic",
-        observable: HumanObservable::Survival,
-        low: 2.0,
-        high: 4.0,
-        source: "Chiò et al. 2009",
-    },
-    HumanTarget {
         scenario: "sod1",
         observable: HumanObservable::AgeAtOnset,
         low: 45.0,
         high: 55.0,
         source: "Bali et al. 2017",
-    },
-    HumanTarget {
-        scenario: "sod1",
-        observable: HumanObservable::Survival,
-        low: 2.0,
-        high: 4.0,
-        source: "Chiò et al. 2009",
-    },
-    HumanTarget {
-        scenario: "sod1-a4v",
-        observable: HumanObservable::Survival,
-        low: 1.0,
-        high: 1.5,
-        source: "Cudkowicz et al. 1997; Bali et al. 2017",
     },
     HumanTarget {
         scenario: "c9orf72",
@@ -299,13 +272,6 @@ pub const HUMAN_TARGETS: [HumanTarget; 9] = [
         low: 25.0,
         high: 45.0,
         source: "Vance et al. 2009; Kwiatkowski et al. 2009",
-    },
-    HumanTarget {
-        scenario: "fus",
-        observable: HumanObservable::Survival,
-        low: 1.0,
-        high: 4.0,
-        source: "Vance et al. 2009",
     },
 ];
 
@@ -355,19 +321,6 @@ pub(crate) fn human_table(courses: &[(&str, Vec<HumanCourse>)]) -> String {
                         .is_some_and(|(o, s)| o.all_reached() && s.all_reached()),
                 )
             }
-            HumanObservable::Survival => {
-                let mut got: Vec<f64> = runs.iter().filter_map(|c| c.survival).collect();
-                let reached = got.len();
-                let value = (!got.is_empty()).then(|| median(&mut got));
-                (
-                    "median survival from onset",
-                    value.map_or(format!("not reached (0/{})", runs.len()), |m| {
-                        format!("{m:.1} ({reached}/{})", runs.len())
-                    }),
-                    value,
-                    reached == runs.len(),
-                )
-            }
         };
         let inside = complete && value.is_some_and(|v| (target.low..=target.high).contains(&v));
         out.push_str(&format!(
@@ -409,6 +362,42 @@ const HUMAN_SCENARIOS: [&str; 8] = [
     "fus",
     "sporadic-toxin",
     "sporadic-trauma",
+];
+
+/// A familial body of regions and its survival target: the genotype's human block, as the
+/// focus of a body whose every region carries the mutation.
+#[derive(Clone, Copy, Debug)]
+pub struct FamilialBody {
+    /// Bundled scenario (file stem in `scenarios/`).
+    pub scenario: &'static str,
+    /// Median survival from onset to respiratory failure, years: lower end of the range.
+    pub low: f64,
+    /// Upper end of the range.
+    pub high: f64,
+    /// Where the target comes from.
+    pub source: &'static str,
+}
+
+/// The familial bodies with a survival target (`docs/calibration-targets.md`, section B).
+pub const FAMILIAL_BODIES: [FamilialBody; 3] = [
+    FamilialBody {
+        scenario: "sod1-body",
+        low: 2.0,
+        high: 4.0,
+        source: "Chiò et al. 2009",
+    },
+    FamilialBody {
+        scenario: "sod1-a4v-body",
+        low: 1.0,
+        high: 1.5,
+        source: "Cudkowicz et al. 1997; Bali et al. 2017",
+    },
+    FamilialBody {
+        scenario: "fus-body",
+        low: 1.0,
+        high: 4.0,
+        source: "Vance et al. 2009",
+    },
 ];
 
 /// The mouse body of regions the table covers.
@@ -499,22 +488,26 @@ pub fn calibrate(
     }
     let mouse = with_seeds(&scenarios.join("sod1-g93a-mouse.ron"), seeds)?;
     let mouse_body = with_seeds(&scenarios.join(format!("{MOUSE_BODY}.ron")), seeds)?;
-    let (human, human_body): (Vec<Vec<Scenario>>, Vec<Scenario>) = if mouse_only {
-        (Vec::new(), Vec::new())
+    let load_all = |names: &mut dyn Iterator<Item = &str>| -> Result<Vec<Vec<Scenario>>, RunError> {
+        names
+            .map(|n| with_seeds(&scenarios.join(format!("{n}.ron")), seeds))
+            .collect()
+    };
+    let (human, human_body, familial) = if mouse_only {
+        (Vec::new(), Vec::new(), Vec::new())
     } else {
         (
-            HUMAN_SCENARIOS
-                .iter()
-                .map(|n| with_seeds(&scenarios.join(format!("{n}.ron")), seeds))
-                .collect::<Result<_, _>>()?,
+            load_all(&mut HUMAN_SCENARIOS.into_iter())?,
             with_seeds(&scenarios.join(format!("{HUMAN_BODY}.ron")), seeds)?,
+            load_all(&mut FAMILIAL_BODIES.iter().map(|f| f.scenario))?,
         )
     };
     progress.planned(
         mouse.len()
             + mouse_body.len()
             + human.iter().map(Vec::len).sum::<usize>()
-            + human_body.len(),
+            + human_body.len()
+            + familial.iter().map(Vec::len).sum::<usize>(),
     );
     let courses: Vec<MouseCourse> = run_all(&mouse, progress)?
         .iter()
@@ -536,12 +529,12 @@ pub fn calibrate(
         for (name, scenarios) in HUMAN_SCENARIOS.iter().zip(&human) {
             let measured = run_all(scenarios, progress)?
                 .iter()
-                .map(|(rows, summary)| HumanCourse::measure(rows, summary))
+                .map(|(_, summary)| HumanCourse::measure(summary))
                 .collect();
             courses.push((*name, measured));
         }
         table.push_str(&format!(
-            "\nHuman lifetimes (`scenarios/<name>.ron`, {seeds} seeds each; ages in years, survival from onset to end stage):\n\n{}",
+            "\nHuman lifetimes (`scenarios/<name>.ron`, {seeds} seeds each; ages in years):\n\n{}",
             human_table(&courses)
         ));
         let courses = run_bodies(&human_body, progress)?;
@@ -550,6 +543,13 @@ pub fn calibrate(
             human_body[0].seed,
             body::human_rows(HUMAN_BODY, &courses)
         ));
+        table.push_str(&format!(
+            "\nFamilial bodies of regions (`scenarios/<name>.ron`: `{HUMAN_BODY}.ron` with the mutation in every region, {seeds} seeds each):\n\n{BODY_HEADER}"
+        ));
+        for (target, scenarios) in FAMILIAL_BODIES.iter().zip(&familial) {
+            let courses = run_bodies(scenarios, progress)?;
+            table.push_str(&body::familial_rows(target, &courses));
+        }
     }
     Ok(table)
 }
@@ -603,10 +603,9 @@ mod tests {
         assert!(onset_row.contains("(1/2) | no"), "{onset_row}");
     }
 
-    fn human(onset: f64, survival: f64) -> HumanCourse {
+    fn human(onset: f64) -> HumanCourse {
         HumanCourse {
             age_at_onset: Some(onset),
-            survival: Some(survival),
         }
     }
 
@@ -618,45 +617,19 @@ mod tests {
     }
 
     #[test]
-    fn human_table_compares_ages_differences_and_median_survival_with_targets() {
+    fn human_table_compares_ages_and_differences_with_targets() {
         let courses = vec![
-            (
-                "sporadic",
-                vec![human(60.0, 2.0), human(62.0, 5.0), human(61.0, 3.0)],
-            ),
-            ("tardbp", vec![human(57.0, 2.0), human(55.0, 2.0)]),
-            ("sporadic-toxin", vec![human(60.0, 2.0)]),
+            ("sporadic", vec![human(60.0), human(62.0), human(61.0)]),
+            ("tardbp", vec![human(57.0), human(55.0)]),
+            ("sporadic-toxin", vec![human(60.0)]),
         ];
         let table = human_table(&courses);
         assert!(row(&table, "sporadic", "mean age at onset").contains("61.0 ± 1.0 (3/3) | yes"));
-        // Median of 2, 3 and 5 years.
-        assert!(row(&table, "sporadic", "median survival").contains("3.0 (3/3) | yes"));
         // 61 − 56 = 5 years earlier, inside 2.8–7.8.
         assert!(row(&table, "tardbp", "onset earlier").contains("| 5.0 | yes"));
         assert!(row(&table, "sporadic-toxin", "mean age at onset minus").contains("| -1.0 |"));
         // Scenarios not run get no rows.
         assert!(!table.contains("fus.ron"));
-    }
-
-    #[test]
-    fn human_course_measures_ages_from_the_start_age() {
-        let summary = Summary {
-            start_age_years: 40.0,
-            age_at_clinical_onset_years: Some(50.0),
-            ..Summary::default()
-        };
-        let at = |day: f64, force: f64| {
-            let mut row = Observation::default();
-            row.time_days = day;
-            assert!(row.set("force_proxy", force));
-            row
-        };
-        let rows = [at(0.0, 1.0), at(3652.5, 0.7), at(4383.0, 0.1)];
-        let c = HumanCourse::measure(&rows, &summary);
-        assert_eq!(c.age_at_onset, Some(50.0));
-        assert!((c.survival.unwrap() - 2.0).abs() < 1e-9, "{c:?}");
-        let never = HumanCourse::measure(&rows[..2], &summary);
-        assert_eq!(never.survival, None);
     }
 
     #[test]
