@@ -488,8 +488,9 @@ pub fn calibrate(
     }
     let mouse = with_seeds(&scenarios.join("sod1-g93a-mouse.ron"), seeds)?;
     let mouse_body = with_seeds(&scenarios.join(format!("{MOUSE_BODY}.ron")), seeds)?;
-    let load_all = |names: &mut dyn Iterator<Item = &str>| -> Result<Vec<Vec<Scenario>>, RunError> {
+    let load_all = |names: &[&str]| -> Result<Vec<Vec<Scenario>>, RunError> {
         names
+            .iter()
             .map(|n| with_seeds(&scenarios.join(format!("{n}.ron")), seeds))
             .collect()
     };
@@ -497,9 +498,9 @@ pub fn calibrate(
         (Vec::new(), Vec::new(), Vec::new())
     } else {
         (
-            load_all(&mut HUMAN_SCENARIOS.into_iter())?,
+            load_all(&HUMAN_SCENARIOS)?,
             with_seeds(&scenarios.join(format!("{HUMAN_BODY}.ron")), seeds)?,
-            load_all(&mut FAMILIAL_BODIES.iter().map(|f| f.scenario))?,
+            load_all(&FAMILIAL_BODIES.map(|f| f.scenario))?,
         )
     };
     progress.planned(
