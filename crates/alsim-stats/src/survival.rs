@@ -1,10 +1,7 @@
 //! Kaplan–Meier estimator and the two-group log-rank test.
 
-use crate::StatsError;
+use crate::{StatsError, Z_975};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
-
-/// Standard normal quantile for a two-sided 95% interval.
-const Z_975: f64 = 1.959_963_984_540_054;
 
 /// One run's time to an event, or the time it was last seen without the event.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -188,6 +185,17 @@ fn checked_sorted(
     observations: &[Observation],
     what: &'static str,
 ) -> Result<Vec<Observation>, StatsError> {
+    check_observations(observations, what)?;
+    let mut sorted = observations.to_vec();
+    sorted.sort_by(|x, y| x.time.total_cmp(&y.time));
+    Ok(sorted)
+}
+
+/// Checks that observations are non-empty with finite times >= 0.
+pub(crate) fn check_observations(
+    observations: &[Observation],
+    what: &'static str,
+) -> Result<(), StatsError> {
     if observations.is_empty() {
         return Err(StatsError::Empty { what });
     }
@@ -202,9 +210,7 @@ fn checked_sorted(
             return Err(StatsError::NegativeTime { time: o.time });
         }
     }
-    let mut sorted = observations.to_vec();
-    sorted.sort_by(|x, y| x.time.total_cmp(&y.time));
-    Ok(sorted)
+    Ok(())
 }
 
 #[cfg(test)]
