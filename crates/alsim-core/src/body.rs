@@ -2,13 +2,16 @@
 //! side, with misfolded seeds carried along the connections between ticks.
 //!
 //! Each tick every region steps (rayon across regions, each region's systems parallel inside), then
-//! the connections exchange in declaration order: every connection takes its share of its source's
-//! extracellular seeds as they stand after the step (all shares measured before any is taken), and
-//! what is due to arrive is deposited in the target, evenly at the voxels of its living motor
-//! neurons (trans-synaptic uptake; evenly over the block when none is left). A delay holds a
-//! departure in transit for whole ticks. Under adaptive stepping the regions meet less often: each
-//! advances to the next meeting point (at most `time.adaptive.max_step_days` on) in steps of its
-//! own length, and the connections carry what the interval carries. Before each tick (or meeting),
+//! the connections exchange in declaration order. The connections leaving a region drain its
+//! extracellular seeds at the sum of their rates, a first-order loss the region's field solver
+//! applies inside every sub-step (so seeds flow out while they are made, not from what stands at
+//! the end of a tick); at the exchange, what flowed out is split among those connections in
+//! proportion to their rates and put in transit. What is due to arrive is deposited in the
+//! target, evenly at the voxels of its living motor neurons (trans-synaptic uptake; evenly over
+//! the block when none is left). A delay holds a departure in transit for whole ticks. Under
+//! adaptive stepping the regions meet less often: each advances to the next meeting point (at
+//! most `time.adaptive.max_step_days` on) in steps of its own length, and the exchange carries
+//! what flowed out over the interval. Before each tick (or meeting),
 //! tracts from upper motor neuron regions set their targets' [`UpperMotorDrive`] from the share of
 //! the source's neurons degenerating. From the regions' force the body derives its functional
 //! readouts (ALSFRS-R-style subscores, an FVC proxy) and its end stage, respiratory failure.
@@ -40,8 +43,8 @@ pub struct BodyRegion {
 struct Link {
     from: usize,
     to: usize,
-    /// Share of the source's seeds leaving per tick.
-    share_per_tick: f64,
+    /// First-order rate at which the source's seeds leave along this link, per hour.
+    rate_per_hour: f64,
     delay_ticks: u64,
     /// Damage per day in the target per share of the source's motor neurons degenerating.
     umn_damage_per_day: f64,
@@ -67,6 +70,8 @@ pub struct BodyState<'a> {
 pub struct Body {
     regions: Vec<BodyRegion>,
     links: Vec<Link>,
+    /// Per region, the summed rate of the links leaving it, per hour.
+    outflow_per_hour: Vec<f64>,
     focus: Option<usize>,
     /// Motor neurons of every region at the start, and the whole body's milestones.
     summary: Summary,
@@ -186,12 +191,16 @@ impl Body {
             .map(|c| Link {
                 from: axis.index_of(&c.from).expect("validated"),
                 to: axis.index_of(&c.to).expect("validated"),
-                share_per_tick: c.seeds_per_day / ticks_per_day,
+                rate_per_hour: c.seeds_per_day / 24.0,
                 delay_ticks: (c.delay_days * ticks_per_day).round() as u64,
                 umn_damage_per_day: c.umn_damage_per_day,
                 in_transit: VecDeque::new(),
             })
-            .collect();
+            .collect::<Vec<Link>>();
+        let mut outflow_per_hour = vec![0.0; regions.len()];
+        for link in &links {
+            outflow_per_hour[link.from] += link.rate_per_hour;
+        }
         let initial = regions
             .iter()
             .map(|r| r.sim.summary().motor_neurons_initial)
@@ -207,16 +216,28 @@ impl Body {
             .motor_units
             .as_ref()
             .map_or(0.8, |m| m.onset_force_threshold);
-        Ok(Self {
+        let mut body = Self {
             onset_force,
             end_stage_fvc: axis.end_stage_fvc_percent,
             respiratory_failure: None,
             onsets: vec![None; regions.len()],
             regions,
             links,
+            outflow_per_hour,
             focus: axis.focus_index(scenario.seed),
             summary,
-        })
+        };
+        body.open_outflows();
+        Ok(body)
+    }
+
+    /// Sets every region's seed outflow to the summed rate of the links leaving it.
+    fn open_outflows(&mut self) {
+        for (region, &rate) in self.regions.iter_mut().zip(&self.outflow_per_hour) {
+            if rate > 0.0 {
+                grid_mut(&mut region.sim).set_outflow(FieldId::Seeds, rate);
+            }
+        }
     }
 
     /// The body's changing state, borrowing the regions' field values.
@@ -275,6 +296,7 @@ impl Body {
         body.summary = state.summary;
         body.onsets = state.onsets;
         body.respiratory_failure = state.respiratory_failure;
+        body.open_outflows();
         Ok(body)
     }
 
@@ -330,7 +352,7 @@ impl Body {
         self.regions
             .par_iter_mut()
             .for_each(|r| r.sim.advance_to(until));
-        self.exchange(until - start);
+        self.exchange();
         self.update_summary();
     }
 
@@ -364,30 +386,24 @@ impl Body {
         }
     }
 
-    /// The exchange after `ticks` ticks of every region.
-    fn exchange(&mut self, ticks: u64) {
+    /// The exchange at the end of a step: what flowed out of each region is split among its
+    /// links in proportion to their rates and put in transit, then what is due arrives.
+    fn exchange(&mut self) {
         let tick = self.tick();
         if self.links.is_empty() {
             return;
         }
-        let seeds: Vec<f64> = self
+        let carried: Vec<f64> = self
             .regions
-            .iter()
-            .map(|r| r.sim.fields().stats(FieldId::Seeds).total)
+            .iter_mut()
+            .map(|r| grid_mut(&mut r.sim).take_outflow(FieldId::Seeds))
             .collect();
-        let shares = self.shares_over(ticks);
-        let mut kept = vec![1.0; self.regions.len()];
-        for (link, share) in self.links.iter_mut().zip(shares) {
-            let leaving = seeds[link.from] * share;
-            kept[link.from] -= share;
+        for link in self.links.iter_mut().filter(|l| l.rate_per_hour > 0.0) {
+            let leaving =
+                carried[link.from] * link.rate_per_hour / self.outflow_per_hour[link.from];
             if leaving > 0.0 {
                 link.in_transit
                     .push_back((tick + link.delay_ticks, leaving));
-            }
-        }
-        for (region, kept) in self.regions.iter_mut().zip(kept) {
-            if kept < 1.0 {
-                grid_mut(&mut region.sim).scale(FieldId::Seeds, kept.max(0.0) as f32);
             }
         }
         for link in &mut self.links {
@@ -398,27 +414,6 @@ impl Body {
                 deposit_at_neurons(&mut self.regions[link.to].sim, amount);
             }
         }
-    }
-
-    /// Each link's share of its source's seeds leaving over `ticks` ticks: over one, as
-    /// declared; over more, the outflows of a source compound as competing first-order losses
-    /// would, `1 − (1 − Σs)ⁿ` split in proportion to each link's share `s`.
-    fn shares_over(&self, ticks: u64) -> Vec<f64> {
-        if ticks == 1 {
-            return self.links.iter().map(|l| l.share_per_tick).collect();
-        }
-        let mut out_of = vec![0.0; self.regions.len()];
-        for link in &self.links {
-            out_of[link.from] += link.share_per_tick;
-        }
-        let n = i32::try_from(ticks).unwrap_or(i32::MAX);
-        self.links
-            .iter()
-            .map(|l| match out_of[l.from].min(1.0) {
-                0.0 => 0.0,
-                total => l.share_per_tick / total * (1.0 - (1.0 - total).powi(n)),
-            })
-            .collect()
     }
 
     fn update_summary(&mut self) {

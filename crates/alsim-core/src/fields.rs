@@ -125,6 +125,8 @@ pub struct FieldGrid {
     background: [Vec<(u32, f32)>; FIELD_COUNT],
     /// Continuous uptake this tick, in the order recorded.
     sinks: [Vec<Sink>; FIELD_COUNT],
+    /// Each field's loss to outside the block (a body's connections), held until changed.
+    outflows: [Outflow; FIELD_COUNT],
     /// Each field's sources (cells' then background) grouped by z plane for the advance.
     by_plane: [PlaneSources; FIELD_COUNT],
 }
@@ -183,6 +185,22 @@ struct Sink {
     /// Fraction of the voxel's content kept per sub-step, `e^{−(V_up/V)·Δt_sub}`.
     kept_per_substep: f32,
     /// Amount taken so far, in amount units.
+    taken: f64,
+}
+
+/// A first-order loss of a whole field out of the block at rate `k`, and what it carried away
+/// since [`FieldGrid::take_outflow`] last emptied it. The field's solver decays at `λ + k`, so
+/// its content is exact; of what leaves a sub-step `Δt` starting from total content `U₀` under
+/// total source `S`, the outflow's part is exactly `a·U₀ + b·S`, with `Λ = λ + k`,
+/// `a = (k/Λ)(1 − e^{−ΛΔt})` and `b = (k/Λ)(Δt − (1 − e^{−ΛΔt})/Λ)`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Outflow {
+    rate_per_hour: f64,
+    /// `a` above.
+    of_content: f64,
+    /// `b` above, hours.
+    of_source: f64,
+    /// Amount carried away so far, in amount units.
     taken: f64,
 }
 
@@ -253,6 +271,7 @@ impl FieldGrid {
             sources: Default::default(),
             background: Default::default(),
             sinks: Default::default(),
+            outflows: Default::default(),
             by_plane: Default::default(),
         }
     }
@@ -418,6 +437,31 @@ impl FieldGrid {
         self.sinks[field as usize][index].taken as f32
     }
 
+    /// Sets `field`'s loss out of the block to `rate_per_hour`, a first-order loss of every
+    /// voxel alongside the field's decay: the field flows out while it is made, so a long step
+    /// carries what its ticks would.
+    pub fn set_outflow(&mut self, field: FieldId, rate_per_hour: f64) {
+        let f = field as usize;
+        let outflow = &mut self.outflows[f];
+        self.recipes[f].1 += rate_per_hour - outflow.rate_per_hour;
+        let substep_hours = self.base_solvers[f].dt_hours();
+        let loss = self.recipes[f].1;
+        let left = (-loss * substep_hours).exp();
+        *outflow = Outflow {
+            rate_per_hour,
+            of_content: rate_per_hour / loss * (1.0 - left),
+            of_source: rate_per_hour / loss * (substep_hours - (1.0 - left) / loss),
+            taken: outflow.taken,
+        };
+        self.base_solvers = solvers_for(self.shape, &self.recipes, substep_hours, 1);
+        self.solvers = solvers_for(self.shape, &self.recipes, substep_hours, self.span);
+    }
+
+    /// The amount of `field` that flowed out since the last call, in amount units.
+    pub fn take_outflow(&mut self, field: FieldId) -> f64 {
+        std::mem::take(&mut self.outflows[field as usize].taken)
+    }
+
     /// Forgets the recorded sources and sinks (done at the start of every exchange).
     pub fn clear_sources(&mut self) {
         self.sources.iter_mut().for_each(Vec::clear);
@@ -428,7 +472,8 @@ impl FieldGrid {
     /// negligible values flushed to zero.
     ///
     /// Each sub-step adds the sources (in the order recorded), then applies the sinks, then
-    /// steps the solver. A field without sinks (all but seeds, which motor neurons take up) has
+    /// steps the solver. A field without sinks or outflow (all but seeds, which motor neurons
+    /// take up and a body's connections carry away) has
     /// its sources added inside the solver's step, plane by plane in parallel; per voxel the
     /// additions and their order are the same, so are the results.
     ///
@@ -440,14 +485,17 @@ impl FieldGrid {
         let substeps = self.substeps;
         let span = self.span;
         let state = self.values.par_iter_mut().zip(&mut self.sinks);
-        let state = state.zip(&mut self.by_plane);
+        let state = state.zip(&mut self.outflows).zip(&mut self.by_plane);
         let solvers = self.solvers.par_iter().zip(&self.base_solvers);
         let inputs = solvers.zip(&self.sources);
         let inputs = inputs.zip(&self.background).zip(&FieldId::ALL);
         state.zip(inputs).for_each(
-            |(((values, sinks), by_plane), ((((solver, base), sources), background), field))| {
+            |(
+                (((values, sinks), outflow), by_plane),
+                ((((solver, base), sources), background), field),
+            )| {
                 let all_sources = sources.iter().chain(background);
-                if sinks.is_empty() {
+                if sinks.is_empty() && outflow.rate_per_hour == 0.0 {
                     let increment = solver.source_increment_factor() as f32;
                     by_plane.fill(all_sources, nxy, nz);
                     let add = |k: usize, plane: &mut [f32]| by_plane.add(k, plane, increment);
@@ -457,7 +505,14 @@ impl FieldGrid {
                 } else {
                     let (solver, increment) = (base, base.source_increment_factor() as f32);
                     let per_amount = field.concentration_per_amount(voxel_um3);
+                    let source_total: f64 = all_sources.clone().map(|&(_, r)| f64::from(r)).sum();
                     for _ in 0..substeps * span {
+                        if outflow.rate_per_hour > 0.0 {
+                            let content: f64 = values.iter().map(|&c| f64::from(c)).sum();
+                            outflow.taken += (outflow.of_content * content
+                                + outflow.of_source * source_total)
+                                / per_amount;
+                        }
                         for &(voxel, rate) in all_sources.clone() {
                             values[voxel as usize] += rate * increment;
                         }
@@ -576,6 +631,59 @@ mod tests {
             "{daily} + {left_daily}"
         );
         assert!((left_hourly - left_daily).abs() < 1e-3);
+    }
+
+    #[test]
+    fn an_outflow_carries_the_exact_first_order_loss_and_conserves_the_amount() {
+        // Seeds without decay or sinks, 2 a.u. in one voxel, an outflow of 0.05/h: over a
+        // 10-hour tick the block loses 2·(1 − e^{−0.5}), and what it lost is what flowed out.
+        let mut g = grid(|s| {
+            s.time.dt_hours = 10.0;
+            s.fields.seeds.decay_per_hour = 0.0;
+        });
+        g.deposit(FieldId::Seeds, 7, 2.0);
+        g.set_outflow(FieldId::Seeds, 0.05);
+        g.advance();
+        let carried = g.take_outflow(FieldId::Seeds);
+        let expected = 2.0 * -(-0.5f64).exp_m1();
+        assert!((carried - expected).abs() < 1e-5, "{carried} vs {expected}");
+        let left = g.stats(FieldId::Seeds).total;
+        assert!((left + carried - 2.0).abs() < 1e-5, "{left} + {carried}");
+        // Taking empties it.
+        assert_eq!(g.take_outflow(FieldId::Seeds), 0.0);
+    }
+
+    #[test]
+    fn an_outflow_carries_the_same_over_one_long_step_as_over_daily_ones() {
+        // A steady source S with decay λ and outflow k: eight daily steps and one step of
+        // eight days carry out the same, k·∫u = k·S/(λ+k)·(T − (1 − e^{−(λ+k)T})/(λ+k)),
+        // nearly 2 times what stands at the end (a take-at-the-end rule carries at most 1).
+        let run = |spans: &[u64]| {
+            let mut g = grid(|s| {
+                s.time.dt_hours = 24.0;
+                s.time.field_dt_minutes = 120.0;
+                s.fields.seeds.decay_per_hour = 0.05;
+            });
+            g.set_outflow(FieldId::Seeds, 0.01);
+            let mut carried = 0.0;
+            for &span in spans {
+                g.set_span(span);
+                g.clear_sources();
+                g.add_source(FieldId::Seeds, 8, 1.0);
+                g.advance();
+                carried += g.take_outflow(FieldId::Seeds);
+            }
+            (carried, g.stats(FieldId::Seeds).total)
+        };
+        let (daily, left_daily) = run(&[1; 8]);
+        let (once, left_once) = run(&[8]);
+        assert!((daily - once).abs() < 1e-4 * daily, "{daily} vs {once}");
+        assert!((left_daily - left_once).abs() < 1e-4 * left_daily);
+        // S is 1 a.u./h.
+        let (loss, hours) = (0.06f64, 192.0);
+        let exact = 0.01 / loss * (hours + (-loss * hours).exp_m1() / loss);
+        assert!((once - exact).abs() < 1e-4 * exact, "{once} vs {exact}");
+        assert!(once > 1.5 * left_once, "{once} vs {left_once}");
     }
 
     #[test]

@@ -29,8 +29,9 @@ fn seeds(body: &Body, region: usize) -> f64 {
 }
 
 #[test]
-fn seeds_leave_at_their_share_arrive_after_the_delay_and_are_conserved() {
-    // Seeds placed in A at the start; nothing takes them up, decays or makes more of them.
+fn seeds_leave_at_their_rate_arrive_after_the_delay_and_are_conserved() {
+    // Seeds placed in A at the start; nothing takes them up, decays or makes more of them, so
+    // A loses the first-order share 1 − e^{−k·Δt} of what it holds every tick.
     let mut s = Scenario::default();
     s.time.duration_days = 3.0;
     s.fields.seeds.decay_per_hour = 0.0;
@@ -55,7 +56,7 @@ fn seeds_leave_at_their_share_arrive_after_the_delay_and_are_conserved() {
         }),
     });
     let mut body = Body::new(&s).unwrap();
-    let share = 2.4 / 24.0;
+    let share = -(-2.4f64 / 24.0).exp_m1();
     let delay = 12;
     let mut departed = Vec::new();
     while !body.is_finished() {

@@ -294,9 +294,7 @@ impl Scenario {
                 .motor_units
                 .as_ref()
                 .map(|m| m.onset_force_threshold);
-            c.scope("neuraxis", |c| {
-                axis.check(c, self.time.dt_hours, onset_force)
-            });
+            c.scope("neuraxis", |c| axis.check(c, onset_force));
             // Each region as the scenario it runs as: its tissue, scaled populations, events
             // and, in the focus, the focus's changes.
             if c.is_clean() {

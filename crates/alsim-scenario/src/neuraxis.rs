@@ -150,7 +150,9 @@ pub struct Connection {
     pub to: String,
     /// Contiguous neighbours or a long tract.
     pub kind: ConnectionKind,
-    /// Fraction of the source's extracellular seeds carried per day, 1/day. Range [0, 10].
+    /// First-order rate at which the source's extracellular seeds leave along this connection,
+    /// 1/day: the connections leaving a region drain it at the sum of their rates, alongside
+    /// the seeds' own decay. Range [0, 10].
     pub seeds_per_day: f64,
     /// Days between leaving the source and arriving in the target. Range [0, 3650].
     pub delay_days: f64,
@@ -239,7 +241,7 @@ impl Neuraxis {
         }
     }
 
-    pub(crate) fn check(&self, c: &mut Checker, dt_hours: f64, onset_force: Option<f64>) {
+    pub(crate) fn check(&self, c: &mut Checker, onset_force: Option<f64>) {
         c.range(
             "end_stage_fvc_percent",
             self.end_stage_fvc_percent,
@@ -314,8 +316,6 @@ impl Neuraxis {
                 );
             }
         };
-        // Per tick, no region may send more seeds than it holds.
-        let mut outflow_per_tick: BTreeMap<&str, f64> = BTreeMap::new();
         for (i, link) in self.connections.iter().enumerate() {
             c.scope(&format!("connections[{i}]"), |c| {
                 known(c, "from", &link.from);
@@ -342,18 +342,6 @@ impl Neuraxis {
                     );
                 }
             });
-            *outflow_per_tick.entry(&link.from).or_default() +=
-                link.seeds_per_day * dt_hours / 24.0;
-        }
-        for (region, outflow) in outflow_per_tick {
-            if outflow > 1.0 {
-                c.problem(
-                    "connections",
-                    format!(
-                        "carry {outflow:.3} of region {region:?}'s seeds away per time step, more than it holds; lower their seeds_per_day or time.dt_hours"
-                    ),
-                );
-            }
         }
         if let Some(focus) = &self.focus {
             c.scope("focus", |c| {

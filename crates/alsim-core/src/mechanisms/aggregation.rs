@@ -21,7 +21,10 @@
 //! written to the `seeds` clearance slot of its `Exchange`: the field advance applies it as a
 //! first-order sink `V_up/V` per hour (`V` the voxel volume) through every sub-step, so it keeps
 //! taking what diffuses in during a long tick. What it took (`Exchange::absorbed`, `U` a.u.) is
-//! added to the load over the next tick as `u = U/Δt`.
+//! added to the load over the next tick as `u = U/Δt`. Under adaptive stepping it is added at
+//! the rate it was taken: over a step shorter than the one it was taken over, the step's share,
+//! the rest waiting for the next (`Aggregates::uptake_pending`), so seeds are neither lost nor
+//! created when the step length changes.
 //!
 //! **Integration.** Over a tick of `Δt` days the source and the loss rate are frozen at the
 //! load `A₀` at the start of the tick,
@@ -89,7 +92,10 @@ impl Mechanism for Aggregation {
 
     fn check(&self, world: &mut World) -> Option<Fault> {
         guard::cells(world, "Aggregates", |a: &Aggregates| {
-            [amount("load", a.load, SUSPECTS)]
+            [
+                amount("load", a.load, SUSPECTS),
+                amount("uptake_pending", a.uptake_pending, SUSPECTS),
+            ]
         })
     }
 
@@ -124,6 +130,11 @@ const SUSPECTS: &str =
 pub struct Aggregates {
     /// Aggregate load, a.u.
     pub load: f32,
+    /// Seeds taken up but not yet added to the load, a.u.: a step shorter than the one they
+    /// were taken over adds its share of them and leaves the rest to the next.
+    pub uptake_pending: f32,
+    /// Rate at which those seeds were taken up, a.u. per tick.
+    pub uptake_per_tick: f32,
 }
 
 /// The mechanism's parameters, as the scenario and genotype set them (never rewritten).
@@ -255,10 +266,7 @@ fn update_aggregates(
 ) {
     let p = &config.in_force(therapies.as_deref(), ageing.as_deref());
     let dt_hours = clock.step_hours();
-    // The uptake was taken over the last step, which adaptive stepping may have made shorter
-    // or longer than this one: the same rate over this step.
-    let rescale =
-        (clock.span != clock.last_span).then(|| clock.span as f64 / clock.last_span as f64);
+    let (span, last_span) = (clock.span as f64, clock.last_span as f64);
     let multi_tick = clock.span > 1;
     let slot = FieldId::Seeds as usize;
     let mut items: Vec<_> = cells.iter_mut().collect();
@@ -269,8 +277,20 @@ fn update_aggregates(
                 exchange.clearance_um3_per_hour[slot] = 0.0;
                 return;
             }
-            // What the neuron's clearance of its voxel took during the last field advance.
-            let uptake = f64::from(exchange.absorbed[slot]);
+            // What the neuron's clearance of its voxel took during the last field advance,
+            // added to the load at the rate it was taken: the same rate over a step as long as
+            // the last, all of it over a longer one, a share over a shorter one (the rest waits).
+            // So a step length that changes neither loses seeds nor creates them.
+            let absorbed = f64::from(exchange.absorbed[slot]);
+            let pending = f64::from(aggregates.uptake_pending) + absorbed;
+            let per_tick = if absorbed > 0.0 {
+                absorbed / last_span
+            } else {
+                f64::from(aggregates.uptake_per_tick)
+            };
+            let uptake = pending.min(per_tick * span);
+            aggregates.uptake_pending = (pending - uptake) as f32;
+            aggregates.uptake_per_tick = per_tick as f32;
             // Larger, more vulnerable neurons make more of the protein that misfolds, and
             // oxidised protein misfolds more (last tick's damage: mitochondria runs later).
             let size = vulnerability.map_or(1.0, |v| f64::from(v.0));
@@ -279,7 +299,6 @@ fn update_aggregates(
                 misfolding_per_day: production(p, size, oxidised),
                 ..p.clone()
             };
-            let uptake = rescale.map_or(uptake, |r| uptake * r);
             let next = if multi_tick {
                 step_midpoint(p, aggregates.load as f64, uptake, dt_hours / 24.0)
             } else {
