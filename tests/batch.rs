@@ -8,17 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
-use support::{assert_clean_failure, stderr};
-
-/// Runs the alsim binary in `dir`, so the relative scenario paths a plan records are the same in
-/// every command of a test.
-fn alsim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the alsim binary runs")
-}
+use support::{alsim_in as alsim, assert_clean_failure, stderr};
 
 fn assert_ok(out: &Output) -> String {
     let err = stderr(out);

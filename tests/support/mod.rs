@@ -15,6 +15,16 @@ pub fn alsim(args: &[&str]) -> Output {
         .expect("the alsim binary runs")
 }
 
+/// Runs the `alsim` binary with `args` in `dir`, so the relative scenario paths a plan records
+/// are the same in every command of a test.
+pub fn alsim_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the alsim binary runs")
+}
+
 /// The command's stderr as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

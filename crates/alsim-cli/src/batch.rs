@@ -19,21 +19,40 @@ pub(crate) struct BatchArgs {
     /// k the k-th output of SplitMix64 seeded with it.
     #[arg(long, default_value_t = 1)]
     replicates: u64,
-    /// Runs at once; each gets cores / jobs threads. Default: one per core (fewer when fewer
-    /// runs are left, each then with more threads). Results are identical for any value.
-    #[arg(long)]
-    jobs: Option<usize>,
     /// Batch folder. Default: batches/<file stems joined by +>.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only the i-th of n disjoint slices of the batch (0 <= i < n), e.g.
-    /// $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; gather the slices with `alsim merge`.
-    #[arg(long)]
-    shard: Option<Shard>,
+    #[command(flatten)]
+    spread: Spread,
     #[command(flatten)]
     overrides: Overrides,
     #[command(flatten)]
     safety: Safety,
+}
+
+/// How the runs of a batch or cohort spread over cores and machines.
+#[derive(Args, Debug)]
+pub(crate) struct Spread {
+    /// Runs at once; each gets cores / jobs threads. Default: one per core (fewer when fewer
+    /// runs are left, each then with more threads). Results are identical for any value.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Run only the i-th of n disjoint slices of the runs (0 <= i < n), e.g.
+    /// $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; gather the slices with `alsim merge`.
+    #[arg(long)]
+    shard: Option<Shard>,
+}
+
+impl Spread {
+    /// The batch options of these flags and `safety`'s.
+    pub(crate) fn options(&self, safety: &Safety) -> BatchOptions {
+        BatchOptions {
+            shard: self.shard,
+            jobs: self.jobs,
+            checkpoint_every: safety.checkpoint_every,
+            max_memory: safety.max_memory,
+        }
+    }
 }
 
 pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
@@ -57,13 +76,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.scenarios));
-    let options = BatchOptions {
-        shard: args.shard,
-        jobs: args.jobs,
-        checkpoint_every: args.safety.checkpoint_every,
-        max_memory: args.safety.max_memory,
-    };
-    let outcome = run_plan(&plan, &out, &options, cancel)?;
+    let outcome = run_plan(&plan, &out, &args.spread.options(&args.safety), cancel)?;
     note!(
         "alsim: batch done: {} ran, {} already finished, {} failed; results in {}",
         outcome.ran,

@@ -54,6 +54,7 @@ macro_rules! out {
 mod batch;
 mod bench;
 mod calibrate;
+mod cohort;
 mod compare;
 mod interrupt;
 mod limits;
@@ -105,6 +106,9 @@ enum Command {
     /// Run scenario files (and their sweeps) several times each, several at once, into one
     /// batch folder; finished runs are skipped, so an interrupted batch resumes.
     Batch(batch::BatchArgs),
+    /// Run the people of a cohort scenario as a batch (resumable, --jobs, --shard) and write
+    /// their table, people.csv: draws and outcomes, one row per person.
+    Cohort(cohort::CohortArgs),
     /// Gather the folders of a batch's shards into one batch folder.
     Merge(merge::MergeArgs),
     /// Compare two groups of replicate runs: report.md with statistics and plots.
@@ -122,7 +126,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let cancel = if matches!(
         cli.command,
-        Command::Run(_) | Command::Batch(_) | Command::Compare(_)
+        Command::Run(_) | Command::Batch(_) | Command::Cohort(_) | Command::Compare(_)
     ) {
         interrupt::watch()
     } else {
@@ -133,6 +137,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => run::validate(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Batch(args) => batch::batch(&args, &cancel),
+        Command::Cohort(args) => cohort::cohort(&args, &cancel),
         Command::Merge(args) => merge::merge(&args),
         Command::Compare(args) => compare::compare(&args, &cancel),
         Command::Render(args) => render::render(&args),

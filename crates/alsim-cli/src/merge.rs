@@ -1,6 +1,6 @@
 //! `alsim merge`: the arguments of `alsim_run::merge`, which gathers the folders of a batch's
 //! shards (or of any partial runs of one batch command) into one batch folder, as if the batch
-//! had run whole.
+//! had run whole; a cohort's merged folder also gets its `people.csv`.
 
 use anyhow::{Result, bail};
 use clap::Args;
@@ -26,6 +26,16 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<()> {
         args.dirs.len(),
         args.out.display()
     );
+    // A cohort's merged folder gets the people table of everyone finished.
+    if alsim_run::BatchFile::read(&args.out)?
+        .runs
+        .iter()
+        .any(|r| r.person.is_some())
+    {
+        let people = alsim_run::cohort::outcomes(&args.out)?;
+        let table = alsim_run::cohort::write_people(&args.out, &people)?;
+        note!("alsim: {} people in {}", people.len(), table.display());
+    }
     if merged.missing.is_empty() {
         return Ok(());
     }

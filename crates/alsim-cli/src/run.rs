@@ -26,6 +26,10 @@ pub(crate) struct RunArgs {
     /// Worker threads. Default: all cores. Results are identical for any value.
     #[arg(long)]
     threads: Option<usize>,
+    /// Run person INDEX (from 0) of a cohort scenario alone: the same person, with the same
+    /// draws and seed, as in `alsim cohort` of that file.
+    #[arg(long, value_name = "INDEX")]
+    person: Option<u64>,
     /// Replace a finished or interrupted run already in the output folder (without --out: the
     /// unnumbered one).
     #[arg(long)]
@@ -36,7 +40,7 @@ pub(crate) struct RunArgs {
     plots: bool,
     /// Continue the unfinished run in DIR from its last checkpoint, with the scenario and seed
     /// it was started with; the result is byte for byte that of an uninterrupted run.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "out", "seed", "force", "set"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "out", "seed", "force", "set", "person"])]
     resume: Option<PathBuf>,
     #[command(flatten)]
     overrides: Overrides,
@@ -148,14 +152,45 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
             if let Some(seed) = args.seed {
                 scenario.seed = seed;
             }
-            let out = match &args.out {
-                Some(out) => out.clone(),
-                None => default_out(&scenario, args.force),
-            };
             let file = path.display().to_string();
+            let person = match (&scenario.cohort, args.person) {
+                (Some(cohort), None) => bail!(
+                    "{file} describes a cohort of {} people; run them with `alsim cohort {file}`, or one of them with `--person INDEX`",
+                    cohort.people
+                ),
+                (None, Some(_)) => {
+                    bail!("{file} has no cohort section; --person picks one person of a cohort")
+                }
+                (Some(_), Some(index)) => Some(scenario.person(index, &file)?),
+                (None, None) => None,
+            };
+            let out = match (&args.out, &person) {
+                (Some(out), _) => out.clone(),
+                (None, Some(p)) => default_out(
+                    &format!(
+                        "{}-person{}-seed{}",
+                        scenario.name, p.record.index, scenario.seed
+                    ),
+                    args.force,
+                ),
+                (None, None) => default_out(
+                    &format!("{}-seed{}", scenario.name, scenario.seed),
+                    args.force,
+                ),
+            };
             let overrides = args.overrides.recorded();
-            let spec = RunSpec::new(&scenario, &file).with_overrides(&overrides);
-            let summary = alsim_run::run(&spec, &out, &options, &progress, cancel)?;
+            let summary = match &person {
+                Some(p) => {
+                    let spec = RunSpec::new(&p.scenario, &file)
+                        .with_overrides(&overrides)
+                        .of_person(&p.record);
+                    alsim_run::run(&spec, &out, &options, &progress, cancel)?
+                }
+                None => {
+                    let spec = RunSpec::new(&scenario, &file).with_overrides(&overrides);
+                    alsim_run::run(&spec, &out, &options, &progress, cancel)?
+                }
+            };
             (summary, out)
         }
         (None, None) => unreachable!("clap requires a scenario without --resume"),
@@ -170,13 +205,12 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
     Ok(())
 }
 
-/// `runs/<name>-seed<seed>`, or the first `-2`, `-3`, ... after it that holds no finished or
-/// interrupted run, so running the same command twice keeps both results. `--force` reuses the
-/// first.
-fn default_out(scenario: &Scenario, force: bool) -> PathBuf {
-    let base = format!("{}-seed{}", scenario.name, scenario.seed);
+/// `runs/<base>` (`<name>-seed<seed>`, or `<name>-person<i>-seed<seed>` for a person of a
+/// cohort), or the first `-2`, `-3`, ... after it that holds no finished or interrupted run, so
+/// running the same command twice keeps both results. `--force` reuses the first.
+fn default_out(base: &str, force: bool) -> PathBuf {
     let runs = PathBuf::from("runs");
-    let first = runs.join(&base);
+    let first = runs.join(base);
     if force {
         return first;
     }
@@ -254,6 +288,25 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
             "              up to {} if microglia divide to their limit of {} (the run stops, keeping a checkpoint, if it outgrows its memory)",
             size_text(fp.memory_bytes_at_most),
             fp.max_microglia
+        )?;
+    }
+    if let Some(cohort) = &scenario.cohort {
+        let traits: Vec<&str> = cohort.traits.iter().map(|t| t.parameter.as_str()).collect();
+        out!(
+            "  cohort:     {} people, {} drawn trait(s) ({}), {} exposure(s), {}; the first person drawn and checked",
+            cohort.people,
+            traits.len(),
+            if traits.is_empty() {
+                "none".to_string()
+            } else {
+                traits.join(", ")
+            },
+            cohort.exposures.len(),
+            if cohort.other_mortality.is_some() {
+                "death of other causes"
+            } else {
+                "no death of other causes"
+            }
         )?;
     }
     if !scenario.sweep.is_empty() {

@@ -262,6 +262,7 @@ impl Batch<'_> {
             replicate: Some(run.replicate),
             sweep: &run.sweep,
             overrides: &self.plan.file.overrides,
+            person: run.person.as_ref(),
         };
         execute(
             &spec,

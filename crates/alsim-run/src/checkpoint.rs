@@ -5,7 +5,7 @@ use crate::RunError;
 use crate::run::{Every, VERSION};
 use alsim_core::{BodyState, SavedState};
 use alsim_io::{checkpoint, names};
-use alsim_scenario::Scenario;
+use alsim_scenario::{PersonRecord, Scenario};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -23,6 +23,8 @@ pub(crate) struct RunState<'a> {
     pub(crate) sweep: Cow<'a, BTreeMap<String, f64>>,
     /// The `--set path=value` overrides the scenario was loaded with, for the manifest.
     pub(crate) overrides: Cow<'a, [String]>,
+    /// The person of a cohort the run is, for the manifest.
+    pub(crate) person: Option<Cow<'a, PersonRecord>>,
     pub(crate) checkpoint_every: Option<Every>,
     /// Wall time spent before this checkpoint, over all sessions.
     pub(crate) wall_time_seconds: f64,

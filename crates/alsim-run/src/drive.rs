@@ -154,6 +154,7 @@ impl Saver<'_> {
             replicate: spec.replicate,
             sweep: Cow::Borrowed(spec.sweep),
             overrides: Cow::Borrowed(spec.overrides),
+            person: spec.person.map(Cow::Borrowed),
             checkpoint_every: self.every,
             wall_time_seconds: self.before + self.started.elapsed().as_secs_f64(),
             rows: Cow::Borrowed(rows),

@@ -13,6 +13,8 @@
 //! scenario files --Plan::new--> runs × replicates with seeds and names (batch.json)
 //!     --run_batch--> jobs at once into OUT/runs/<name>/, each as `run`, finished ones skipped,
 //!                    from their checkpoints when they hold this scenario -> BatchOutcome
+//! cohort scenario --Plan::cohort--> one run per person (draws in batch.json) --run_batch-->
+//!     runs/person-<i>/ --cohort::outcomes--> people.csv
 //! shard folders --merge--> one batch folder
 //! calibration scenarios --calibrate--> many seeds -> MouseCourse / HumanCourse / BodyCourse
 //!     -> tables
@@ -30,6 +32,7 @@
 mod batch;
 pub mod calibration;
 mod checkpoint;
+pub mod cohort;
 mod drive;
 mod error;
 mod limits;

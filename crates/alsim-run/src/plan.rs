@@ -15,7 +15,7 @@
 use crate::RunError;
 use crate::run::VERSION;
 use alsim_io::{OutputError, write_file};
-use alsim_scenario::{MAX_REPLICATES, Scenario};
+use alsim_scenario::{MAX_REPLICATES, PersonRecord, Scenario};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,9 @@ pub struct PlannedRun {
     pub replicate: u64,
     /// Seed of the run.
     pub seed: u64,
+    /// In a cohort: the person this run is (draws, sex, exposures, death of other causes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonRecord>,
 }
 
 /// `batch.json`: the whole plan, and which slice of it this folder ran.
@@ -146,6 +149,9 @@ pub struct Plan {
     /// Scenario of each sweep point; `point[i]` is run i's.
     points: Vec<Scenario>,
     point: Vec<usize>,
+    /// A cohort's scenario, whose people are drawn again when run (each is the same every
+    /// time it is drawn): holding every person's scenario would cost memory for nothing.
+    cohort: Option<(Scenario, String)>,
 }
 
 /// Most runs one batch may plan: its plan and `batch.json` are held whole in memory.
@@ -199,6 +205,7 @@ impl Plan {
                         sweep: p.values.iter().cloned().collect(),
                         replicate: k,
                         seed: replicate_seed(p.scenario.seed, k),
+                        person: None,
                     });
                     point.push(points.len());
                 }
@@ -223,11 +230,72 @@ impl Plan {
             },
             points,
             point,
+            cohort: None,
+        })
+    }
+
+    /// Plans the people of the cohort scenario `scenario` read from `path` (`people` of them,
+    /// or as many as its cohort says), run `person-<index>` each. Every person is drawn and
+    /// checked now, so a value a parameter cannot take stops the cohort before it runs.
+    pub fn cohort(path: &Path, scenario: &Scenario, people: Option<u64>) -> Result<Self, RunError> {
+        let origin = path.display().to_string();
+        let Some(cohort) = &scenario.cohort else {
+            return Err(RunError::Invalid(format!(
+                "{origin} has no cohort section; run it with `alsim run` or `alsim batch`"
+            )));
+        };
+        let n = people.unwrap_or(cohort.people);
+        if !(1..=alsim_scenario::cohort::MAX_PEOPLE).contains(&n) {
+            return Err(RunError::Invalid(format!(
+                "--people must be from 1 to {}, got {n}",
+                alsim_scenario::cohort::MAX_PEOPLE
+            )));
+        }
+        let stem = path.file_stem().map_or_else(
+            || scenario.name.clone(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let width = (n - 1).to_string().len().max(3);
+        let runs = (0..n)
+            .map(|i| {
+                let person = scenario.person(i, &origin)?;
+                Ok(PlannedRun {
+                    name: format!("person-{i:0width$}"),
+                    group: stem.clone(),
+                    scenario_file: origin.clone(),
+                    sweep: BTreeMap::new(),
+                    replicate: i,
+                    seed: person.record.seed,
+                    person: Some(person.record),
+                })
+            })
+            .collect::<Result<Vec<_>, alsim_scenario::ScenarioError>>()?;
+        Ok(Self {
+            file: BatchFile {
+                alsim_version: VERSION.to_string(),
+                replicates: 1,
+                shard: None,
+                overrides: Vec::new(),
+                runs,
+            },
+            points: Vec::new(),
+            point: Vec::new(),
+            cohort: Some((scenario.clone(), origin)),
         })
     }
 
     /// The scenario of run `i`, with its seed.
     pub fn scenario(&self, i: usize) -> Scenario {
+        if let Some((cohort, origin)) = &self.cohort {
+            let index = self.file.runs[i]
+                .person
+                .as_ref()
+                .map_or(i as u64, |p| p.index);
+            return cohort
+                .person(index, origin)
+                .expect("every person was drawn and checked when planned")
+                .scenario;
+        }
         let mut s = self.points[self.point[i]].clone();
         s.seed = self.file.runs[i].seed;
         s

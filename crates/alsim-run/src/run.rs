@@ -8,9 +8,10 @@ use crate::limits::check_memory;
 use crate::{CancelToken, Progress, RunError, plots};
 use alsim_core::Summary;
 use alsim_io::{RunFolder, has_checkpoint, is_finished, names};
-use alsim_scenario::Scenario;
+use alsim_scenario::{PersonRecord, Scenario};
 use rayon::ThreadPool;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -108,6 +109,10 @@ struct Manifest<'a> {
     /// `--set path=value` overrides applied to the file, in order; absent without any.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     overrides: &'a [String],
+    /// The person of a cohort this run is: index, sex, draws, exposures, death of other
+    /// causes; absent for a run of a scenario without a cohort.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    person: Option<&'a PersonRecord>,
     scenario: &'a Scenario,
 }
 
@@ -123,6 +128,7 @@ pub struct RunSpec<'a> {
     pub(crate) replicate: Option<u64>,
     pub(crate) sweep: &'a BTreeMap<String, f64>,
     pub(crate) overrides: &'a [String],
+    pub(crate) person: Option<&'a PersonRecord>,
 }
 
 impl<'a> RunSpec<'a> {
@@ -136,6 +142,15 @@ impl<'a> RunSpec<'a> {
             replicate: None,
             sweep: &NO_SWEEP,
             overrides: &[],
+            person: None,
+        }
+    }
+
+    /// The same run, recording that it is `person` of a cohort.
+    pub fn of_person(self, person: &'a PersonRecord) -> Self {
+        Self {
+            person: Some(person),
+            ..self
         }
     }
 
@@ -197,6 +212,7 @@ pub fn resume(
         state.sweep.clone().into_owned(),
         state.overrides.clone().into_owned(),
     );
+    let person = state.person.clone().map(Cow::into_owned);
     let spec = RunSpec {
         scenario: &scenario,
         scenario_file: &file,
@@ -204,6 +220,7 @@ pub fn resume(
         replicate,
         sweep: &sweep,
         overrides: &overrides,
+        person: person.as_ref(),
     };
     let options = RunOptions {
         checkpoint_every: options.checkpoint_every.or(state.checkpoint_every),
@@ -319,6 +336,7 @@ pub(crate) fn execute(
         replicate: spec.replicate,
         sweep: spec.sweep,
         overrides: spec.overrides,
+        person: spec.person,
         scenario,
     };
     folder.write_json(names::MANIFEST, &manifest)?;

@@ -80,6 +80,23 @@ pub(crate) fn resolve(path: &Path, overrides: &[Override]) -> Result<Scenario, S
     from_tree(tree, &origin)
 }
 
+/// `scenario` with `settings` applied in order, as `--set` applies them; an error names the
+/// setting and says what is wrong.
+pub(crate) fn with_settings(
+    scenario: &Scenario,
+    settings: &[Override],
+    origin: &str,
+) -> Result<Scenario, String> {
+    if settings.is_empty() {
+        return Ok(scenario.clone());
+    }
+    let mut tree = to_tree(scenario);
+    for o in settings {
+        apply(&mut tree, o).map_err(|m| format!("{o}: {m}"))?;
+    }
+    from_tree(tree, origin).map_err(|e| e.to_string())
+}
+
 /// The serde tree of `scenario`, read from `text` in `path`, with its bases merged in.
 fn resolve_tree(
     path: &Path,

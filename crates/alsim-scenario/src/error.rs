@@ -45,6 +45,16 @@ pub enum ScenarioError {
         /// What is wrong, and the fix.
         message: String,
     },
+    /// A person of a cohort could not be drawn: a drawn value the parameter cannot take.
+    #[error("{path}: cohort person {person}: {message}")]
+    Person {
+        /// The cohort's scenario file.
+        path: String,
+        /// The person's index.
+        person: u64,
+        /// What is wrong, and the fix.
+        message: String,
+    },
     /// The file parsed but some values are out of range or inconsistent.
     #[error("{path}: invalid scenario:\n{}", list(problems))]
     Invalid {

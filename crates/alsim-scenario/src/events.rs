@@ -58,6 +58,38 @@ pub enum Event {
 }
 
 impl Event {
+    /// The first day the event acts.
+    pub fn start_day(&self) -> f64 {
+        match self {
+            Event::Toxin { start_day, .. } => *start_day,
+            Event::Trauma { day, .. } | Event::SeedInjection { day, .. } => *day,
+        }
+    }
+
+    /// The same event `dose` times as strong: a toxin's ROS rate; an injury's damage, debris
+    /// and TNF; an injection's seeds.
+    pub fn scaled(&self, dose: f64) -> Event {
+        let mut e = self.clone();
+        match &mut e {
+            Event::Toxin {
+                ros_fmol_per_hour_per_mm3,
+                ..
+            } => *ros_fmol_per_hour_per_mm3 *= dose,
+            Event::Trauma {
+                damage,
+                debris,
+                tnf_fg,
+                ..
+            } => {
+                *damage *= dose;
+                *debris *= dose;
+                *tnf_fg *= dose;
+            }
+            Event::SeedInjection { seeds_au, .. } => *seeds_au *= dose,
+        }
+        e
+    }
+
     /// `last_day` is the day the run's last tick starts: an event after it would never happen.
     pub(crate) fn check(&self, c: &mut Checker, tissue: &TissueSpec, last_day: f64) {
         match self {

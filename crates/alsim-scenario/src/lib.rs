@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod check;
+pub mod cohort;
 mod comparison;
 mod compose;
 mod error;
@@ -35,6 +36,7 @@ mod time;
 mod tissue;
 
 pub use check::Problem;
+pub use cohort::{Cohort, Person, PersonRecord, Sex};
 pub use comparison::{Comparison, MAX_REPLICATES, load_comparison};
 pub use compose::{MAX_EXTENDS_DEPTH, Override};
 pub use error::ScenarioError;
@@ -140,6 +142,10 @@ pub struct Scenario {
     /// Default none: the scenario is one block (`docs/scenarios.md`, "neuraxis").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neuraxis: Option<Neuraxis>,
+    /// A population of people, each drawn from this scenario (`docs/scenarios.md`, "cohort"):
+    /// what `alsim cohort` runs. Default none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<Cohort>,
     /// Parameter sweep: axes whose grid of values `alsim batch` runs, one run per point.
     /// Default none (left out of a resolved scenario).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -171,6 +177,7 @@ impl Default for Scenario {
             events: Vec::new(),
             interventions: Vec::new(),
             neuraxis: None,
+            cohort: None,
             sweep: Vec::new(),
         }
     }
@@ -306,6 +313,33 @@ impl Scenario {
                 }
             }
         }
+        if let Some(cohort) = &self.cohort {
+            let names: Vec<&str> = self
+                .neuraxis
+                .iter()
+                .flat_map(|a| a.regions.iter().map(|r| r.name.as_str()))
+                .collect();
+            c.scope("cohort", |c| {
+                cohort.check(c, self.neuraxis.is_some(), &names)
+            });
+            // A draw into a path that leads nowhere, or a value of the wrong kind, is wrong
+            // for everyone: find it now, on the first person, not mid-cohort.
+            if c.is_clean()
+                && let Err(e) = self.person(0, "the scenario")
+            {
+                let message = match e {
+                    ScenarioError::Person { message, .. } => message,
+                    other => other.to_string(),
+                };
+                c.problem("cohort", format!("cannot draw its first person: {message}"));
+            }
+            if !self.sweep.is_empty() {
+                c.problem(
+                    "sweep",
+                    "cannot be combined with a cohort; sweep a cohort's parameter with --set over several `alsim cohort` runs",
+                );
+            }
+        }
         if c.is_clean() {
             for (i, event) in self.events.iter().enumerate() {
                 c.scope(&format!("events[{i}]"), |c| {
@@ -390,6 +424,7 @@ impl Scenario {
         let mut s = self.clone();
         s.neuraxis = None;
         s.sweep = Vec::new();
+        s.cohort = None;
         s.seed = neuraxis::mix(self.seed ^ neuraxis::mix(i as u64 + 1));
         if let Some(tissue) = &r.tissue {
             s.tissue = tissue.clone();

@@ -91,6 +91,13 @@ impl TimeSpec {
             .max(0.0) as u64
     }
 
+    /// Ends the run after at most `years` (at least one tick): a person's death of other
+    /// causes ends their run.
+    pub fn end_before(&mut self, years: f64) {
+        let days = (years * 365.25).max(self.dt_hours / 24.0);
+        self.duration_days = self.duration_days.min(days);
+    }
+
     /// The day the last tick starts: the latest day an event can happen on.
     pub fn last_tick_day(&self) -> f64 {
         self.ticks().saturating_sub(1) as f64 * self.dt_hours / 24.0

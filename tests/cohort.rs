@@ -1,0 +1,197 @@
+//! End-to-end tests of cohorts: `alsim cohort`, `alsim run --person`, the people table and the
+//! refusals, on a 3-day scenario whose people differ in two drawn traits.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use support::{alsim_in as alsim, assert_clean_failure, stderr};
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "expected success, stderr:\n{}",
+        stderr(out)
+    );
+}
+
+/// Three days of tissue whose people differ in microglial activation and genotype.
+const COHORT: &str = r#"(
+    name: "people", seed: 11, time: (duration_days: 3.0),
+    cohort: (
+        people: 4,
+        male_share: 0.5,
+        traits: [
+            (parameter: "mechanisms.microglia.activation_per_hour",
+             draw: LogNormal(median: 1.0, log_sd: 0.8)),
+            (parameter: "genotype", draw: Choice([("Sporadic", 1.0), ("Sod1(A4V)", 1.0)])),
+        ],
+    ),
+)"#;
+
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.ron"), COHORT).unwrap();
+    dir
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn manifest_person(run: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(run.join("manifest.json")).unwrap();
+    serde_json::from_str::<serde_json::Value>(&text).unwrap()["person"].clone()
+}
+
+#[test]
+fn a_person_is_the_same_in_any_cohort_size_shard_and_thread_count_and_alone() {
+    let dir = folder();
+    let d = dir.path();
+    assert_ok(&alsim(
+        d,
+        &[
+            "cohort", "c.ron", "--people", "3", "--out", "small", "--jobs", "1",
+        ],
+    ));
+    assert_ok(&alsim(
+        d,
+        &[
+            "cohort", "c.ron", "--people", "6", "--shard", "1/2", "--out", "half", "--jobs", "2",
+        ],
+    ));
+    assert_ok(&alsim(
+        d,
+        &[
+            "run",
+            "c.ron",
+            "--person",
+            "1",
+            "--out",
+            "alone",
+            "--threads",
+            "1",
+        ],
+    ));
+    let small = d.join("small/runs/person-001");
+    let half = d.join("half/runs/person-001");
+    let alone = d.join("alone");
+    for file in ["timeseries.csv", "summary.json", "scenario.ron"] {
+        let reference = read(&small.join(file));
+        assert_eq!(
+            reference,
+            read(&half.join(file)),
+            "{file}: shard of a larger cohort"
+        );
+        assert_eq!(reference, read(&alone.join(file)), "{file}: run alone");
+    }
+    let person = manifest_person(&small);
+    assert_eq!(person["index"], 1);
+    assert_eq!(person, manifest_person(&half));
+    assert_eq!(person, manifest_person(&alone));
+    // The shard ran people 1, 3 and 5 only.
+    let ran: Vec<String> = std::fs::read_dir(d.join("half/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(ran.len(), 3, "{ran:?}");
+    // The other half, merged with this one, is the whole cohort of six, table and all.
+    assert_ok(&alsim(
+        d,
+        &[
+            "cohort", "c.ron", "--people", "6", "--shard", "0/2", "--out", "other", "--jobs", "2",
+        ],
+    ));
+    assert_ok(&alsim(d, &["merge", "half", "other", "--out", "merged"]));
+    assert_ok(&alsim(
+        d,
+        &["cohort", "c.ron", "--people", "6", "--out", "whole"],
+    ));
+    assert_eq!(
+        read(&d.join("merged/people.csv")),
+        read(&d.join("whole/people.csv"))
+    );
+    // People differ: person 0's draws are not person 1's.
+    assert_ne!(person, manifest_person(&d.join("small/runs/person-000")));
+}
+
+#[test]
+fn the_people_table_holds_each_persons_draws_and_outcomes() {
+    let dir = folder();
+    let d = dir.path();
+    assert_ok(&alsim(d, &["cohort", "c.ron", "--out", "out"]));
+    let mut reader = csv::Reader::from_path(d.join("out/people.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for column in [
+        "person",
+        "sex",
+        "mechanisms.microglia.activation_per_hour",
+        "genotype",
+        "onset_age_years",
+        "survival_from_onset_years",
+        "end",
+    ] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        let run = d.join(format!("out/runs/person-{i:03}"));
+        let person = manifest_person(&run);
+        let drawn = person["draws"][0][1].as_str().unwrap();
+        assert_eq!(&row[col("mechanisms.microglia.activation_per_hour")], drawn);
+        // The draw is what the person's run used.
+        let scenario = std::fs::read_to_string(run.join("scenario.ron")).unwrap();
+        assert!(
+            scenario.contains(&format!("activation_per_hour: {drawn}")),
+            "{drawn}"
+        );
+        // Three days: nobody reaches onset; follow-up ends with the run.
+        assert_eq!(&row[col("onset_age_years")], "");
+        assert_eq!(&row[col("end")], "end_of_follow_up");
+    }
+}
+
+#[test]
+fn cohort_files_and_person_choices_are_refused_where_they_do_not_apply() {
+    let dir = folder();
+    let d = dir.path();
+    std::fs::write(
+        d.join("one.ron"),
+        r#"(name: "one", time: (duration_days: 1.0))"#,
+    )
+    .unwrap();
+    let out = alsim(d, &["run", "c.ron", "--out", "x"]);
+    assert_clean_failure(&out, "describes a cohort of 4 people");
+    assert!(!d.join("x").exists());
+    assert_clean_failure(
+        &alsim(d, &["run", "one.ron", "--person", "2", "--out", "y"]),
+        "has no cohort section",
+    );
+    assert_clean_failure(
+        &alsim(d, &["cohort", "one.ron", "--out", "z"]),
+        "has no cohort section",
+    );
+    assert_clean_failure(
+        &alsim(d, &["cohort", "c.ron", "--people", "0", "--out", "z"]),
+        "--people must be",
+    );
+    assert!(!d.join("y").exists() && !d.join("z").exists());
+}
+
+#[test]
+fn a_draw_a_parameter_cannot_take_names_the_person_and_stops_the_cohort_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A normal of mean 0 gives negative activation rates to about half the people.
+    let text = COHORT.replace(
+        "LogNormal(median: 1.0, log_sd: 0.8)",
+        "Normal(mean: 0.0, sd: 1.0)",
+    );
+    std::fs::write(d.join("c.ron"), text).unwrap();
+    let out = alsim(d, &["cohort", "c.ron", "--people", "50", "--out", "out"]);
+    let err = assert_clean_failure(&out, "activation_per_hour");
+    assert!(err.contains("person"), "{err}");
+    assert!(!d.join("out/runs").exists(), "nothing ran");
+}
