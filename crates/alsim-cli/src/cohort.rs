@@ -1,5 +1,5 @@
 //! `alsim cohort`: the people of a cohort scenario run as a batch (resumable, `--jobs`,
-//! `--shard`, `alsim merge`), then their table, `people.csv`.
+//! `--shard`, `alsim merge`), then their table, `people.csv`, and the cohort report.
 
 use crate::batch::{Spread, print_failures, run_plan};
 use crate::run::{Overrides, Safety};
@@ -40,17 +40,19 @@ pub(crate) fn cohort(args: &CohortArgs, cancel: &CancelToken) -> Result<()> {
     let outcome = run_plan(&plan, &out, &args.spread.options(&args.safety), cancel)?;
     let people = alsim_run::cohort::outcomes(&out)?;
     let table = alsim_run::cohort::write_people(&out, &people)?;
+    let report = alsim_run::cohort::write_report(&out, &people)?;
     let onsets = people
         .iter()
         .filter(|p| p.onset_age_years.is_some())
         .count();
     note!(
-        "alsim: cohort done: {} ran, {} already finished, {} failed; {} people, {onsets} reached onset; table in {}",
+        "alsim: cohort done: {} ran, {} already finished, {} failed; {} people, {onsets} reached onset; table in {}, report in {}",
         outcome.ran,
         outcome.skipped,
         outcome.failed.len(),
         people.len(),
-        table.display()
+        table.display(),
+        report.display()
     );
     if outcome.failed.is_empty() && outcome.cancelled + outcome.not_started == 0 {
         return Ok(());

@@ -34,7 +34,13 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<()> {
     {
         let people = alsim_run::cohort::outcomes(&args.out)?;
         let table = alsim_run::cohort::write_people(&args.out, &people)?;
-        note!("alsim: {} people in {}", people.len(), table.display());
+        let report = alsim_run::cohort::write_report(&args.out, &people)?;
+        note!(
+            "alsim: {} people in {}, report in {}",
+            people.len(),
+            table.display(),
+            report.display()
+        );
     }
     if merged.missing.is_empty() {
         return Ok(());

@@ -11,6 +11,10 @@
 //!   -> written: every file to a .partial name, then renamed; report.md last
 //! ```
 //!
+//! A cohort's report (`write_cohort_report`): age at onset, site of onset, survival from
+//! onset with its 10-year tail, and age-specific incidence with the implied number of steps,
+//! from one [`CohortPerson`] per person.
+//!
 //! Pictures of one run (`slice_png`, `series_png`) take values, labels and marker styles and
 //! return PNG bytes; the caller writes them. So does `scaling_png`, the log-log plot of
 //! `alsim bench`.
@@ -23,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 mod analysis;
+mod cohort;
 mod lettering;
 mod markdown;
 mod picture;
@@ -33,6 +38,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
+pub use cohort::{COHORT_REPORT, CohortPerson, write_cohort_report};
 pub use picture::{
     Line, MarkerStyle, Point, ScalingPlot, SeriesPanel, SeriesPlot, Shape, SlicePicture,
     scaling_png, series_png, slice_png,

@@ -37,12 +37,10 @@ pub(crate) struct Panel<'a> {
     series: [BandSeries<'a>; 2],
 }
 
-/// One group's Kaplan–Meier curve.
+/// One group's Kaplan–Meier curve, with its legend text.
 pub(crate) struct KmCurve<'a> {
-    name: &'a str,
-    km: &'a KaplanMeier,
-    runs: usize,
-    reached: usize,
+    pub(crate) label: String,
+    pub(crate) km: &'a KaplanMeier,
 }
 
 /// A figure as data, drawn by [`render`] on both backends.
@@ -59,11 +57,30 @@ pub(crate) enum Figure<'a> {
         title: &'static str,
         x_label: &'static str,
         y_label: String,
-        curves: [KmCurve<'a>; 2],
+        curves: Vec<KmCurve<'a>>,
         /// Start of the time axis: the earliest first sample (0, or the youngest start age).
         x_min: f64,
         /// End of the time axis: the latest event or censoring time.
         x_max: f64,
+    },
+    /// Counts in bins, with the mean and sd in the key.
+    Histogram {
+        title: &'static str,
+        key: String,
+        x_label: &'static str,
+        y_label: &'static str,
+        /// (lower edge, upper edge, count), in order.
+        bins: Vec<(f64, f64, usize)>,
+    },
+    /// Points on log–log axes with a fitted line `log y = a + b·log x`.
+    LogLog {
+        title: &'static str,
+        key: String,
+        labels: [&'static str; 2],
+        /// (x, y), all positive.
+        points: Vec<(f64, f64)>,
+        /// (a, b) in natural logarithms, drawn over the points' x range.
+        fit: Option<(f64, f64)>,
     },
 }
 
@@ -99,12 +116,22 @@ pub(crate) fn figures<'a>(analysis: &'a Analysis) -> Vec<(&'static str, Figure<'
     )];
     for comparison in &analysis.events {
         let event = comparison.event;
-        let curves = [0, 1].map(|g| KmCurve {
-            name: &analysis.groups[g].name,
-            km: &comparison.groups[g].km,
-            runs: comparison.groups[g].runs,
-            reached: comparison.groups[g].reached.len(),
-        });
+        let curves: Vec<KmCurve> = [0, 1]
+            .map(|g| {
+                let (runs, reached) = (
+                    comparison.groups[g].runs,
+                    comparison.groups[g].reached.len(),
+                );
+                KmCurve {
+                    label: format!(
+                        "{}: {reached} of {runs} run{} reached it",
+                        analysis.groups[g].name,
+                        plural(runs)
+                    ),
+                    km: &comparison.groups[g].km,
+                }
+            })
+            .into();
         let x_max = curves
             .iter()
             .flat_map(|c| c.km.steps.last().map(|s| s.time))
@@ -230,8 +257,117 @@ where
             let body = titled(root, title, KM_KEY)?;
             draw_km(&body, [x_label, y_label], curves, (*x_min, *x_max))?;
         }
+        Figure::Histogram {
+            title,
+            key,
+            x_label,
+            y_label,
+            bins,
+        } => {
+            let body = titled(root, title, key)?;
+            draw_histogram(&body, [x_label, y_label], bins)?;
+        }
+        Figure::LogLog {
+            title,
+            key,
+            labels,
+            points,
+            fit,
+        } => {
+            let body = titled(root, title, key)?;
+            draw_log_log(&body, *labels, points, *fit)?;
+        }
     }
     Ok(())
+}
+
+fn draw_histogram<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: [&str; 2],
+    bins: &[(f64, f64, usize)],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let lo = bins.first().map_or(0.0, |b| b.0);
+    let hi = bins.last().map_or(1.0, |b| b.1).max(lo + 1.0);
+    let top = bins.iter().map(|b| b.2).max().unwrap_or(0).max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(lo..hi, 0.0..top * 1.08)?;
+    configure_mesh(&mut chart, labels)?;
+    let color = COLORS[0];
+    chart
+        .draw_series(bins.iter().map(|&(a, b, n)| {
+            Rectangle::new([(a, 0.0), (b, n as f64)], color.mix(0.6).filled())
+        }))?;
+    chart.draw_series(
+        bins.iter()
+            .map(|&(a, b, n)| Rectangle::new([(a, 0.0), (b, n as f64)], color.stroke_width(1))),
+    )?;
+    Ok(())
+}
+
+fn draw_log_log<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: [&str; 2],
+    points: &[(f64, f64)],
+    fit: Option<(f64, f64)>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let logs: Vec<(f64, f64)> = points
+        .iter()
+        .map(|&(x, y)| (x.log10(), y.log10()))
+        .collect();
+    let range = |pick: fn(&(f64, f64)) -> f64| {
+        let (lo, hi) = logs
+            .iter()
+            .map(pick)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        if lo.is_finite() {
+            padded(lo, hi)
+        } else {
+            (0.0, 1.0)
+        }
+    };
+    let (x, y) = (range(|p| p.0), range(|p| p.1));
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+    configure_mesh(&mut chart, labels)?;
+    let color = COLORS[0];
+    chart
+        .draw_series(logs.iter().map(|&p| Circle::new(p, 6, color.filled())))?
+        .label("model")
+        .legend(move |at| group_mark(at, color, false));
+    if let Some((a, b)) = fit {
+        // ln y = a + b ln x, so log10 y = a / ln 10 + b log10 x.
+        let line = |lx: f64| a / std::f64::consts::LN_10 + b * lx;
+        let (x0, x1) = logs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.0), hi.max(p.0))
+            });
+        let other = COLORS[1];
+        chart
+            .draw_series(LineSeries::new(
+                [(x0, line(x0)), (x1, line(x1))],
+                other.stroke_width(3),
+            ))?
+            .label(format!("fit: slope {b:.2}"))
+            .legend(move |(px, py)| {
+                PathElement::new(vec![(px, py), (px + 22, py)], other.stroke_width(3))
+            });
+    }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)
 }
 
 /// Draws the title and the key line above the rest, and returns the rest.
@@ -389,7 +525,7 @@ fn plural(n: usize) -> &'static str {
 fn draw_km<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     labels: [&str; 2],
-    curves: &[KmCurve; 2],
+    curves: &[KmCurve],
     (x_min, x_max): (f64, f64),
 ) -> DrawResult
 where
@@ -418,13 +554,7 @@ where
                 steps(curve.km, xs, |s| s.survival),
                 color.stroke_width(3),
             ))?
-            .label(format!(
-                "{}: {} of {} run{} reached it",
-                curve.name,
-                curve.reached,
-                curve.runs,
-                plural(curve.runs)
-            ))
+            .label(curve.label.as_str())
             .legend(move |at| group_mark(at, color, true));
         chart.draw_series(
             curve

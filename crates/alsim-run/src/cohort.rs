@@ -4,6 +4,7 @@
 //! ```text
 //! batch.json (people and their draws) + runs/<person>/summary.json (+ timeseries.csv for a block)
 //!     --outcomes--> PersonOutcome per person --write_people--> people.csv
+//!                                            --write_report--> report/cohort.md + figures
 //! ```
 //!
 //! Onset is clinical onset (the whole body's first region, or the block's force proxy below its
@@ -16,6 +17,7 @@ use crate::RunError;
 use crate::calibration::END_STAGE_FORCE;
 use crate::plan::{BatchFile, PlannedRun};
 use alsim_io::{names, write_file};
+use alsim_report::CohortPerson;
 use alsim_scenario::PersonRecord;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -165,6 +167,26 @@ fn first_day_below(path: &Path, column: &str, threshold: f64) -> Result<Option<f
         }
     }
     Ok(None)
+}
+
+/// Writes the report of the cohort in `dir` (`cohort.md` and its figures, alsim-report) for
+/// `people` into `dir/report/`, titled by the cohort file's stem (so a merged cohort's report
+/// is the whole cohort's).
+pub fn write_report(dir: &Path, people: &[PersonOutcome]) -> Result<PathBuf, RunError> {
+    let plan = BatchFile::read(dir)?;
+    let name = plan.runs.first().map_or("", |r| r.group.as_str());
+    let rows: Vec<CohortPerson> = people
+        .iter()
+        .map(|p| CohortPerson {
+            entry_age: p.start_age_years,
+            onset_age: p.onset_age_years,
+            end_age: p.end_age_years,
+            site: p.site_of_onset.clone(),
+            survival: p.survival_from_onset_years(),
+        })
+        .collect();
+    alsim_report::write_cohort_report(&dir.join("report"), name, &rows)
+        .map_err(|e| RunError::Invalid(format!("cohort report: {e}")))
 }
 
 /// Writes `people.csv` in `dir`: one row per person, their draws (one column per drawn

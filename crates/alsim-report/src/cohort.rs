@@ -1,0 +1,358 @@
+//! A cohort's report: the numbers registries report, from one row per person.
+//!
+//! ```text
+//! CohortPerson per person (filled by the caller from people.csv's sources)
+//!   -> age at onset: summary and 5-year histogram
+//!   -> site of onset: shares
+//!   -> survival from onset: Kaplan-Meier, median with CI, alive at 5 and 10 years
+//!   -> age-specific incidence among the people at risk, its log-log slope and the implied
+//!      number of steps (alsim_stats::multistep_incidence)
+//!   -> cohort.md + onset_age, survival, incidence (PNG and SVG), written as report.md is
+//! ```
+
+use crate::plots::{Figure, KmCurve, render};
+use crate::{ReportError, write_atomically, write_err};
+use alsim_stats::{
+    FollowUp, KaplanMeier, MultistepAnalysis, Observation, Summary, kaplan_meier,
+    multistep_incidence, summarize,
+};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// File name of a cohort's report.
+pub const COHORT_REPORT: &str = "cohort.md";
+
+/// One person's outcomes, ages in years.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CohortPerson {
+    /// Age at the start of follow-up.
+    pub entry_age: f64,
+    /// Age at clinical onset, if reached.
+    pub onset_age: Option<f64>,
+    /// Age at the end of follow-up (ALS end stage, death of other causes, or the run's end).
+    pub end_age: f64,
+    /// Region (or site) of onset, if known.
+    pub site: Option<String>,
+    /// Years from onset to end stage, and whether end stage was reached (else censored).
+    pub survival: Option<(f64, bool)>,
+}
+
+/// Edges of the age bands of the incidence analysis, years.
+const BANDS: [f64; 12] = [
+    30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0,
+];
+
+struct CohortAnalysis {
+    people: usize,
+    onset: Option<Summary>,
+    bins: Vec<(f64, f64, usize)>,
+    sites: Vec<(String, usize)>,
+    km: Option<KaplanMeier>,
+    incidence: Result<MultistepAnalysis, String>,
+}
+
+fn analyse(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportError> {
+    let stats = |what: &str| {
+        let what = what.to_string();
+        move |source| ReportError::Stats { what, source }
+    };
+    let onsets: Vec<f64> = people.iter().filter_map(|p| p.onset_age).collect();
+    let onset = (!onsets.is_empty())
+        .then(|| summarize(&onsets))
+        .transpose()
+        .map_err(stats("age at onset"))?;
+    let bins = (0..14)
+        .map(|i| {
+            let lo = 25.0 + 5.0 * i as f64;
+            let n = onsets.iter().filter(|&&a| a >= lo && a < lo + 5.0).count();
+            (lo, lo + 5.0, n)
+        })
+        .collect();
+    let mut sites: Vec<(String, usize)> = Vec::new();
+    for site in people.iter().filter_map(|p| p.site.as_ref()) {
+        match sites.iter_mut().find(|(s, _)| s == site) {
+            Some(entry) => entry.1 += 1,
+            None => sites.push((site.clone(), 1)),
+        }
+    }
+    sites.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let survival: Vec<Observation> = people
+        .iter()
+        .filter_map(|p| p.survival)
+        .map(|(t, event)| {
+            if event {
+                Observation::event(t)
+            } else {
+                Observation::censored(t)
+            }
+        })
+        .collect();
+    let km = (!survival.is_empty())
+        .then(|| kaplan_meier(&survival))
+        .transpose()
+        .map_err(stats("survival from onset"))?;
+    let follow_up: Vec<FollowUp> = people
+        .iter()
+        .map(|p| match p.onset_age {
+            Some(onset) => FollowUp::onset(p.entry_age, onset),
+            None => FollowUp::censored(p.entry_age, p.end_age),
+        })
+        .collect();
+    let incidence = multistep_incidence(&follow_up, &BANDS).map_err(|e| e.to_string());
+    Ok(CohortAnalysis {
+        people: people.len(),
+        onset,
+        bins,
+        sites,
+        km,
+        incidence,
+    })
+}
+
+/// Writes `cohort.md` and its figures (PNG and SVG) into `out_dir` for the people of a cohort
+/// called `name`; returns the report's path. Files go to `.partial` names first, the report
+/// last, as [`crate::write_report`] does.
+pub fn write_cohort_report(
+    out_dir: &Path,
+    name: &str,
+    people: &[CohortPerson],
+) -> Result<PathBuf, ReportError> {
+    let a = analyse(people)?;
+    let mut figures = Vec::new();
+    if let Some(s) = &a.onset {
+        figures.push((
+            "onset_age",
+            Figure::Histogram {
+                title: "Age at clinical onset",
+                key: format!(
+                    "{} people reached onset; mean {:.1}, sd {} years",
+                    s.n,
+                    s.mean,
+                    s.sd.map_or("–".into(), |sd| format!("{sd:.1}"))
+                ),
+                x_label: "Age at onset (years)",
+                y_label: "People",
+                bins: a.bins.clone(),
+            },
+        ));
+    }
+    if let Some(km) = &a.km {
+        let reached = km.steps.iter().map(|s| s.events).sum::<usize>();
+        let at_risk = km.steps.first().map_or(0, |s| s.at_risk);
+        let x_max = km.steps.last().map_or(1.0, |s| s.time).max(10.0);
+        figures.push((
+            "survival",
+            Figure::KaplanMeier {
+                title: "Survival from onset",
+                x_label: "Years since onset",
+                y_label: "Without end stage (fraction)".into(),
+                curves: vec![KmCurve {
+                    label: format!("{reached} of {at_risk} people with onset reached end stage"),
+                    km,
+                }],
+                x_min: 0.0,
+                x_max,
+            },
+        ));
+    }
+    if let Ok(m) = &a.incidence {
+        let points: Vec<(f64, f64)> = m
+            .bands
+            .iter()
+            .filter_map(|b| {
+                b.incidence
+                    .filter(|&i| i > 0.0)
+                    .map(|i| ((b.start + b.end) / 2.0, i))
+            })
+            .collect();
+        figures.push((
+            "incidence",
+            Figure::LogLog {
+                title: "Age-specific incidence",
+                key: format!(
+                    "Onsets per person-year at risk; slope {:.2} ({:.2}–{:.2}): {:.1} steps",
+                    m.fit.slope, m.fit.slope_ci_lower, m.fit.slope_ci_upper, m.fit.steps
+                ),
+                labels: ["log10 age (years)", "log10 incidence (per person-year)"],
+                points,
+                fit: Some((m.fit.intercept, m.fit.slope)),
+            },
+        ));
+    }
+    let mut rendered = Vec::new();
+    for (file, figure) in &figures {
+        rendered.push((*file, render(file, figure, (1000, 650))?));
+    }
+    let text = markdown(
+        name,
+        &a,
+        &rendered.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+    );
+    std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
+    for (file, (png, svg)) in rendered {
+        write_atomically(&out_dir.join(format!("{file}.png")), &png)?;
+        write_atomically(&out_dir.join(format!("{file}.svg")), svg.as_bytes())?;
+    }
+    let path = out_dir.join(COHORT_REPORT);
+    write_atomically(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+fn markdown(name: &str, a: &CohortAnalysis, figures: &[&str]) -> String {
+    let mut md = String::new();
+    let share = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+    let onsets = a.onset.map_or(0, |s| s.n);
+    let _ = writeln!(md, "# Cohort {name}\n");
+    let _ = writeln!(
+        md,
+        "{} people; {onsets} ({:.0}%) reached clinical onset during follow-up.\n",
+        a.people,
+        share(onsets, a.people)
+    );
+    let _ = writeln!(md, "## Age at onset\n");
+    match &a.onset {
+        Some(s) => {
+            let _ = writeln!(
+                md,
+                "| n | mean | sd | median | quartiles | range |\n|---|---|---|---|---|---|\n| {} | {:.1} | {} | {:.1} | {:.1}–{:.1} | {:.1}–{:.1} |\n",
+                s.n,
+                s.mean,
+                s.sd.map_or("–".into(), |sd| format!("{sd:.1}")),
+                s.median,
+                s.q1,
+                s.q3,
+                s.min,
+                s.max
+            );
+        }
+        None => md.push_str("Nobody reached onset.\n\n"),
+    }
+    if figures.contains(&"onset_age") {
+        md.push_str("![Age at onset](onset_age.png)\n\n");
+    }
+    if !a.sites.is_empty() {
+        let _ = writeln!(
+            md,
+            "## Site of onset\n\n| site | people | share |\n|---|---|---|"
+        );
+        for (site, n) in &a.sites {
+            let _ = writeln!(md, "| {site} | {n} | {:.0}% |", share(*n, onsets));
+        }
+        md.push('\n');
+    }
+    let _ = writeln!(md, "## Survival from onset\n");
+    match &a.km {
+        Some(km) => {
+            let median = km
+                .median
+                .map_or("not reached".into(), |m| format!("{m:.2} years"));
+            let _ = writeln!(
+                md,
+                "Kaplan–Meier from onset to end stage (censored at death of other causes or the end of follow-up): median {median}; without end stage after 5 years {:.0}%, after 10 years {:.0}%.\n",
+                100.0 * km.survival_at(5.0),
+                100.0 * km.survival_at(10.0)
+            );
+        }
+        None => md.push_str("Nobody reached onset.\n\n"),
+    }
+    if figures.contains(&"survival") {
+        md.push_str("![Survival from onset](survival.png)\n\n");
+    }
+    let _ = writeln!(md, "## Incidence and the number of steps\n");
+    match &a.incidence {
+        Ok(m) => {
+            let f = &m.fit;
+            let _ = writeln!(
+                md,
+                "Onsets per person-year at risk (alive, before onset) in 5-year bands, fitted as log incidence = a + b·log age by Poisson regression (Armitage–Doll; Al-Chalabi et al. 2014 Lancet Neurol 13:1108): slope b = {:.2} (95% CI {:.2}–{:.2}), so **{:.1} steps** ({:.1}–{:.1}), from {} bands.\n",
+                f.slope,
+                f.slope_ci_lower,
+                f.slope_ci_upper,
+                f.steps,
+                f.steps_ci_lower,
+                f.steps_ci_upper,
+                f.bands_used
+            );
+            let _ = writeln!(
+                md,
+                "| ages | onsets | person-years | incidence per 1,000 person-years |\n|---|---|---|---|"
+            );
+            for b in &m.bands {
+                let _ = writeln!(
+                    md,
+                    "| {:.0}–{:.0} | {} | {:.0} | {} |",
+                    b.start,
+                    b.end,
+                    b.events,
+                    b.person_years,
+                    b.incidence
+                        .map_or("–".into(), |i| format!("{:.2}", 1000.0 * i))
+                );
+            }
+            md.push('\n');
+        }
+        Err(why) => {
+            let _ = writeln!(md, "Not estimated: {why}.\n");
+        }
+    }
+    if figures.contains(&"incidence") {
+        md.push_str("![Age-specific incidence](incidence.png)\n\n");
+    }
+    md.push_str(
+        "The simulated people stand for the part of a population that would develop ALS if it lived long enough; the incidence above is per person-year at risk among them. A population's incidence is this times that part's share, a factor that does not depend on age, so the slope and the number of steps are those of the population.\n",
+    );
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(onset: Option<f64>, survival: Option<(f64, bool)>, site: &str) -> CohortPerson {
+        CohortPerson {
+            entry_age: 40.0,
+            onset_age: onset,
+            end_age: onset.map_or(90.0, |o| o + survival.map_or(0.0, |s| s.0)),
+            site: onset.map(|_| site.to_string()),
+            survival,
+        }
+    }
+
+    #[test]
+    fn the_report_counts_sites_onsets_and_the_ten_year_tail() {
+        let mut people = Vec::new();
+        for i in 0..40 {
+            let onset = 45.0 + i as f64 * 0.75;
+            // Every fourth person lives past 10 years (censored at 12).
+            let survival = if i % 4 == 0 {
+                (12.0, false)
+            } else {
+                (1.0 + (i % 5) as f64, true)
+            };
+            people.push(person(
+                Some(onset),
+                Some(survival),
+                if i % 3 == 0 {
+                    "brainstem"
+                } else {
+                    "cervical-left"
+                },
+            ));
+        }
+        people.push(person(None, None, ""));
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_cohort_report(dir.path(), "test", &people).unwrap();
+        let md = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            md.contains("41 people; 40 (98%) reached clinical onset"),
+            "{md}"
+        );
+        // 14 of 40 in the brainstem (i = 0, 3, ..., 39).
+        assert!(md.contains("| brainstem | 14 | 35% |"), "{md}");
+        assert!(md.contains("after 10 years 25%"), "{md}");
+        for f in ["onset_age", "survival", "incidence"] {
+            assert!(dir.path().join(format!("{f}.png")).is_file(), "{f}");
+            assert!(md.contains(&format!("({f}.png)")), "{f}");
+        }
+    }
+}
