@@ -199,3 +199,24 @@ fn bad_events_and_therapies_name_their_index_and_field() {
         "{msg}"
     );
 }
+
+#[test]
+fn every_bundled_cohort_draws_valid_people_who_differ() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(scenarios_dir().join("cohorts")).unwrap() {
+        let path = entry.unwrap().path();
+        let s = load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let cohort = s.cohort.as_ref().expect("a cohort file has a cohort");
+        assert!(cohort.people >= 100, "{}", path.display());
+        let people: Vec<_> = (0..20)
+            .map(|i| s.person(i, "t").unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let distinct: std::collections::BTreeSet<_> = people
+            .iter()
+            .map(|p| format!("{:?}", p.record.draws))
+            .collect();
+        assert_eq!(distinct.len(), 20, "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 1);
+}
