@@ -252,4 +252,29 @@ fn a_wider_spread_of_proteostatic_ageing_spreads_the_ages_at_onset() {
     // 4 times the sd; follow-up ending at 90 cuts the wide cohort's late tail (measured: 3.9
     // years against 8.1), so ask for half again as much.
     assert!(wide > 1.5 * narrow, "sd {wide} against {narrow}");
+    // The two cohorts compared: the same people, so the same mean onset within the CI.
+    let report = dir.path().join("compared");
+    assert_ok(&alsim(
+        dir.path(),
+        &["compare", "4", "16", "--out", report.to_str().unwrap()],
+    ));
+    let md = std::fs::read_to_string(report.join("cohorts.md")).unwrap();
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("**Age at onset**"))
+        .unwrap();
+    assert!(
+        line.contains("16 − 4 = ") && line.contains("Welch 95% CI"),
+        "{md}"
+    );
+    let ci: Vec<f64> = line
+        .split("CI ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(").")
+        .split(" to ")
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(ci[0] < 0.0 && ci[1] > 0.0, "{line}");
+    assert!(report.join("onset_by_age.png").is_file());
 }

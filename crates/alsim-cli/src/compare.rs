@@ -48,6 +48,11 @@ pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
             missing.display()
         );
     }
+    if let [a, b] = args.inputs.as_slice()
+        && let (Some(ca), Some(cb)) = (cohort_of(a)?, cohort_of(b)?)
+    {
+        return compare_cohorts([a, b], [ca, cb], args, cancel);
+    }
     let (groups, out, incomplete) = match args.inputs.as_slice() {
         [file] => {
             let c = alsim_scenario::load_comparison(file)?;
@@ -105,6 +110,78 @@ pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
         };
         bail!("{incomplete} planned run(s) did not finish and are left out of the report; {how}");
     }
+    Ok(())
+}
+
+/// Where a cohort comes from: a cohort folder already run, or a cohort scenario file to run.
+enum CohortInput {
+    Folder,
+    File(Box<alsim_scenario::Scenario>),
+}
+
+/// `Some` if `path` is a cohort folder (its plan's runs are people) or a cohort file.
+fn cohort_of(path: &Path) -> Result<Option<CohortInput>> {
+    if path.is_dir() {
+        let is_cohort =
+            BatchFile::read(path).is_ok_and(|b| b.runs.iter().any(|r| r.person.is_some()));
+        return Ok(is_cohort.then_some(CohortInput::Folder));
+    }
+    // A file that does not load is left to the scenario path below, which reports it.
+    Ok(alsim_scenario::load(path)
+        .ok()
+        .filter(|s| s.cohort.is_some())
+        .map(|s| CohortInput::File(Box::new(s))))
+}
+
+/// Two cohorts compared on their people: each cohort file is run into `OUT/<stem>/` first
+/// (resuming like `alsim cohort`), each folder read as it is.
+fn compare_cohorts(
+    paths: [&PathBuf; 2],
+    inputs: [CohortInput; 2],
+    args: &CompareArgs,
+    cancel: &CancelToken,
+) -> Result<()> {
+    if args.replicates.is_some() {
+        bail!("--replicates does not apply to cohorts: each file's cohort.people sets its size");
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(paths[0], paths[1]));
+    let mut groups = Vec::new();
+    for (path, input) in paths.into_iter().zip(inputs) {
+        let dir = match input {
+            CohortInput::Folder => path.clone(),
+            CohortInput::File(scenario) => {
+                let dir = out.join(stem(path));
+                let plan = Plan::cohort(path, &scenario, None)?;
+                let options = BatchOptions {
+                    jobs: args.jobs,
+                    ..BatchOptions::default()
+                };
+                let outcome = run_plan(&plan, &dir, &options, cancel)?;
+                outcome.check_cancelled()?;
+                print_failures(&outcome);
+                dir
+            }
+        };
+        let people = alsim_run::cohort::outcomes(&dir)?;
+        alsim_run::cohort::write_people(&dir, &people)?;
+        groups.push((stem(path), alsim_run::cohort::report_rows(&people)));
+    }
+    let report = alsim_report::write_cohort_comparison(
+        &out,
+        (&groups[0].0, &groups[0].1),
+        (&groups[1].0, &groups[1].1),
+    )?;
+    note!(
+        "alsim: compare: cohorts {} ({} people) vs {} ({} people): report in {}",
+        groups[0].0,
+        groups[0].1.len(),
+        groups[1].0,
+        groups[1].1.len(),
+        report.display()
+    );
     Ok(())
 }
 

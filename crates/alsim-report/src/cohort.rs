@@ -304,6 +304,193 @@ fn markdown(name: &str, a: &CohortAnalysis, figures: &[&str]) -> String {
     md
 }
 
+/// File name of a comparison of two cohorts.
+pub const COHORT_COMPARISON: &str = "cohorts.md";
+
+/// Compares cohort `b` with cohort `a` (each a name and its people; differences are B − A):
+/// the difference in mean age at onset with its Welch 95% CI, the hazard ratio of end stage
+/// after onset (B against A, Cox proportional hazards with Efron ties) with its CI, the
+/// Kaplan–Meier curves of onset by age and of survival from onset, and each cohort's number
+/// of steps. Writes `cohorts.md` and its figures into `out_dir`; returns the report's path.
+pub fn write_cohort_comparison(
+    out_dir: &Path,
+    a: (&str, &[CohortPerson]),
+    b: (&str, &[CohortPerson]),
+) -> Result<PathBuf, ReportError> {
+    let stats = |what: &'static str| {
+        move |source| ReportError::Stats {
+            what: what.to_string(),
+            source,
+        }
+    };
+    let groups = [a, b];
+    let analyses = [analyse(a.1)?, analyse(b.1)?];
+    let onsets = groups.map(|(_, p)| p.iter().filter_map(|p| p.onset_age).collect::<Vec<f64>>());
+    let difference = alsim_stats::mean_difference(&onsets[0], &onsets[1]);
+    // Onset by age: an event at onset, censored at the end of follow-up without one.
+    let by_age = groups.map(|(_, people)| {
+        people
+            .iter()
+            .map(|p| match p.onset_age {
+                Some(age) => Observation::event(age),
+                None => Observation::censored(p.end_age),
+            })
+            .collect::<Vec<_>>()
+    });
+    let onset_km = [
+        kaplan_meier(&by_age[0]).map_err(stats("onset by age"))?,
+        kaplan_meier(&by_age[1]).map_err(stats("onset by age"))?,
+    ];
+    let survival = groups.map(|(_, people)| {
+        people
+            .iter()
+            .filter_map(|p| p.survival)
+            .map(|(t, e)| {
+                if e {
+                    Observation::event(t)
+                } else {
+                    Observation::censored(t)
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let hazard = alsim_stats::hazard_ratio(&survival[0], &survival[1]);
+    let mut figures = vec![(
+        "onset_by_age",
+        Figure::KaplanMeier {
+            title: "Onset by age",
+            x_label: "Age (years)",
+            y_label: "Without onset (fraction)".into(),
+            curves: (0..2)
+                .map(|g| KmCurve {
+                    label: format!(
+                        "{}: {} of {} reached onset",
+                        groups[g].0,
+                        onsets[g].len(),
+                        groups[g].1.len()
+                    ),
+                    km: &onset_km[g],
+                })
+                .collect(),
+            x_min: groups
+                .iter()
+                .flat_map(|(_, p)| p.iter().map(|p| p.entry_age))
+                .fold(f64::INFINITY, f64::min),
+            x_max: groups
+                .iter()
+                .flat_map(|(_, p)| p.iter().map(|p| p.end_age))
+                .fold(0.0, f64::max),
+        },
+    )];
+    if let [Some(ka), Some(kb)] = [&analyses[0].km, &analyses[1].km] {
+        let x_max = [ka, kb]
+            .iter()
+            .filter_map(|k| k.steps.last().map(|s| s.time))
+            .fold(10.0, f64::max);
+        figures.push((
+            "survival",
+            Figure::KaplanMeier {
+                title: "Survival from onset",
+                x_label: "Years since onset",
+                y_label: "Without end stage (fraction)".into(),
+                curves: [(groups[0].0, ka), (groups[1].0, kb)]
+                    .into_iter()
+                    .map(|(name, km)| KmCurve {
+                        label: format!(
+                            "{name}: median {}",
+                            km.median
+                                .map_or("not reached".into(), |m| format!("{m:.2} y"))
+                        ),
+                        km,
+                    })
+                    .collect(),
+                x_min: 0.0,
+                x_max,
+            },
+        ));
+    }
+    let mut rendered = Vec::new();
+    for (file, figure) in &figures {
+        rendered.push((*file, render(file, figure, (1000, 650))?));
+    }
+    let mut md = String::new();
+    let (na, nb) = (groups[0].0, groups[1].0);
+    let _ = writeln!(md, "# Cohorts {na} and {nb}\n");
+    let _ = writeln!(
+        md,
+        "| cohort | people | reached onset | age at onset, mean ± sd | median survival from onset | steps (95% CI) |\n|---|---|---|---|---|---|"
+    );
+    for g in 0..2 {
+        let an = &analyses[g];
+        let onset = an.onset.map_or("–".into(), |s| {
+            format!(
+                "{:.1} ± {}",
+                s.mean,
+                s.sd.map_or("–".into(), |sd| format!("{sd:.1}"))
+            )
+        });
+        let median = an
+            .km
+            .as_ref()
+            .and_then(|k| k.median)
+            .map_or("not reached".into(), |m| format!("{m:.2} years"));
+        let steps = match &an.incidence {
+            Ok(m) => format!(
+                "{:.1} ({:.1}–{:.1})",
+                m.fit.steps, m.fit.steps_ci_lower, m.fit.steps_ci_upper
+            ),
+            Err(_) => "–".into(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {onset} | {median} | {steps} |",
+            groups[g].0,
+            an.people,
+            onsets[g].len()
+        );
+    }
+    md.push('\n');
+    match difference {
+        Ok(d) => {
+            let _ = writeln!(
+                md,
+                "**Age at onset**: {nb} − {na} = {:+.1} years (Welch 95% CI {:+.1} to {:+.1}).\n",
+                d.difference, d.ci_lower, d.ci_upper
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(md, "**Age at onset**: no difference estimated: {e}.\n");
+        }
+    }
+    match hazard {
+        Ok(fit) => {
+            let c = &fit.coefficients[0];
+            let _ = writeln!(
+                md,
+                "**Survival from onset**: hazard ratio of end stage, {nb} against {na}: {:.2} (95% CI {:.2}–{:.2}, Wald p = {:.2e}), Cox proportional hazards with Efron ties over {} people with onset and {} end stages.\n",
+                c.hazard_ratio, c.ci_lower, c.ci_upper, c.p_value, fit.n, fit.events
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(
+                md,
+                "**Survival from onset**: no hazard ratio estimated: {e}.\n"
+            );
+        }
+    }
+    for (file, _) in &rendered {
+        let _ = writeln!(md, "![{file}]({file}.png)\n");
+    }
+    std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
+    for (file, (png, svg)) in rendered {
+        write_atomically(&out_dir.join(format!("{file}.png")), &png)?;
+        write_atomically(&out_dir.join(format!("{file}.svg")), svg.as_bytes())?;
+    }
+    let path = out_dir.join(COHORT_COMPARISON);
+    write_atomically(&path, md.as_bytes())?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +537,30 @@ mod tests {
         // 14 of 40 in the brainstem (i = 0, 3, ..., 39).
         assert!(md.contains("| brainstem | 14 | 35% |"), "{md}");
         assert!(md.contains("after 10 years 25%"), "{md}");
+        // The same people with onset 5 years later and survival halved: +5 years, HR > 1.
+        let later: Vec<CohortPerson> = people
+            .iter()
+            .map(|p| CohortPerson {
+                onset_age: p.onset_age.map(|o| o + 5.0),
+                end_age: p.end_age + 5.0,
+                survival: p.survival.map(|(t, e)| (t / 2.0, e)),
+                ..p.clone()
+            })
+            .collect();
+        let both = tempfile::tempdir().unwrap();
+        let path = write_cohort_comparison(both.path(), ("a", &people), ("b", &later)).unwrap();
+        let cmp = std::fs::read_to_string(&path).unwrap();
+        assert!(cmp.contains("b − a = +5.0 years"), "{cmp}");
+        let hr: f64 = cmp
+            .split("against a: ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(hr > 1.5, "{hr}: {cmp}");
         for f in ["onset_age", "survival", "incidence"] {
             assert!(dir.path().join(format!("{f}.png")).is_file(), "{f}");
             assert!(md.contains(&format!("({f}.png)")), "{f}");

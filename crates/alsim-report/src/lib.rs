@@ -38,7 +38,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
-pub use cohort::{COHORT_REPORT, CohortPerson, write_cohort_report};
+pub use cohort::{
+    COHORT_COMPARISON, COHORT_REPORT, CohortPerson, write_cohort_comparison, write_cohort_report,
+};
 pub use picture::{
     Line, MarkerStyle, Point, ScalingPlot, SeriesPanel, SeriesPlot, Shape, SlicePicture,
     scaling_png, series_png, slice_png,

@@ -175,7 +175,13 @@ fn first_day_below(path: &Path, column: &str, threshold: f64) -> Result<Option<f
 pub fn write_report(dir: &Path, people: &[PersonOutcome]) -> Result<PathBuf, RunError> {
     let plan = BatchFile::read(dir)?;
     let name = plan.runs.first().map_or("", |r| r.group.as_str());
-    let rows: Vec<CohortPerson> = people
+    alsim_report::write_cohort_report(&dir.join("report"), name, &report_rows(people))
+        .map_err(|e| RunError::Invalid(format!("cohort report: {e}")))
+}
+
+/// The outcomes as the report's rows.
+pub fn report_rows(people: &[PersonOutcome]) -> Vec<CohortPerson> {
+    people
         .iter()
         .map(|p| CohortPerson {
             entry_age: p.start_age_years,
@@ -184,9 +190,7 @@ pub fn write_report(dir: &Path, people: &[PersonOutcome]) -> Result<PathBuf, Run
             site: p.site_of_onset.clone(),
             survival: p.survival_from_onset_years(),
         })
-        .collect();
-    alsim_report::write_cohort_report(&dir.join("report"), name, &rows)
-        .map_err(|e| RunError::Invalid(format!("cohort report: {e}")))
+        .collect()
 }
 
 /// Writes `people.csv` in `dir`: one row per person, their draws (one column per drawn

@@ -34,7 +34,7 @@ pub use cox::{CoxCoefficient, CoxFit, cox_ph, hazard_ratio};
 pub use gompertz::Gompertz;
 pub use incidence::{AgeBand, FollowUp, MultistepAnalysis, PowerLawFit, multistep_incidence};
 pub use series::{Limits, MeanInterval, PointwiseBand, pointwise_band};
-pub use summary::{Summary, summarize};
+pub use summary::{MeanDifference, Summary, mean_difference, summarize};
 pub use survival::{KaplanMeier, KmStep, LogRank, Observation, kaplan_meier, log_rank};
 
 /// Why a statistic could not be computed.
