@@ -60,6 +60,15 @@ pub(crate) fn compare(args: &CompareArgs, cancel: &CancelToken) -> Result<()> {
                 .out
                 .clone()
                 .unwrap_or_else(|| Path::new("comparisons").join(stem(file)));
+            if let (Some(ca), Some(cb)) = (cohort_of(&c.a)?, cohort_of(&c.b)?) {
+                let args = CompareArgs {
+                    out: Some(out),
+                    replicates: None,
+                    inputs: Vec::new(),
+                    jobs: args.jobs,
+                };
+                return compare_cohorts([&c.a, &c.b], [ca, cb], &args, cancel);
+            }
             let replicates = args.replicates.unwrap_or(c.replicates);
             let (groups, incomplete) =
                 from_scenarios([&c.a, &c.b], replicates, args, &out, cancel)?;

@@ -41,13 +41,27 @@ fn every_bundled_comparison_sets_sporadic_against_a_familial_genotype() {
             "{}: a spread needs replicates",
             path.display()
         );
-        familial.push(format!("{:?}", b.genotype));
+        // Blocks against blocks, cohorts against cohorts.
+        assert_eq!(a.cohort.is_some(), b.cohort.is_some(), "{}", path.display());
+        let kind = if a.cohort.is_some() { "cohort " } else { "" };
+        familial.push(format!("{kind}{:?}", b.genotype));
     }
     familial.sort();
     assert_eq!(
         familial,
-        ["C9orf72", "Fus", "Sod1(A4V)", "Sod1(Typical)", "Tardbp"],
-        "one comparison per familial human genotype"
+        [
+            "C9orf72",
+            "Fus",
+            "Sod1(A4V)",
+            "Sod1(Typical)",
+            "Tardbp",
+            "cohort C9orf72",
+            "cohort Fus",
+            "cohort Sod1(A4V)",
+            "cohort Sod1(Typical)",
+            "cohort Tardbp"
+        ],
+        "one comparison of blocks and one of cohorts per familial human genotype"
     );
 }
 
