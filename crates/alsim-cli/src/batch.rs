@@ -127,7 +127,12 @@ pub(crate) fn run_plan(
     options: &BatchOptions,
     cancel: &CancelToken,
 ) -> Result<alsim_run::BatchOutcome> {
-    let bars = BatchBars::default();
+    let unit = if plan.file.runs.iter().any(|r| r.person.is_some()) {
+        "people"
+    } else {
+        "runs"
+    };
+    let bars = BatchBars::new(unit);
     let outcome = alsim_run::run_batch(plan, out, options, &bars, cancel);
     bars.finish();
     Ok(outcome?)

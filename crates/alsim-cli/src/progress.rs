@@ -86,17 +86,30 @@ impl Progress for RunBar {
     }
 }
 
-/// The progress of `alsim batch` (and of the runs of `alsim compare`): the overall bar of runs
-/// and a line per running job, and the lines they print (above the bars on a terminal).
-#[derive(Default)]
+/// The progress of `alsim batch` and `alsim cohort` (and of the runs of `alsim compare`): the
+/// overall bar of runs (or people) with their rate per minute, a line per running job, and the
+/// lines they print (above the bars on a terminal).
 pub(crate) struct BatchBars {
     multi: MultiProgress,
     overall: OnceLock<ProgressBar>,
     jobs: Mutex<HashMap<String, ProgressBar>>,
     failed: AtomicUsize,
+    /// What a run is called: "runs", or "people" in a cohort.
+    unit: &'static str,
 }
 
 impl BatchBars {
+    /// Bars counting `unit` ("runs" or "people").
+    pub(crate) fn new(unit: &'static str) -> Self {
+        Self {
+            multi: MultiProgress::new(),
+            overall: OnceLock::new(),
+            jobs: Mutex::new(HashMap::new()),
+            failed: AtomicUsize::new(0),
+            unit,
+        }
+    }
+
     /// Prints `line`: above the bars when they are drawn, else on stderr.
     fn say(&self, line: &str) {
         if self.multi.is_hidden() || self.multi.println(line).is_err() {
@@ -120,9 +133,10 @@ impl BatchBars {
 impl Progress for BatchBars {
     fn planned(&self, runs: usize) {
         let overall = self.multi.add(ProgressBar::new(runs as u64));
-        overall.set_style(style(
-            "batch [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {eta} {msg}",
-        ));
+        overall.set_style(style(&format!(
+            "batch [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {}, ETA {{eta}} {{msg}}",
+            self.unit
+        )));
         // A batch plans once; a second plan would only recount the same runs.
         let _ = self.overall.set(overall);
     }
@@ -155,7 +169,7 @@ impl Progress for BatchBars {
             bar.finish_and_clear();
             self.multi.remove(&bar);
         }
-        let line = match result {
+        let mut line = match result {
             Ok(summary) => format!(
                 "alsim: batch: {run} finished in {:.1} s: {} of {} motor neurons alive after {} days",
                 elapsed.as_secs_f64(),
@@ -173,10 +187,25 @@ impl Progress for BatchBars {
         };
         if let Some(overall) = self.overall.get() {
             overall.inc(1);
+            let minutes = overall.elapsed().as_secs_f64() / 60.0;
+            let mut message = format!(
+                "{:.1} {}/min",
+                overall.position() as f64 / minutes,
+                self.unit
+            );
             let failed = self.failed.load(Ordering::Relaxed);
             if failed > 0 {
-                overall.set_message(format!("{failed} failed"));
+                message.push_str(&format!(", {failed} failed"));
             }
+            if !self.is_drawn() {
+                line.push_str(&format!(
+                    " [{}/{} {}, {message}]",
+                    overall.position(),
+                    overall.length().unwrap_or(0),
+                    self.unit
+                ));
+            }
+            overall.set_message(message);
         }
         // On a terminal the bar shows runs finishing; only what went wrong needs a line.
         if !self.is_drawn() || result.is_err() {
