@@ -179,21 +179,30 @@ pub fn write_cohort_report(
             },
         ));
     }
+    write_folder(out_dir, COHORT_REPORT, &figures, |drawn| {
+        markdown(name, &a, drawn)
+    })
+}
+
+/// Renders `figures` (each as PNG and SVG), then writes them into `out_dir` and, last, the
+/// report `file` that `text` makes knowing which figures there are; returns its path.
+fn write_folder(
+    out_dir: &Path,
+    file: &str,
+    figures: &[(&'static str, Figure)],
+    text: impl FnOnce(&[&'static str]) -> String,
+) -> Result<PathBuf, ReportError> {
     let mut rendered = Vec::new();
-    for (file, figure) in &figures {
-        rendered.push((*file, render(file, figure, (1000, 650))?));
+    for (name, figure) in figures {
+        rendered.push((*name, render(name, figure, (1000, 650))?));
     }
-    let text = markdown(
-        name,
-        &a,
-        &rendered.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
-    );
+    let text = text(&figures.iter().map(|(name, _)| *name).collect::<Vec<_>>());
     std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
-    for (file, (png, svg)) in rendered {
-        write_atomically(&out_dir.join(format!("{file}.png")), &png)?;
-        write_atomically(&out_dir.join(format!("{file}.svg")), svg.as_bytes())?;
+    for (name, (png, svg)) in rendered {
+        write_atomically(&out_dir.join(format!("{name}.png")), &png)?;
+        write_atomically(&out_dir.join(format!("{name}.svg")), svg.as_bytes())?;
     }
-    let path = out_dir.join(COHORT_REPORT);
+    let path = out_dir.join(file);
     write_atomically(&path, text.as_bytes())?;
     Ok(path)
 }
@@ -409,86 +418,77 @@ pub fn write_cohort_comparison(
             },
         ));
     }
-    let mut rendered = Vec::new();
-    for (file, figure) in &figures {
-        rendered.push((*file, render(file, figure, (1000, 650))?));
-    }
-    let mut md = String::new();
-    let (na, nb) = (groups[0].0, groups[1].0);
-    let _ = writeln!(md, "# Cohorts {na} and {nb}\n");
-    let _ = writeln!(
-        md,
-        "| cohort | people | reached onset | age at onset, mean ± sd | median survival from onset | steps (95% CI) |\n|---|---|---|---|---|---|"
-    );
-    for g in 0..2 {
-        let an = &analyses[g];
-        let onset = an.onset.map_or("–".into(), |s| {
-            format!(
-                "{:.1} ± {}",
-                s.mean,
-                s.sd.map_or("–".into(), |sd| format!("{sd:.1}"))
-            )
-        });
-        let median = an
-            .km
-            .as_ref()
-            .and_then(|k| k.median)
-            .map_or("not reached".into(), |m| format!("{m:.2} years"));
-        let steps = match &an.incidence {
-            Ok(m) => format!(
-                "{:.1} ({:.1}–{:.1})",
-                m.fit.steps, m.fit.steps_ci_lower, m.fit.steps_ci_upper
-            ),
-            Err(_) => "–".into(),
-        };
+    write_folder(out_dir, COHORT_COMPARISON, &figures, |drawn| {
+        let mut md = String::new();
+        let (na, nb) = (groups[0].0, groups[1].0);
+        let _ = writeln!(md, "# Cohorts {na} and {nb}\n");
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {onset} | {median} | {steps} |",
-            groups[g].0,
-            an.people,
-            onsets[g].len()
+            "| cohort | people | reached onset | age at onset, mean ± sd | median survival from onset | steps (95% CI) |\n|---|---|---|---|---|---|"
         );
-    }
-    md.push('\n');
-    match difference {
-        Ok(d) => {
+        for g in 0..2 {
+            let an = &analyses[g];
+            let onset = an.onset.map_or("–".into(), |s| {
+                format!(
+                    "{:.1} ± {}",
+                    s.mean,
+                    s.sd.map_or("–".into(), |sd| format!("{sd:.1}"))
+                )
+            });
+            let median = an
+                .km
+                .as_ref()
+                .and_then(|k| k.median)
+                .map_or("not reached".into(), |m| format!("{m:.2} years"));
+            let steps = match &an.incidence {
+                Ok(m) => format!(
+                    "{:.1} ({:.1}–{:.1})",
+                    m.fit.steps, m.fit.steps_ci_lower, m.fit.steps_ci_upper
+                ),
+                Err(_) => "–".into(),
+            };
             let _ = writeln!(
                 md,
-                "**Age at onset**: {nb} − {na} = {:+.1} years (Welch 95% CI {:+.1} to {:+.1}).\n",
-                d.difference, d.ci_lower, d.ci_upper
+                "| {} | {} | {} | {onset} | {median} | {steps} |",
+                groups[g].0,
+                an.people,
+                onsets[g].len()
             );
         }
-        Err(e) => {
-            let _ = writeln!(md, "**Age at onset**: no difference estimated: {e}.\n");
+        md.push('\n');
+        match difference {
+            Ok(d) => {
+                let _ = writeln!(
+                    md,
+                    "**Age at onset**: {nb} − {na} = {:+.1} years (Welch 95% CI {:+.1} to {:+.1}).\n",
+                    d.difference, d.ci_lower, d.ci_upper
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(md, "**Age at onset**: no difference estimated: {e}.\n");
+            }
         }
-    }
-    match hazard {
-        Ok(fit) => {
-            let c = &fit.coefficients[0];
-            let _ = writeln!(
-                md,
-                "**Survival from onset**: hazard ratio of end stage, {nb} against {na}: {:.2} (95% CI {:.2}–{:.2}, Wald p = {:.2e}), Cox proportional hazards with Efron ties over {} people with onset and {} end stages.\n",
-                c.hazard_ratio, c.ci_lower, c.ci_upper, c.p_value, fit.n, fit.events
-            );
+        match hazard {
+            Ok(fit) => {
+                let c = &fit.coefficients[0];
+                let _ = writeln!(
+                    md,
+                    "**Survival from onset**: hazard ratio of end stage, {nb} against {na}: {:.2} (95% CI {:.2}–{:.2}, Wald p = {:.2e}), Cox proportional hazards with Efron ties over {} people with onset and {} end stages.\n",
+                    c.hazard_ratio, c.ci_lower, c.ci_upper, c.p_value, fit.n, fit.events
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    md,
+                    "**Survival from onset**: no hazard ratio estimated: {e}.\n"
+                );
+            }
         }
-        Err(e) => {
-            let _ = writeln!(
-                md,
-                "**Survival from onset**: no hazard ratio estimated: {e}.\n"
-            );
+        for file in drawn {
+            let _ = writeln!(md, "![{file}]({file}.png)\n");
         }
-    }
-    for (file, _) in &rendered {
-        let _ = writeln!(md, "![{file}]({file}.png)\n");
-    }
-    std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
-    for (file, (png, svg)) in rendered {
-        write_atomically(&out_dir.join(format!("{file}.png")), &png)?;
-        write_atomically(&out_dir.join(format!("{file}.svg")), svg.as_bytes())?;
-    }
-    let path = out_dir.join(COHORT_COMPARISON);
-    write_atomically(&path, md.as_bytes())?;
-    Ok(path)
+        md
+    })
 }
 
 #[cfg(test)]
