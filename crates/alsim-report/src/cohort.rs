@@ -47,9 +47,14 @@ struct CohortAnalysis {
     onset: Option<Summary>,
     bins: Vec<(f64, f64, usize)>,
     sites: Vec<(String, usize)>,
+    /// Onset by age: onset an event, the end of follow-up without it censored.
+    onset_by_age: KaplanMeier,
     km: Option<KaplanMeier>,
     incidence: Result<MultistepAnalysis, String>,
 }
+
+/// Ages at which the cumulative risk of onset is reported.
+const RISK_AGES: [f64; 4] = [50.0, 60.0, 70.0, 80.0];
 
 fn analyse(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportError> {
     let stats = |what: &str| {
@@ -99,11 +104,20 @@ fn analyse(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportError> {
         })
         .collect();
     let incidence = multistep_incidence(&follow_up, &BANDS).map_err(|e| e.to_string());
+    let by_age: Vec<Observation> = people
+        .iter()
+        .map(|p| match p.onset_age {
+            Some(age) => Observation::event(age),
+            None => Observation::censored(p.end_age),
+        })
+        .collect();
+    let onset_by_age = kaplan_meier(&by_age).map_err(stats("onset by age"))?;
     Ok(CohortAnalysis {
         people: people.len(),
         onset,
         bins,
         sites,
+        onset_by_age,
         km,
         incidence,
     })
@@ -239,6 +253,20 @@ fn markdown(name: &str, a: &CohortAnalysis, figures: &[&str]) -> String {
     if figures.contains(&"onset_age") {
         md.push_str("![Age at onset](onset_age.png)\n\n");
     }
+    let risks: Vec<String> = RISK_AGES
+        .iter()
+        .map(|&age| {
+            format!(
+                "{age:.0}: {:.0}%",
+                100.0 * (1.0 - a.onset_by_age.survival_at(age))
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        md,
+        "Cumulative risk of onset by age (1 − Kaplan–Meier of onset by age, follow-up ended by death of other causes censored; for carriers, their penetrance): {}.\n",
+        risks.join(", ")
+    );
     if !a.sites.is_empty() {
         let _ = writeln!(
             md,
@@ -326,30 +354,10 @@ pub fn write_cohort_comparison(
     a: (&str, &[CohortPerson]),
     b: (&str, &[CohortPerson]),
 ) -> Result<PathBuf, ReportError> {
-    let stats = |what: &'static str| {
-        move |source| ReportError::Stats {
-            what: what.to_string(),
-            source,
-        }
-    };
     let groups = [a, b];
     let analyses = [analyse(a.1)?, analyse(b.1)?];
     let onsets = groups.map(|(_, p)| p.iter().filter_map(|p| p.onset_age).collect::<Vec<f64>>());
     let difference = alsim_stats::mean_difference(&onsets[0], &onsets[1]);
-    // Onset by age: an event at onset, censored at the end of follow-up without one.
-    let by_age = groups.map(|(_, people)| {
-        people
-            .iter()
-            .map(|p| match p.onset_age {
-                Some(age) => Observation::event(age),
-                None => Observation::censored(p.end_age),
-            })
-            .collect::<Vec<_>>()
-    });
-    let onset_km = [
-        kaplan_meier(&by_age[0]).map_err(stats("onset by age"))?,
-        kaplan_meier(&by_age[1]).map_err(stats("onset by age"))?,
-    ];
     let survival = groups.map(|(_, people)| {
         people
             .iter()
@@ -378,7 +386,7 @@ pub fn write_cohort_comparison(
                         onsets[g].len(),
                         groups[g].1.len()
                     ),
-                    km: &onset_km[g],
+                    km: &analyses[g].onset_by_age,
                 })
                 .collect(),
             x_min: groups
@@ -537,6 +545,8 @@ mod tests {
         // 14 of 40 in the brainstem (i = 0, 3, ..., 39).
         assert!(md.contains("| brainstem | 14 | 35% |"), "{md}");
         assert!(md.contains("after 10 years 25%"), "{md}");
+        // Onsets 45 to 74.25 in steps of 0.75 among 41 people: 7 by 50 (17%), all 40 by 80.
+        assert!(md.contains("50: 17%") && md.contains("80: 98%"), "{md}");
         // The same people with onset 5 years later and survival halved: +5 years, HR > 1.
         let later: Vec<CohortPerson> = people
             .iter()
