@@ -552,13 +552,14 @@ impl Scenario {
             }
         }
         let u_death = open_unit(&mut rng);
-        let start_age = self.time.start_age_years;
+        let mut scenario = with_settings(&base, &settings, origin).map_err(at_fault)?;
+        scenario.seed = person_seed(self.seed, index);
+        // Alive at the start of their run, at the start age drawn if it is a trait.
+        let start_age = scenario.time.start_age_years;
         let death_age_years = cohort
             .other_mortality
             .as_ref()
             .map(|m| m.death_age(sex, start_age, u_death));
-        let mut scenario = with_settings(&base, &settings, origin).map_err(at_fault)?;
-        scenario.seed = person_seed(self.seed, index);
         if let Some(age) = death_age_years {
             // Whatever would happen after their death does not.
             scenario.time.end_before(age - start_age);
