@@ -44,6 +44,10 @@ const BANDS: [f64; 12] = [
 
 struct CohortAnalysis {
     people: usize,
+    /// Ages at onset of those who reached it.
+    onsets: Vec<f64>,
+    /// Years from onset to end stage (an event) or to the end of follow-up (censored).
+    survival: Vec<Observation>,
     onset: Option<Summary>,
     bins: Vec<(f64, f64, usize)>,
     sites: Vec<(String, usize)>,
@@ -114,6 +118,8 @@ fn analyse(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportError> {
     let onset_by_age = kaplan_meier(&by_age).map_err(stats("onset by age"))?;
     Ok(CohortAnalysis {
         people: people.len(),
+        onsets,
+        survival,
         onset,
         bins,
         sites,
@@ -356,22 +362,8 @@ pub fn write_cohort_comparison(
 ) -> Result<PathBuf, ReportError> {
     let groups = [a, b];
     let analyses = [analyse(a.1)?, analyse(b.1)?];
-    let onsets = groups.map(|(_, p)| p.iter().filter_map(|p| p.onset_age).collect::<Vec<f64>>());
-    let difference = alsim_stats::mean_difference(&onsets[0], &onsets[1]);
-    let survival = groups.map(|(_, people)| {
-        people
-            .iter()
-            .filter_map(|p| p.survival)
-            .map(|(t, e)| {
-                if e {
-                    Observation::event(t)
-                } else {
-                    Observation::censored(t)
-                }
-            })
-            .collect::<Vec<_>>()
-    });
-    let hazard = alsim_stats::hazard_ratio(&survival[0], &survival[1]);
+    let difference = alsim_stats::mean_difference(&analyses[0].onsets, &analyses[1].onsets);
+    let hazard = alsim_stats::hazard_ratio(&analyses[0].survival, &analyses[1].survival);
     let mut figures = vec![(
         "onset_by_age",
         Figure::KaplanMeier {
@@ -383,7 +375,7 @@ pub fn write_cohort_comparison(
                     label: format!(
                         "{}: {} of {} reached onset",
                         groups[g].0,
-                        onsets[g].len(),
+                        analyses[g].onsets.len(),
                         groups[g].1.len()
                     ),
                     km: &analyses[g].onset_by_age,
@@ -460,7 +452,7 @@ pub fn write_cohort_comparison(
                 "| {} | {} | {} | {onset} | {median} | {steps} |",
                 groups[g].0,
                 an.people,
-                onsets[g].len()
+                analyses[g].onsets.len()
             );
         }
         md.push('\n');
