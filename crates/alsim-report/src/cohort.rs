@@ -159,20 +159,12 @@ pub fn write_cohort_report(
     if let Some(km) = &a.km {
         let reached = km.steps.iter().map(|s| s.events).sum::<usize>();
         let at_risk = km.steps.first().map_or(0, |s| s.at_risk);
-        let x_max = km.steps.last().map_or(1.0, |s| s.time).max(10.0);
         figures.push((
             "survival",
-            Figure::KaplanMeier {
-                title: "Survival from onset",
-                x_label: "Years since onset",
-                y_label: "Without end stage (fraction)".into(),
-                curves: vec![KmCurve {
-                    label: format!("{reached} of {at_risk} people with onset reached end stage"),
-                    km,
-                }],
-                x_min: 0.0,
-                x_max,
-            },
+            survival_figure(vec![KmCurve {
+                label: format!("{reached} of {at_risk} people with onset reached end stage"),
+                km,
+            }]),
         ));
     }
     if let Ok(m) = &a.incidence {
@@ -202,6 +194,22 @@ pub fn write_cohort_report(
     write_folder(out_dir, COHORT_REPORT, &figures, |drawn| {
         markdown(name, &a, drawn)
     })
+}
+
+/// The Kaplan–Meier figure of survival from onset, over at least ten years.
+fn survival_figure(curves: Vec<KmCurve<'_>>) -> Figure<'_> {
+    let x_max = curves
+        .iter()
+        .filter_map(|c| c.km.steps.last().map(|s| s.time))
+        .fold(10.0, f64::max);
+    Figure::KaplanMeier {
+        title: "Survival from onset",
+        x_label: "Years since onset",
+        y_label: "Without end stage (fraction)".into(),
+        curves,
+        x_min: 0.0,
+        x_max,
+    }
 }
 
 /// Renders `figures` (each as PNG and SVG), then writes them into `out_dir` and, last, the
@@ -392,17 +400,10 @@ pub fn write_cohort_comparison(
         },
     )];
     if let [Some(ka), Some(kb)] = [&analyses[0].km, &analyses[1].km] {
-        let x_max = [ka, kb]
-            .iter()
-            .filter_map(|k| k.steps.last().map(|s| s.time))
-            .fold(10.0, f64::max);
         figures.push((
             "survival",
-            Figure::KaplanMeier {
-                title: "Survival from onset",
-                x_label: "Years since onset",
-                y_label: "Without end stage (fraction)".into(),
-                curves: [(groups[0].0, ka), (groups[1].0, kb)]
+            survival_figure(
+                [(groups[0].0, ka), (groups[1].0, kb)]
                     .into_iter()
                     .map(|(name, km)| KmCurve {
                         label: format!(
@@ -413,9 +414,7 @@ pub fn write_cohort_comparison(
                         km,
                     })
                     .collect(),
-                x_min: 0.0,
-                x_max,
-            },
+            ),
         ));
     }
     write_folder(out_dir, COHORT_COMPARISON, &figures, |drawn| {
