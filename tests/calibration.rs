@@ -1,7 +1,9 @@
 //! Calibration checks that fit in CI time: the SOD1-G93A mouse course against the targets of
 //! `docs/calibration-targets.md` over five seeds, the order of events in it, the order of
-//! ages at onset across genotypes, and familial tissue free of a start-up loss. The full table over ten seeds comes from
-//! `alsim calibrate --write docs/model.md` (see docs/model.md, "Calibration status").
+//! ages at onset across genotypes, familial tissue free of a start-up loss, and the population
+//! table over a few people of each bundled cohort. The full tables come from `alsim calibrate
+//! --write docs/model.md` and `alsim calibrate --cohorts --write docs/model.md` (see
+//! docs/model.md, "Calibration status").
 
 #[path = "../crates/alsim-core/tests/support/mod.rs"]
 mod model;
@@ -112,4 +114,37 @@ fn familial_tissue_starts_in_the_state_its_age_implies_without_a_start_up_loss()
             );
         }
     }
+}
+
+#[test]
+fn the_population_table_has_a_row_for_every_target_of_every_bundled_cohort() {
+    use alsim::run::calibration::{POPULATION_TARGETS, TEN_YEAR_TAIL, calibrate_population};
+    let scenarios = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let table = calibrate_population(&scenarios, 2, 2, &alsim::run::NoProgress)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for t in POPULATION_TARGETS.iter().chain([&TEN_YEAR_TAIL]) {
+        let range = format!("| {}–{} |", t.low, t.high);
+        let rows = table
+            .lines()
+            .filter(|l| l.starts_with(&format!("| `cohorts/{}.ron` |", t.cohort)))
+            .filter(|l| l.contains(&range) && l.ends_with(&format!("| {} |", t.source)))
+            .count();
+        assert_eq!(
+            rows, 1,
+            "{} {:?}: {rows} rows in\n{table}",
+            t.cohort, t.observable
+        );
+    }
+    // Two people each: every cohort says how many reached onset, out of two.
+    let reached = table
+        .lines()
+        .filter(|l| l.contains("people reaching onset"))
+        .count();
+    assert_eq!(reached, 6, "{table}");
+    assert!(
+        table
+            .lines()
+            .filter(|l| l.contains("people reaching onset"))
+            .all(|l| l.contains("/2 ("))
+    );
 }

@@ -1,7 +1,8 @@
 //! `alsim calibrate`: the arguments of `alsim_run::calibration::calibrate`, which runs the
 //! calibration scenarios over many seeds and compares what they show with the targets of
 //! `docs/calibration-targets.md`; the table is printed or written into a document between its
-//! marker lines.
+//! marker lines. With `--cohorts` it runs the bundled cohorts instead
+//! (`calibration::calibrate_population`), whose table has markers of its own.
 
 use crate::progress::CalibrateBar;
 use alsim_run::calibration;
@@ -19,21 +20,42 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, default_value = "scenarios")]
     scenarios: PathBuf,
     /// Skip the human lifetime scenarios (the slow part).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cohorts")]
     mouse_only: bool,
-    /// Replace the table between the calibration markers of this file (e.g. docs/model.md).
+    /// Calibrate the populations instead: the bundled cohorts (scenarios/cohorts/) against the
+    /// registry rows (age at onset and its spread, steps, site of onset, survival).
+    #[arg(long)]
+    cohorts: bool,
+    /// With --cohorts: people of each cohort of lifetime blocks (the first N of the cohort).
+    #[arg(long, default_value_t = 200, requires = "cohorts")]
+    people: u64,
+    /// With --cohorts: people of the cohort of bodies of regions (the slow part).
+    #[arg(long, default_value_t = 50, requires = "cohorts")]
+    body_people: u64,
+    /// Replace the table between the calibration markers of this file (e.g. docs/model.md);
+    /// with --cohorts, between the population markers.
     #[arg(long)]
     write: Option<PathBuf>,
 }
 
 pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let bar = CalibrateBar::default();
-    let table = calibration::calibrate(&args.scenarios, args.seeds, args.mouse_only, &bar);
+    let (table, markers) = if args.cohorts {
+        (
+            calibration::calibrate_population(&args.scenarios, args.people, args.body_people, &bar),
+            (calibration::POPULATION_BEGIN, calibration::POPULATION_END),
+        )
+    } else {
+        (
+            calibration::calibrate(&args.scenarios, args.seeds, args.mouse_only, &bar),
+            (calibration::BEGIN, calibration::END),
+        )
+    };
     bar.finish();
     let table = table?;
     match &args.write {
         Some(path) => {
-            calibration::write_table(path, &table)?;
+            calibration::write_table(path, markers, &table)?;
             note!("alsim: calibration table written to {}", path.display());
         }
         None => out!("{}", table.strip_suffix('\n').unwrap_or(&table))?,

@@ -83,6 +83,8 @@ pub struct Body {
     end_stage_fvc: f64,
     /// First day the respiratory capacity proxy fell below `end_stage_fvc`.
     respiratory_failure: Option<f64>,
+    /// Whether the run ends at respiratory failure (`neuraxis.end_at_respiratory_failure`).
+    end_at_respiratory_failure: bool,
 }
 
 /// The functional readouts the body adds to the whole body's time series.
@@ -220,6 +222,7 @@ impl Body {
             onset_force,
             end_stage_fvc: axis.end_stage_fvc_percent,
             respiratory_failure: None,
+            end_at_respiratory_failure: axis.end_at_respiratory_failure,
             onsets: vec![None; regions.len()],
             regions,
             links,
@@ -321,14 +324,16 @@ impl Body {
         self.regions[0].sim.total_ticks()
     }
 
-    /// Whether every tick has run.
+    /// Whether every tick has run, or breathing has failed in a run that ends there.
     pub fn is_finished(&self) -> bool {
         self.regions[0].sim.is_finished()
+            || (self.end_at_respiratory_failure && self.respiratory_failure.is_some())
     }
 
-    /// Whether the tick just run is one whose state goes into the time series.
+    /// Whether the tick just run is one whose state goes into the time series (the last one
+    /// always does).
     pub fn is_output_tick(&self) -> bool {
-        self.regions[0].sim.is_output_tick()
+        self.regions[0].sim.is_output_tick() || self.is_finished()
     }
 
     /// Simulated days so far.

@@ -48,6 +48,7 @@ fn seeds_leave_at_their_rate_arrive_after_the_delay_and_are_conserved() {
             umn_damage_per_day: 0.0,
         }],
         end_stage_fvc_percent: 50.0,
+        end_at_respiratory_failure: false,
         focus: Some(Focus {
             region: FocusRegion::Named("A".into()),
             seeds_au: 100.0,
@@ -202,6 +203,7 @@ fn degenerating_upper_motor_neurons_hasten_the_loss_of_the_lower_ones_they_drive
                 umn_damage_per_day,
             }],
             end_stage_fvc_percent: 50.0,
+            end_at_respiratory_failure: false,
             focus: Some(Focus {
                 region: FocusRegion::Named("cortex".into()),
                 seeds_au: 0.0,
@@ -271,6 +273,30 @@ fn a_failing_respiratory_pool_ends_the_course_and_the_scores_follow_regional_for
     assert!(end > onset, "onset {onset}, end {end}");
     assert_eq!(summary.survival_from_onset_days, Some(end - onset));
     assert!(fvc < 50.0);
+}
+
+#[test]
+fn a_body_that_ends_at_respiratory_failure_stops_on_that_day_with_the_same_course() {
+    let mut s = three_segments();
+    s.time.duration_days = 40.0;
+    s.neuraxis.as_mut().unwrap().regions[0].serves = BodyPart::Respiratory;
+    let (full, full_summary) = run(&s, 2);
+    let end = full_summary
+        .days_to_respiratory_failure
+        .expect("the focus fails");
+    assert!(
+        end < 39.0,
+        "fails early enough to leave days after it: {end}"
+    );
+    s.neuraxis.as_mut().unwrap().end_at_respiratory_failure = true;
+    let (short, summary) = run(&s, 2);
+    assert_eq!(summary.days_to_respiratory_failure, Some(end));
+    assert_eq!(summary.body.simulated_days, end);
+    assert!(short.len() < full.len());
+    assert!(
+        short[..] == full[..short.len()],
+        "the course up to failure differs"
+    );
 }
 
 #[test]

@@ -42,25 +42,34 @@ const BANDS: [f64; 12] = [
     30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0,
 ];
 
-struct CohortAnalysis {
-    people: usize,
+/// What the report shows of a cohort, for callers that want the numbers (`alsim calibrate`).
+#[derive(Clone, Debug)]
+pub struct CohortAnalysis {
+    /// People in the cohort.
+    pub people: usize,
     /// Ages at onset of those who reached it.
-    onsets: Vec<f64>,
+    pub onsets: Vec<f64>,
     /// Years from onset to end stage (an event) or to the end of follow-up (censored).
-    survival: Vec<Observation>,
-    onset: Option<Summary>,
-    bins: Vec<(f64, f64, usize)>,
-    sites: Vec<(String, usize)>,
+    pub survival: Vec<Observation>,
+    /// Summary of `onsets`; `None` when nobody reached onset.
+    pub onset: Option<Summary>,
+    /// Histogram of `onsets`: (from, to, people) in 5-year bins from 25.
+    pub bins: Vec<(f64, f64, usize)>,
+    /// People per site of onset, most first.
+    pub sites: Vec<(String, usize)>,
     /// Onset by age: onset an event, the end of follow-up without it censored.
-    onset_by_age: KaplanMeier,
-    km: Option<KaplanMeier>,
-    incidence: Result<MultistepAnalysis, String>,
+    pub onset_by_age: KaplanMeier,
+    /// Kaplan–Meier of `survival`; `None` when nobody reached onset.
+    pub km: Option<KaplanMeier>,
+    /// Age-specific incidence and its number of steps, or why it could not be estimated.
+    pub incidence: Result<MultistepAnalysis, String>,
 }
 
 /// Ages at which the cumulative risk of onset is reported.
 const RISK_AGES: [f64; 4] = [50.0, 60.0, 70.0, 80.0];
 
-fn analyse(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportError> {
+/// Analyses the people of a cohort as its report does.
+pub fn analyse_cohort(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportError> {
     let stats = |what: &str| {
         let what = what.to_string();
         move |source| ReportError::Stats { what, source }
@@ -137,7 +146,7 @@ pub fn write_cohort_report(
     name: &str,
     people: &[CohortPerson],
 ) -> Result<PathBuf, ReportError> {
-    let a = analyse(people)?;
+    let a = analyse_cohort(people)?;
     let mut figures = Vec::new();
     if let Some(s) = &a.onset {
         figures.push((
@@ -369,7 +378,7 @@ pub fn write_cohort_comparison(
     b: (&str, &[CohortPerson]),
 ) -> Result<PathBuf, ReportError> {
     let groups = [a, b];
-    let analyses = [analyse(a.1)?, analyse(b.1)?];
+    let analyses = [analyse_cohort(a.1)?, analyse_cohort(b.1)?];
     let difference = alsim_stats::mean_difference(&analyses[0].onsets, &analyses[1].onsets);
     let hazard = alsim_stats::hazard_ratio(&analyses[0].survival, &analyses[1].survival);
     let mut figures = vec![(

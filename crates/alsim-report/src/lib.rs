@@ -39,7 +39,8 @@ use std::path::{Path, PathBuf};
 
 pub use alsim_stats::StatsError;
 pub use cohort::{
-    COHORT_COMPARISON, COHORT_REPORT, CohortPerson, write_cohort_comparison, write_cohort_report,
+    COHORT_COMPARISON, COHORT_REPORT, CohortAnalysis, CohortPerson, analyse_cohort,
+    write_cohort_comparison, write_cohort_report,
 };
 pub use picture::{
     Line, MarkerStyle, Point, ScalingPlot, SeriesPanel, SeriesPlot, Shape, SlicePicture,

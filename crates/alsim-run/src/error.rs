@@ -230,13 +230,15 @@ pub enum RunError {
     },
     /// A document to hold the calibration table has no markers.
     #[error(
-        "{path}: no calibration markers; add the two lines\n{begin}\n{end}\nwhere the table belongs",
-        begin = crate::calibration::BEGIN,
-        end = crate::calibration::END
+        "{path}: no calibration markers; add the two lines\n{begin}\n{end}\nwhere the table belongs"
     )]
     NoMarkers {
         /// The document.
         path: PathBuf,
+        /// The line that starts the table.
+        begin: &'static str,
+        /// The line that ends it.
+        end: &'static str,
     },
     /// A snapshot's cells are not as a run writes them.
     #[error("{0}")]

@@ -3,7 +3,9 @@
 //! A `cohort` section lists person-level parameters (traits), each drawn per person from a
 //! distribution and written into the person's scenario by the dotted path that `--set` and
 //! sweeps use; a share of men; exposures (events an exposed person's tissue receives, with a
-//! prevalence and a drawn dose); and death of other causes (Gompertz mortality by sex).
+//! prevalence and a drawn dose); and death of other causes (Gompertz mortality by sex). A
+//! person's run ends at their death: of other causes, or in a body of regions at respiratory
+//! failure.
 //!
 //! ```text
 //! Scenario with cohort --person(i)--> Person { seed, sex, draws, exposures, death age,
@@ -576,6 +578,10 @@ impl Scenario {
             scenario.interventions.retain(|i| match i.start {
                 crate::Start::Day(d) | crate::Start::AfterOnset(d) => d <= end,
             });
+        }
+        // A person's follow-up ends at their death, of ALS too.
+        if let Some(axis) = scenario.neuraxis.as_mut() {
+            axis.end_at_respiratory_failure = true;
         }
         scenario.validate(&format!("{origin} (person {index})"))?;
         Ok(Person {

@@ -35,6 +35,12 @@ pub struct Neuraxis {
     /// support in ALS (Andersen et al. 2012).
     #[serde(default = "default_end_stage")]
     pub end_stage_fvc_percent: f64,
+    /// Whether the run ends at respiratory failure, the survival endpoint (death or permanent
+    /// ventilation), as a person's follow-up does. Default false: the run goes on to its
+    /// duration, so loss can be followed after end stage. Left out of a resolved scenario when
+    /// false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub end_at_respiratory_failure: bool,
 }
 
 fn default_end_stage() -> f64 {
@@ -393,6 +399,7 @@ mod tests {
             regions: vec![region("a"), region("b"), region("c")],
             connections: Vec::new(),
             end_stage_fvc_percent: 50.0,
+            end_at_respiratory_failure: false,
             focus: Some(Focus {
                 region: FocusRegion::Drawn(vec![
                     ("a".into(), 7.0),
@@ -423,6 +430,7 @@ mod tests {
                 regions: vec![region("a"), region("b")],
                 connections: Vec::new(),
                 end_stage_fvc_percent: 50.0,
+                end_at_respiratory_failure: false,
                 focus: Some(Focus {
                     region: FocusRegion::Named("b".into()),
                     seeds_au: 7.0,

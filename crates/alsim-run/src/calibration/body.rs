@@ -129,7 +129,7 @@ pub(crate) fn run_body(scenario: &Scenario) -> Result<(Vec<Vec<f64>>, BodySummar
 }
 
 /// Share of runs, with a 95% Wilson interval: `k/n (p%, 95% CI lo–hi%)`.
-fn share_cell(k: usize, n: usize) -> (String, f64) {
+pub(super) fn share_cell(k: usize, n: usize) -> (String, f64) {
     let (k, n) = (k as f64, n as f64);
     let p = k / n;
     let z = 1.96f64;
@@ -149,7 +149,7 @@ fn share_cell(k: usize, n: usize) -> (String, f64) {
 }
 
 /// One row of a body table.
-fn row(
+pub(super) fn row(
     scenario: &str,
     observable: &str,
     target: &str,
@@ -164,7 +164,7 @@ fn row(
 }
 
 /// The site-of-onset classes of the registries: limb, bulbar, trunk or respiratory.
-fn site_class(part: BodyPart) -> usize {
+pub(super) fn site_class(part: BodyPart) -> usize {
     match part {
         BodyPart::Arm | BodyPart::Leg => 0,
         BodyPart::Bulbar => 1,
