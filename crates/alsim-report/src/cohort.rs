@@ -13,8 +13,9 @@
 use crate::plots::{Figure, KmCurve, render};
 use crate::{ReportError, write_atomically, write_err};
 use alsim_stats::{
-    FollowUp, KaplanMeier, MultistepAnalysis, Observation, Summary, kaplan_meier,
-    multistep_incidence, summarize,
+    CompetingObservation, CumulativeIncidence, FollowUp, KaplanMeier, MultistepAnalysis,
+    Observation, Outcome, Summary, cumulative_incidence, kaplan_meier, multistep_incidence,
+    summarize,
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub struct CohortPerson {
     pub site: Option<String>,
     /// Years from onset to end stage, and whether end stage was reached (else censored).
     pub survival: Option<(f64, bool)>,
+    /// Whether follow-up ended by death of other causes (before ALS end stage).
+    pub died_of_other_causes: bool,
 }
 
 /// Edges of the age bands of the incidence analysis, years.
@@ -57,8 +60,12 @@ pub struct CohortAnalysis {
     pub bins: Vec<(f64, f64, usize)>,
     /// People per site of onset, most first.
     pub sites: Vec<(String, usize)>,
-    /// Onset by age: onset an event, the end of follow-up without it censored.
+    /// Onset by age: onset an event, the end of follow-up without it censored (death of other
+    /// causes too): the risk in the absence of other causes of death.
     pub onset_by_age: KaplanMeier,
+    /// Onset by age with death of other causes before onset a competing event (Aalen–Johansen):
+    /// the risk people of the cohort actually run, and the lifetime risk at its end.
+    pub onset_risk: CumulativeIncidence,
     /// Kaplan–Meier of `survival`; `None` when nobody reached onset.
     pub km: Option<KaplanMeier>,
     /// Age-specific incidence and its number of steps, or why it could not be estimated.
@@ -125,6 +132,19 @@ pub fn analyse_cohort(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportE
         })
         .collect();
     let onset_by_age = kaplan_meier(&by_age).map_err(stats("onset by age"))?;
+    let competing: Vec<CompetingObservation> = people
+        .iter()
+        .map(|p| CompetingObservation {
+            entry: p.entry_age,
+            time: p.onset_age.unwrap_or(p.end_age),
+            outcome: match p.onset_age {
+                Some(_) => Outcome::Event,
+                None if p.died_of_other_causes => Outcome::Competing,
+                None => Outcome::Censored,
+            },
+        })
+        .collect();
+    let onset_risk = cumulative_incidence(&competing).map_err(stats("risk of onset"))?;
     Ok(CohortAnalysis {
         people: people.len(),
         onsets,
@@ -133,6 +153,7 @@ pub fn analyse_cohort(people: &[CohortPerson]) -> Result<CohortAnalysis, ReportE
         bins,
         sites,
         onset_by_age,
+        onset_risk,
         km,
         incidence,
     })
@@ -287,8 +308,18 @@ fn markdown(name: &str, a: &CohortAnalysis, figures: &[&str]) -> String {
         .collect();
     let _ = writeln!(
         md,
-        "Cumulative risk of onset by age (1 − Kaplan–Meier of onset by age, follow-up ended by death of other causes censored; for carriers, their penetrance): {}.\n",
+        "Cumulative risk of onset by age without other causes of death (1 − Kaplan–Meier of onset by age, death of other causes censored; for carriers, their penetrance): {}.\n",
         risks.join(", ")
+    );
+    let competing: Vec<String> = RISK_AGES
+        .iter()
+        .chain([&90.0])
+        .map(|&age| format!("{age:.0}: {:.0}%", 100.0 * a.onset_risk.at(age)))
+        .collect();
+    let _ = writeln!(
+        md,
+        "Risk of onset by age with death of other causes competing (Aalen–Johansen cumulative incidence: the risk people of this cohort actually run, so the last is their lifetime risk): {}.\n",
+        competing.join(", ")
     );
     if !a.sites.is_empty() {
         let _ = writeln!(
@@ -510,7 +541,39 @@ mod tests {
             end_age: onset.map_or(90.0, |o| o + survival.map_or(0.0, |s| s.0)),
             site: onset.map(|_| site.to_string()),
             survival,
+            died_of_other_causes: false,
         }
+    }
+
+    #[test]
+    fn death_of_other_causes_competes_with_onset_in_the_risk_people_run() {
+        // One onset at 60; one death of other causes at 55 without onset. Without other causes
+        // of death, the risk by 80 is 100%; with them, one person in two has onset.
+        let died = CohortPerson {
+            end_age: 55.0,
+            died_of_other_causes: true,
+            ..person(None, None, "")
+        };
+        let people = [person(Some(60.0), Some((2.0, true)), "brainstem"), died];
+        let dir = tempfile::tempdir().unwrap();
+        let md = std::fs::read_to_string(write_cohort_report(dir.path(), "t", &people).unwrap())
+            .unwrap();
+        let line = |start: &str| {
+            md.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("no line {start} in {md}"))
+                .to_string()
+        };
+        assert!(
+            line("Cumulative risk of onset by age without").contains("80: 100%"),
+            "{md}"
+        );
+        let competing = line("Risk of onset by age with death");
+        assert!(
+            competing.contains("50: 0%") && competing.contains("80: 50%"),
+            "{competing}"
+        );
+        assert!(competing.contains("90: 50%"), "{competing}");
     }
 
     #[test]

@@ -189,6 +189,7 @@ pub fn report_rows(people: &[PersonOutcome]) -> Vec<CohortPerson> {
             end_age: p.end_age_years,
             site: p.site_of_onset.clone(),
             survival: p.survival_from_onset_years(),
+            died_of_other_causes: p.end == End::OtherCauses,
         })
         .collect()
 }

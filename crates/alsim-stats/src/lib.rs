@@ -5,6 +5,8 @@
 //!   kaplan_meier(group)              -> step function, Greenwood SE, log(-log) 95% CI, median
 //!   log_rank(group A, group B)       -> chi-square (1 df), p-value, observed/expected events
 //!   cox_ph(runs, covariates)         -> Cox coefficients, hazard ratios, Wald and LR tests (Efron)
+//! per person: time and event, competing event or censoring ──> CompetingObservation
+//!   cumulative_incidence(people)     -> Aalen-Johansen cumulative incidence of the event
 //! event times of the runs that reached the event:
 //!   summarize(times)                 -> n, mean, sd, quartiles, min, max
 //!   bootstrap_median_difference(A,B) -> median(B) - median(A) with a percentile bootstrap CI
@@ -22,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 mod bootstrap;
+mod competing;
 mod cox;
 mod gompertz;
 mod incidence;
@@ -30,6 +33,7 @@ mod summary;
 mod survival;
 
 pub use bootstrap::{BootstrapCi, bootstrap_median_difference};
+pub use competing::{CompetingObservation, CumulativeIncidence, Outcome, cumulative_incidence};
 pub use cox::{CoxCoefficient, CoxFit, cox_ph, hazard_ratio};
 pub use gompertz::Gompertz;
 pub use incidence::{AgeBand, FollowUp, MultistepAnalysis, PowerLawFit, multistep_incidence};

@@ -153,7 +153,7 @@ const SITE_SOURCE: &str =
     "Raymond et al. 2019 (US National ALS Registry: limb 72.0%, bulbar 22.1%, trunk 6.1%)";
 const SITE_NAMES: [&str; 3] = ["limb", "bulbar", "trunk or respiratory"];
 
-/// A lifetime block person, measured.
+/// A lifetime block person, measured (not yet knowing whether they died of other causes).
 fn block_person(scenario: &Scenario) -> Result<(CohortPerson, Summary), RunError> {
     let mut sim = Simulation::new(scenario)?;
     let rows = sim.run_to_end();
@@ -183,16 +183,25 @@ fn person(summary: &Summary, end_stage_day: Option<f64>, site: Option<String>) -
         end_age,
         site,
         survival: onset.map(|o| (end_age - o, end_stage_day.is_some())),
+        died_of_other_causes: false,
     }
 }
 
-/// The first `people` people of the bundled cohort `name` (in `scenarios/cohorts/`).
-fn people_of(scenarios: &Path, name: &str, people: u64) -> Result<Vec<Scenario>, RunError> {
+/// The first `people` people of the bundled cohort `name` (in `scenarios/cohorts/`), each with
+/// their age at death of other causes.
+fn people_of(
+    scenarios: &Path,
+    name: &str,
+    people: u64,
+) -> Result<Vec<(Scenario, Option<f64>)>, RunError> {
     let path = scenarios.join("cohorts").join(format!("{name}.ron"));
     let cohort = alsim_scenario::load(&path)?;
     let origin = path.display().to_string();
     (0..people)
-        .map(|i| Ok(cohort.person(i, &origin)?.scenario))
+        .map(|i| {
+            let person = cohort.person(i, &origin)?;
+            Ok((person.scenario, person.record.death_age_years))
+        })
         .collect()
 }
 
@@ -204,12 +213,22 @@ struct Measured {
 
 fn measure(
     name: &'static str,
-    people: &[Scenario],
+    people: &[(Scenario, Option<f64>)],
     progress: &dyn Progress,
     run: impl Fn(&Scenario) -> Result<(CohortPerson, Summary), RunError> + Sync,
 ) -> Result<Measured, RunError> {
-    let measured = run_each(people, progress, run, |o| &o.1)?;
-    let rows: Vec<CohortPerson> = measured.into_iter().map(|(p, _)| p).collect();
+    let scenarios: Vec<Scenario> = people.iter().map(|(s, _)| s.clone()).collect();
+    let measured = run_each(&scenarios, progress, run, |o| &o.1)?;
+    let rows: Vec<CohortPerson> = measured
+        .into_iter()
+        .zip(people)
+        .map(|((mut p, _), (_, death))| {
+            // Their run was cut at the drawn age at death (to within a tick).
+            p.died_of_other_causes = p.survival.is_none_or(|s| !s.1)
+                && death.is_some_and(|d| p.end_age >= d - 1.0 / DAYS_PER_YEAR);
+            p
+        })
+        .collect();
     let analysis =
         analyse_cohort(&rows).map_err(|e| RunError::Invalid(format!("cohort {name}: {e}")))?;
     Ok(Measured { name, analysis })
@@ -229,7 +248,7 @@ pub fn calibrate_population(
             "--people and --body-people must be at least 2 (a spread needs two people)".into(),
         ));
     }
-    let blocks: Vec<Vec<Scenario>> = BLOCK_COHORTS
+    let blocks: Vec<Vec<(Scenario, Option<f64>)>> = BLOCK_COHORTS
         .iter()
         .map(|n| people_of(scenarios, n, people))
         .collect::<Result<_, _>>()?;
@@ -372,6 +391,7 @@ mod tests {
             end_age: onset + survival,
             site: Some(site.into()),
             survival: Some((survival, true)),
+            died_of_other_causes: false,
         }
     }
 
@@ -382,6 +402,7 @@ mod tests {
             end_age: end,
             site: None,
             survival: None,
+            died_of_other_causes: false,
         }
     }
 
