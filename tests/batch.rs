@@ -282,7 +282,11 @@ fn three_shards_merged_equal_the_whole_batch_file_for_file() {
         &["merge", "shard0", "shard1", "shard2", "--out", "merged"],
     ));
     let (whole, merged) = (comparable(&d.join("whole")), comparable(&d.join("merged")));
-    assert_eq!(whole.len(), 1 + 6 * 4, "batch.json and four files per run");
+    assert_eq!(
+        whole.len(),
+        3 + 6 * 4,
+        "batch.json, runs.csv, runs.parquet and four files per run"
+    );
     assert_eq!(
         whole.keys().collect::<Vec<_>>(),
         merged.keys().collect::<Vec<_>>()
@@ -290,6 +294,79 @@ fn three_shards_merged_equal_the_whole_batch_file_for_file() {
     for (path, bytes) in &whole {
         assert!(merged[path] == *bytes, "{} differs", path.display());
     }
+}
+
+/// The rows of a Parquet file, and its column names.
+fn parquet_rows(path: &Path) -> (usize, Vec<String>) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = SerializedFileReader::new(file).unwrap();
+    let meta = reader.metadata();
+    let columns = meta
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    (meta.file_metadata().num_rows() as usize, columns)
+}
+
+#[test]
+fn the_batch_tables_hold_one_row_per_run_and_every_runs_time_series() {
+    let dir = folder_with(&[("quick.ron", QUICK), ("swept.ron", SWEPT)]);
+    let d = dir.path();
+    let args = [
+        "batch",
+        "quick.ron",
+        "swept.ron",
+        "--replicates",
+        "2",
+        "--out",
+        "b",
+        "--timeseries-table",
+    ];
+    let err = assert_ok(&alsim(d, &args));
+    assert!(err.contains("runs.parquet"), "{err}");
+    let b = d.join("b");
+    let mut reader = csv::Reader::from_path(b.join("runs.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6, "2 quick and 2 × 2 swept runs");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let (run, swept, initial) = (
+        col("run"),
+        col("mechanisms.microglia.activation_per_hour"),
+        col("motor_neurons_initial"),
+    );
+    let mut series_rows = 0;
+    for row in &rows {
+        let summary = json(&b.join("runs").join(&row[run]).join("summary.json"));
+        assert_eq!(row[initial], summary["motor_neurons_initial"].to_string());
+        let expected_sweep = match &row[run] {
+            r if r.starts_with("quick") => "",
+            r if r.contains("0.5") => "0.5",
+            _ => "2",
+        };
+        assert_eq!(&row[swept], expected_sweep, "{}", &row[run]);
+        let text =
+            std::fs::read_to_string(b.join("runs").join(&row[run]).join("timeseries.csv")).unwrap();
+        series_rows += text.lines().count() - 1;
+    }
+    let (n, columns) = parquet_rows(&b.join("runs.parquet"));
+    assert_eq!((n, columns), (6, header));
+    let (n, columns) = parquet_rows(&b.join("timeseries.parquet"));
+    assert_eq!(n, series_rows);
+    assert_eq!(&columns[..4], ["run", "group", "replicate", "time_days"]);
+    assert!(
+        !b.join("regions.parquet").exists(),
+        "no body among the runs"
+    );
 }
 
 #[test]

@@ -25,9 +25,31 @@ pub(crate) struct BatchArgs {
     #[command(flatten)]
     spread: Spread,
     #[command(flatten)]
+    tables: Tables,
+    #[command(flatten)]
     overrides: Overrides,
     #[command(flatten)]
     safety: Safety,
+}
+
+/// The tables of a whole batch or cohort (`alsim_run::table`).
+#[derive(Args, Debug)]
+pub(crate) struct Tables {
+    /// Also gather every run's time series (and a body's regions) into one long Parquet table,
+    /// timeseries.parquet (and regions.parquet), beside runs.csv and runs.parquet, which are
+    /// always written.
+    #[arg(long)]
+    timeseries_table: bool,
+}
+
+impl Tables {
+    /// Writes the tables of the finished runs in `dir` and says where they are.
+    pub(crate) fn write(&self, dir: &Path) -> Result<()> {
+        let written = alsim_run::table::write_batch_tables(dir, self.timeseries_table)?;
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        note!("alsim: tables of the finished runs: {}", names.join(", "));
+        Ok(())
+    }
 }
 
 /// How the runs of a batch or cohort spread over cores and machines.
@@ -77,6 +99,7 @@ pub(crate) fn batch(args: &BatchArgs, cancel: &CancelToken) -> Result<()> {
         .clone()
         .unwrap_or_else(|| default_out(&args.scenarios));
     let outcome = run_plan(&plan, &out, &args.spread.options(&args.safety), cancel)?;
+    args.tables.write(&out)?;
     note!(
         "alsim: batch done: {} ran, {} already finished, {} failed; results in {}",
         outcome.ran,

@@ -1,7 +1,7 @@
 //! `alsim cohort`: the people of a cohort scenario run as a batch (resumable, `--jobs`,
 //! `--shard`, `alsim merge`), then their table, `people.csv`, and the cohort report.
 
-use crate::batch::{Spread, print_failures, run_plan};
+use crate::batch::{Spread, Tables, print_failures, run_plan};
 use crate::run::{Overrides, Safety};
 use alsim_run::{CancelToken, Plan};
 use anyhow::{Result, bail};
@@ -23,6 +23,8 @@ pub(crate) struct CohortArgs {
     #[command(flatten)]
     spread: Spread,
     #[command(flatten)]
+    tables: Tables,
+    #[command(flatten)]
     overrides: Overrides,
     #[command(flatten)]
     safety: Safety,
@@ -41,6 +43,7 @@ pub(crate) fn cohort(args: &CohortArgs, cancel: &CancelToken) -> Result<()> {
     let people = alsim_run::cohort::outcomes(&out)?;
     let table = alsim_run::cohort::write_people(&out, &people)?;
     let report = alsim_run::cohort::write_report(&out, &people)?;
+    args.tables.write(&out)?;
     let onsets = people
         .iter()
         .filter(|p| p.onset_age_years.is_some())

@@ -1,6 +1,7 @@
 //! `alsim merge`: the arguments of `alsim_run::merge`, which gathers the folders of a batch's
 //! shards (or of any partial runs of one batch command) into one batch folder, as if the batch
-//! had run whole; a cohort's merged folder also gets its `people.csv`.
+//! had run whole; the merged folder gets the batch's tables (runs.csv, runs.parquet) and a
+//! cohort's its `people.csv` and report.
 
 use anyhow::{Result, bail};
 use clap::Args;
@@ -15,6 +16,8 @@ pub(crate) struct MergeArgs {
     /// The merged batch folder; must not exist yet, or be empty.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    tables: crate::batch::Tables,
 }
 
 pub(crate) fn merge(args: &MergeArgs) -> Result<()> {
@@ -42,6 +45,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<()> {
             report.display()
         );
     }
+    args.tables.write(&args.out)?;
     if merged.missing.is_empty() {
         return Ok(());
     }

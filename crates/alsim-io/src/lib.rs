@@ -11,6 +11,8 @@
 //!   .write_checkpoint(version, state): checkpoint.bin, see [`checkpoint`]
 //! read_snapshots(dir) -> the snapshots a run folder lists, for pictures
 //! read_columns(csv, names) -> columns of a time series as numbers, for plots and comparisons
+//! table::Table::write(dir, stem) -> stem.csv + stem.parquet: one row per run or person
+//! table::ParquetStream: a long Parquet table of many runs' rows, one run at a time
 //! ```
 //!
 //! alsim-run writes `timeseries.csv`, then `manifest.json`, then `summary.json` last, so a run
@@ -24,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;
+pub mod table;
 pub mod vtk;
 
 use serde::Serialize;

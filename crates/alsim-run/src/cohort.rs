@@ -16,7 +16,8 @@
 use crate::RunError;
 use crate::calibration::END_STAGE_FORCE;
 use crate::plan::{BatchFile, PlannedRun};
-use alsim_io::{names, write_file};
+use alsim_io::names;
+use alsim_io::table::{Cell, Table};
 use alsim_report::CohortPerson;
 use alsim_scenario::PersonRecord;
 use serde::Deserialize;
@@ -24,6 +25,8 @@ use std::path::{Path, PathBuf};
 
 /// File name of the people table in a cohort folder.
 pub const PEOPLE_FILE: &str = "people.csv";
+/// Stem of the people tables (`people.csv`, `people.parquet`).
+const PEOPLE_STEM: &str = "people";
 
 /// How a person's follow-up ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,8 +197,9 @@ pub fn report_rows(people: &[PersonOutcome]) -> Vec<CohortPerson> {
         .collect()
 }
 
-/// Writes `people.csv` in `dir`: one row per person, their draws (one column per drawn
-/// parameter, one per exposure's dose) and outcomes (ages in years; empty when not reached).
+/// Writes `people.csv` and `people.parquet` in `dir`: one row per person, their draws (one
+/// column per drawn parameter, one per exposure's dose) and outcomes (ages in years; empty when
+/// not reached). Returns the CSV's path.
 pub fn write_people(dir: &Path, people: &[PersonOutcome]) -> Result<PathBuf, RunError> {
     let mut traits: Vec<&str> = Vec::new();
     let mut exposures: Vec<&str> = Vec::new();
@@ -211,7 +215,6 @@ pub fn write_people(dir: &Path, people: &[PersonOutcome]) -> Result<PathBuf, Run
             }
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = ["person", "seed", "sex"].map(String::from).to_vec();
     header.extend(traits.iter().map(|t| t.to_string()));
     header.extend(exposures.iter().map(|e| format!("dose:{e}")));
@@ -229,42 +232,40 @@ pub fn write_people(dir: &Path, people: &[PersonOutcome]) -> Result<PathBuf, Run
         ]
         .map(String::from),
     );
-    let csv_error = |e: csv::Error| RunError::Invalid(format!("people.csv: {e}"));
-    w.write_record(&header).map_err(csv_error)?;
-    let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+    let mut table = Table::new(header);
+    let number = |x: Option<f64>| x.map_or(Cell::Null, Cell::Float);
     for p in people {
         let r = &p.person;
-        let mut row = vec![r.index.to_string(), r.seed.to_string(), r.sex.name().into()];
+        let mut row = vec![
+            Cell::UInt(r.index),
+            Cell::UInt(r.seed),
+            Cell::Text(r.sex.name().into()),
+        ];
         row.extend(traits.iter().map(|t| {
             r.draws
                 .iter()
                 .find(|(k, _)| k == t)
-                .map_or(String::new(), |(_, v)| v.clone())
+                .map_or(Cell::Null, |(_, v)| Cell::parse(v))
         }));
-        row.extend(exposures.iter().map(|e| {
-            r.exposures
+        row.extend(
+            exposures
                 .iter()
-                .find(|(k, _)| k == e)
-                .map_or(String::new(), |(_, d)| d.to_string())
-        }));
+                .map(|e| number(r.exposures.iter().find(|(k, _)| k == e).map(|(_, d)| *d))),
+        );
         let survival = p.survival_from_onset_years();
         row.extend([
-            p.start_age_years.to_string(),
-            opt(r.death_age_years),
-            opt(p.onset_age_years),
-            p.site_of_onset.clone().unwrap_or_default(),
-            opt(p.end_stage_age_years),
-            opt(survival.map(|s| s.0)),
-            survival.map_or(String::new(), |s| (!s.1).to_string()),
-            p.end.name().into(),
-            p.end_age_years.to_string(),
+            Cell::Float(p.start_age_years),
+            number(r.death_age_years),
+            number(p.onset_age_years),
+            p.site_of_onset.clone().map_or(Cell::Null, Cell::Text),
+            number(p.end_stage_age_years),
+            number(survival.map(|s| s.0)),
+            survival.map_or(Cell::Null, |s| Cell::Bool(!s.1)),
+            Cell::Text(p.end.name().into()),
+            Cell::Float(p.end_age_years),
         ]);
-        w.write_record(&row).map_err(csv_error)?;
+        table.rows.push(row);
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| RunError::Invalid(format!("people.csv: {e}")))?;
-    let path = dir.join(PEOPLE_FILE);
-    write_file(&path, &bytes)?;
-    Ok(path)
+    let [csv, _] = table.write(dir, PEOPLE_STEM)?;
+    Ok(csv)
 }

@@ -42,6 +42,7 @@ mod plots;
 mod progress;
 mod run;
 mod snapshot;
+pub mod table;
 
 pub use batch::{BatchOptions, BatchOutcome, run_batch};
 pub use error::RunError;
