@@ -16,6 +16,8 @@
 //! cohort scenario --Plan::cohort--> one run per person (draws in batch.json) --run_batch-->
 //!     runs/person-<i>/ --cohort::outcomes--> people.csv
 //! shard folders --merge--> one batch folder
+//! batch or cohort folder --table::write_batch_tables--> runs.csv, runs.parquet (timeseries.parquet)
+//! Scenario --InMemoryRun--> the same rows and summary with no folder (the Python package)
 //! calibration scenarios --calibrate--> many seeds -> MouseCourse / HumanCourse / BodyCourse
 //!     -> tables
 //! ```
@@ -36,6 +38,7 @@ pub mod cohort;
 mod drive;
 mod error;
 mod limits;
+mod memory;
 mod merge;
 mod plan;
 mod plots;
@@ -47,6 +50,7 @@ pub mod table;
 pub use batch::{BatchOptions, BatchOutcome, run_batch};
 pub use error::RunError;
 pub use limits::{available_memory, size_text};
+pub use memory::{InMemoryRun, Tables};
 pub use merge::{Merged, merge};
 pub use plan::{BatchFile, Plan, PlannedRun, RUNS_DIR, Shard};
 pub use progress::{CancelToken, NoProgress, Progress, Step};

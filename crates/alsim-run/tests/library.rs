@@ -336,3 +336,74 @@ fn a_batch_cancelled_before_it_starts_runs_nothing_and_says_so() {
         "{err}"
     );
 }
+
+/// A CSV row: its first text columns, then its numbers.
+type LabelledRow = (Vec<String>, Vec<f64>);
+
+/// The header and rows of a CSV file, `skip` text columns first in each row.
+fn csv_rows(path: &Path, skip: usize) -> (Vec<String>, Vec<LabelledRow>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let labels = r.iter().take(skip).map(String::from).collect();
+            let values = r.iter().skip(skip).map(|v| v.parse().unwrap()).collect();
+            (labels, values)
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn an_in_memory_run_holds_the_rows_and_summary_of_a_run_folder_bit_for_bit() {
+    let body_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/three-segments.ron");
+    let mut body = alsim_scenario::load(&body_path).unwrap_or_else(|e| panic!("{e}"));
+    body.time.duration_days = 6.0;
+    for scenario in [short_default(), body] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        let spec = RunSpec::new(&scenario, "test");
+        alsim_run::run(
+            &spec,
+            &out,
+            &RunOptions::default(),
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .unwrap();
+        let mut run = alsim_run::InMemoryRun::start(&scenario).unwrap();
+        // In slices, as a caller looking for an interrupt between them steps it.
+        while !run.advance(7).unwrap() {}
+        let tables = run.finish().unwrap();
+        let (header, rows) = csv_rows(&out.join("timeseries.csv"), 0);
+        assert_eq!(header, tables.columns);
+        let bits = |rows: &[Vec<f64>]| -> Vec<Vec<u64>> {
+            rows.iter()
+                .map(|r| r.iter().map(|v| v.to_bits()).collect())
+                .collect()
+        };
+        let file_rows: Vec<Vec<f64>> = rows.into_iter().map(|(_, v)| v).collect();
+        assert_eq!(bits(&file_rows), bits(&tables.rows), "{}", scenario.name);
+        let summary: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary, tables.summary);
+        if scenario.neuraxis.is_some() {
+            let (header, rows) = csv_rows(&out.join("regions.csv"), 4);
+            assert_eq!(header[4..], tables.region_columns[..]);
+            assert_eq!(rows.len(), tables.region_rows.len());
+            for ((labels, values), (mem_labels, mem_values)) in rows.iter().zip(&tables.region_rows)
+            {
+                assert_eq!(labels[..], mem_labels[..]);
+                assert_eq!(
+                    bits(std::slice::from_ref(values)),
+                    bits(std::slice::from_ref(mem_values))
+                );
+            }
+        } else {
+            assert!(tables.region_rows.is_empty());
+        }
+    }
+}
