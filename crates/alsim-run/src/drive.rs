@@ -346,20 +346,7 @@ impl BodyRun {
             }
             None => (Body::new(scenario)?, Vec::new(), Vec::new()),
         };
-        let labels = body
-            .regions()
-            .iter()
-            .map(|r| {
-                let s = &r.spec;
-                let text = |v: &dyn std::fmt::Debug| format!("{v:?}");
-                [
-                    s.name.clone(),
-                    text(&s.side),
-                    text(&s.neurons),
-                    text(&s.serves),
-                ]
-            })
-            .collect();
+        let labels = region_labels(&body);
         let columns = Observation::columns();
         let region_columns: Vec<String> = ["region", "side", "neurons", "serves"]
             .map(String::from)
@@ -409,6 +396,24 @@ impl BodyRun {
         }
         Ok(())
     }
+}
+
+/// Each region's name, side, neurons and body part: the labels that start its rows of
+/// `regions.csv`.
+pub(crate) fn region_labels(body: &Body) -> Vec<[String; 4]> {
+    let text = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    body.regions()
+        .iter()
+        .map(|r| {
+            let s = &r.spec;
+            [
+                s.name.clone(),
+                text(&s.side),
+                text(&s.neurons),
+                text(&s.serves),
+            ]
+        })
+        .collect()
 }
 
 /// The labels of the `i`th row of `regions.csv`: the regions' in turn.

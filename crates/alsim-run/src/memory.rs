@@ -62,20 +62,7 @@ impl InMemoryRun {
     pub fn start(scenario: &Scenario) -> Result<Self, RunError> {
         let mut run = if scenario.neuraxis.is_some() {
             let body = Body::new(scenario)?;
-            let labels = body
-                .regions()
-                .iter()
-                .map(|r| {
-                    let s = &r.spec;
-                    let text = |v: &dyn std::fmt::Debug| format!("{v:?}");
-                    [
-                        s.name.clone(),
-                        text(&s.side),
-                        text(&s.neurons),
-                        text(&s.serves),
-                    ]
-                })
-                .collect();
+            let labels = crate::drive::region_labels(&body);
             Self {
                 model: Model::Body {
                     body: Box::new(body),
