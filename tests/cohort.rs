@@ -278,3 +278,30 @@ fn a_wider_spread_of_proteostatic_ageing_spreads_the_ages_at_onset() {
     assert!(ci[0] < 0.0 && ci[1] > 0.0, "{line}");
     assert!(report.join("onset_by_age.png").is_file());
 }
+
+#[test]
+fn a_cohort_of_fifty_people_writes_its_tables_and_report() {
+    // The reduced size CI can afford: fifty people of three days each.
+    let dir = folder();
+    let d = dir.path();
+    assert_ok(&alsim(
+        d,
+        &[
+            "cohort", "c.ron", "--people", "50", "--out", "fifty", "--jobs", "2",
+        ],
+    ));
+    let out = d.join("fifty");
+    let mut people = csv::Reader::from_path(out.join("people.csv")).unwrap();
+    let header = people.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = people.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 50);
+    let genotype = header.iter().position(|h| h == "genotype").unwrap();
+    let a4v = rows.iter().filter(|r| &r[genotype] == "Sod1(A4V)").count();
+    // Choice with equal weights: 25 expected; 11 to 39 holds with probability > 0.999.
+    assert!((11..=39).contains(&a4v), "{a4v} of 50 carry A4V");
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.records().count(), 50);
+    for file in ["people.parquet", "runs.parquet", "report/cohort.md"] {
+        assert!(out.join(file).is_file(), "no {file}");
+    }
+}
