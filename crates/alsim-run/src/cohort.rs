@@ -136,7 +136,7 @@ fn outcome(dir: &Path, run: &PlannedRun, person: &PersonRecord) -> Result<Person
     let end = match (end_stage_days, person.death_age_years) {
         (Some(_), _) => End::Als,
         // The run was cut at the drawn age at death (to within a tick).
-        (None, Some(death)) if end_age >= death - 1.0 / 365.25 => End::OtherCauses,
+        (None, Some(death)) if cut_at_death(end_age, death) => End::OtherCauses,
         (None, _) => End::EndOfFollowUp,
     };
     Ok(PersonOutcome {
@@ -148,6 +148,12 @@ fn outcome(dir: &Path, run: &PlannedRun, person: &PersonRecord) -> Result<Person
         end_age_years: end_age,
         end,
     })
+}
+
+/// Whether a run that ended at `end_age` without ALS end stage was cut at the person's drawn
+/// age at death of other causes (runs end on a tick, so to within a day).
+pub(crate) fn cut_at_death(end_age: f64, death_age: f64) -> bool {
+    end_age >= death_age - 1.0 / alsim_core::DAYS_PER_YEAR
 }
 
 /// The first `time_days` at which `column` of the time series at `path` is below `threshold`.

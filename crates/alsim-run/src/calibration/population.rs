@@ -223,9 +223,8 @@ fn measure(
         .into_iter()
         .zip(people)
         .map(|((mut p, _), (_, death))| {
-            // Their run was cut at the drawn age at death (to within a tick).
             p.died_of_other_causes = p.survival.is_none_or(|s| !s.1)
-                && death.is_some_and(|d| p.end_age >= d - 1.0 / DAYS_PER_YEAR);
+                && death.is_some_and(|d| crate::cohort::cut_at_death(p.end_age, d));
             p
         })
         .collect();
