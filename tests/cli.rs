@@ -583,7 +583,10 @@ fn absurd_thread_counts_are_refused_before_anything_is_written() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_clean_failure(&res, "--threads 2000 is more than 4 per core");
+    assert_clean_failure(
+        &res,
+        "2000 threads (--threads, or threads= in Python) is more than 4 per core",
+    );
     assert!(!out.exists(), "nothing written");
 }
 

@@ -140,57 +140,24 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
             (summary, dir.clone())
         }
         (None, Some(path)) => {
-            let mut scenario = args.overrides.load(path)?;
-            if !scenario.sweep.is_empty() {
-                bail!(
-                    "{} declares a sweep of {} parameter(s); run its grid with `alsim batch {}`, or remove the sweep to run the scenario once",
-                    path.display(),
-                    scenario.sweep.len(),
-                    path.display()
-                );
-            }
-            if let Some(seed) = args.seed {
-                scenario.seed = seed;
-            }
+            let scenario = args.overrides.load(path)?;
             let file = path.display().to_string();
-            let person = match (&scenario.cohort, args.person) {
-                (Some(cohort), None) => bail!(
-                    "{file} describes a cohort of {} people; run them with `alsim cohort {file}`, or one of them with `--person INDEX`",
-                    cohort.people
-                ),
-                (None, Some(_)) => {
-                    bail!("{file} has no cohort section; --person picks one person of a cohort")
-                }
-                (Some(_), Some(index)) => Some(scenario.person(index, &file)?),
-                (None, None) => None,
+            let seed = args.seed.unwrap_or(scenario.seed);
+            let name = match args.person {
+                Some(index) => format!("{}-person{index}-seed{seed}", scenario.name),
+                None => format!("{}-seed{seed}", scenario.name),
             };
-            let out = match (&args.out, &person) {
-                (Some(out), _) => out.clone(),
-                (None, Some(p)) => default_out(
-                    &format!(
-                        "{}-person{}-seed{}",
-                        scenario.name, p.record.index, scenario.seed
-                    ),
-                    args.force,
-                ),
-                (None, None) => default_out(
-                    &format!("{}-seed{}", scenario.name, scenario.seed),
-                    args.force,
-                ),
+            let single = alsim_run::single_run(scenario, &file, args.seed, args.person)?;
+            let out = match &args.out {
+                Some(out) => out.clone(),
+                None => default_out(&name, args.force),
             };
             let overrides = args.overrides.recorded();
-            let summary = match &person {
-                Some(p) => {
-                    let spec = RunSpec::new(&p.scenario, &file)
-                        .with_overrides(&overrides)
-                        .of_person(&p.record);
-                    alsim_run::run(&spec, &out, &options, &progress, cancel)?
-                }
-                None => {
-                    let spec = RunSpec::new(&scenario, &file).with_overrides(&overrides);
-                    alsim_run::run(&spec, &out, &options, &progress, cancel)?
-                }
-            };
+            let mut spec = RunSpec::new(&single.scenario, &file).with_overrides(&overrides);
+            if let Some(record) = &single.person {
+                spec = spec.of_person(record);
+            }
+            let summary = alsim_run::run(&spec, &out, &options, &progress, cancel)?;
             (summary, out)
         }
         (None, None) => unreachable!("clap requires a scenario without --resume"),

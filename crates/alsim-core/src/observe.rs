@@ -146,6 +146,43 @@ impl Observation {
         v
     }
 
+    /// The row of [`Observation::values`] `values` (as `timeseries.csv` holds it) read back;
+    /// `None` unless it has one value per column.
+    pub fn from_values(values: &[f64]) -> Option<Self> {
+        let layout = Layout::get();
+        let cells = layout.section(Section::Cells).count();
+        if values.len() != Self::columns().len() {
+            return None;
+        }
+        let (counts, rest) = values.split_at(5);
+        let (cell_values, rest) = rest.split_at(cells);
+        let (field_values, state_values) = rest.split_at(2 * FIELD_COUNT);
+        let mut row = Self {
+            time_days: counts[0],
+            // Counts are whole numbers written as f64.
+            motor_neurons_alive: counts[1] as u64,
+            motor_neurons_stressed: counts[2] as u64,
+            motor_neurons_dying: counts[3] as u64,
+            motor_neurons_dead: counts[4] as u64,
+            ..Self::default()
+        };
+        for (stats, pair) in row.fields.iter_mut().zip(field_values.chunks_exact(2)) {
+            *stats = FieldStats {
+                total: pair[0],
+                max: pair[1],
+            };
+        }
+        let slots = layout
+            .section(Section::Cells)
+            .chain(layout.section(Section::Readout))
+            .chain(layout.section(Section::NeuronState))
+            .map(|(i, _)| i);
+        for (slot, &value) in slots.zip(cell_values.iter().chain(state_values)) {
+            row.mechanisms[slot] = value;
+        }
+        Some(row)
+    }
+
     /// The value of any column by name, `None` for an unknown name.
     pub fn get(&self, column: &str) -> Option<f64> {
         let i = Self::columns().iter().position(|c| c == column)?;
@@ -203,4 +240,21 @@ pub struct Summary {
     pub simulated_days: f64,
     /// Ticks run.
     pub ticks: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_read_back_gives_the_same_values_and_columns_by_name() {
+        let n = Observation::columns().len();
+        let values: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let row = Observation::from_values(&values).expect("one value per column");
+        assert_eq!(row.values(), values);
+        for (i, name) in Observation::columns().iter().enumerate() {
+            assert_eq!(row.get(name), Some(i as f64), "{name}");
+        }
+        assert_eq!(Observation::from_values(&values[1..]), None);
+    }
 }

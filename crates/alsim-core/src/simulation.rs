@@ -504,8 +504,10 @@ impl Simulation {
         &self.world
     }
 
-    /// The ECS world, mutable, for set-ups in tests (feature `test-support`).
-    #[cfg(any(test, feature = "test-support"))]
+    /// The ECS world, mutable, for states set up by hand in tests. Not part of the model's
+    /// interface: always compiled so that test builds and release builds share one feature set
+    /// (one build of the workspace, not two).
+    #[doc(hidden)]
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
     }

@@ -13,11 +13,12 @@
 //! Every alsim error arrives as `alsim.AlsimError` carrying alsim's own message (the file, line
 //! and column, or the field path, and the fix).
 
+use alsim_run::calibration::{MOUSE_TARGETS, MouseCourse};
 use alsim_run::{
     BatchOptions, CancelToken, InMemoryRun, NoProgress, Plan, Progress, RunError, RunOptions,
-    RunSpec,
+    RunSpec, Tables,
 };
-use alsim_scenario::{Override, Scenario};
+use alsim_scenario::Override;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -74,48 +75,20 @@ fn overrides(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<Override>> {
         .collect()
 }
 
-/// The scenario of `path` with `overrides`, `seed` and (in a cohort) person `person`, as
-/// `alsim run FILE --set ... --seed ... --person ...` would run it.
-fn scenario(
+/// What `alsim run FILE --set ... --seed ... --person ...` would run.
+fn single_run(
     path: &str,
     set: &[Override],
     seed: Option<u64>,
     person: Option<u64>,
-) -> PyResult<Scenario> {
-    let mut s = alsim_scenario::load_with(Path::new(path), set).map_err(alsim_err)?;
-    s = match (&s.cohort, person) {
-        (Some(_), Some(i)) => s.person(i, path).map_err(alsim_err)?.scenario,
-        (Some(c), None) => {
-            return Err(AlsimError::new_err(format!(
-                "{path} describes a cohort of {} people; run them with alsim.cohort(), or one of them with person=INDEX",
-                c.people
-            )));
-        }
-        (None, Some(_)) => {
-            return Err(AlsimError::new_err(format!(
-                "{path} has no cohort section; person= picks one person of a cohort"
-            )));
-        }
-        (None, None) => s,
-    };
-    if let Some(seed) = seed {
-        s.seed = seed;
-    }
-    s.validate(path).map_err(alsim_err)?;
-    Ok(s)
+) -> PyResult<alsim_run::SingleRun> {
+    let s = alsim_scenario::load_with(Path::new(path), set).map_err(alsim_err)?;
+    alsim_run::single_run(s, path, seed, person).map_err(alsim_err)
 }
 
-fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
-    let threads = threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    if threads == 0 {
-        return Err(AlsimError::new_err("threads must be at least 1"));
-    }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(alsim_err)
+/// The overrides of a Python dict as the manifest records them.
+fn recorded(set: &[Override]) -> Vec<String> {
+    set.iter().map(Override::to_string).collect()
 }
 
 /// Loads and validates a scenario; returns its name, seed and the resolved scenario as RON.
@@ -149,10 +122,10 @@ fn run(
     String,
 )> {
     let set = self::overrides(overrides)?;
-    let scenario = scenario(path, &set, seed, person)?;
-    let pool = pool(threads)?;
+    let single = single_run(path, &set, seed, person)?;
+    let pool = alsim_run::pool(threads).map_err(alsim_err)?;
     let mut run = pool
-        .install(|| InMemoryRun::start(&scenario))
+        .install(|| InMemoryRun::start(&single.scenario))
         .map_err(alsim_err)?;
     loop {
         let finished = py.detach(|| {
@@ -181,6 +154,34 @@ fn run(
         region_rows,
         tables.summary.to_string(),
     ))
+}
+
+/// The SOD1-G93A mouse course (days to the calibration sheet's six events, `None` when not
+/// reached) of a run's time-series columns, rows and summary JSON, as `alsim calibrate`
+/// measures it.
+#[pyfunction]
+fn mouse_course(
+    columns: Vec<String>,
+    rows: Vec<Vec<f64>>,
+    summary: &str,
+) -> PyResult<[Option<f64>; 6]> {
+    let tables = Tables {
+        columns,
+        rows,
+        region_columns: Vec::new(),
+        region_rows: Vec::new(),
+        summary: serde_json::from_str(summary).map_err(alsim_err)?,
+    };
+    Ok(MouseCourse::of_tables(&tables).map_err(alsim_err)?.values())
+}
+
+/// The mouse course's targets: (key, observable, low, high, source), days.
+#[pyfunction]
+fn mouse_targets() -> Vec<(&'static str, &'static str, f64, f64, &'static str)> {
+    MOUSE_TARGETS
+        .iter()
+        .map(|t| (t.key, t.observable, t.low, t.high, t.source))
+        .collect()
 }
 
 /// Counts finished runs for the caller's progress display.
@@ -268,11 +269,14 @@ fn run_to_folder(
     person: Option<u64>,
 ) -> PyResult<()> {
     let set = self::overrides(overrides)?;
-    let scenario = scenario(path, &set, seed, person)?;
-    let recorded: Vec<String> = set.iter().map(Override::to_string).collect();
+    let single = single_run(path, &set, seed, person)?;
+    let recorded = recorded(&set);
     let file = path.to_string();
     cancellable(py, None, move |_, cancel| {
-        let spec = RunSpec::new(&scenario, &file).with_overrides(&recorded);
+        let mut spec = RunSpec::new(&single.scenario, &file).with_overrides(&recorded);
+        if let Some(record) = &single.person {
+            spec = spec.of_person(record);
+        }
         let options = RunOptions {
             threads,
             ..RunOptions::default()
@@ -321,10 +325,9 @@ fn batch(
                 .map_err(alsim_err)
         })
         .collect::<PyResult<Vec<_>>>()?;
-    let recorded = set.iter().map(Override::to_string).collect();
     let plan = Plan::new(&scenarios, replicates)
         .map_err(alsim_err)?
-        .with_overrides(recorded);
+        .with_overrides(recorded(&set));
     run_plan(py, plan, out, jobs, timeseries_table, on_progress)
 }
 
@@ -344,10 +347,9 @@ fn cohort(
 ) -> PyResult<()> {
     let set = self::overrides(overrides)?;
     let s = alsim_scenario::load_with(Path::new(path), &set).map_err(alsim_err)?;
-    let recorded = set.iter().map(Override::to_string).collect();
     let plan = Plan::cohort(Path::new(path), &s, people)
         .map_err(alsim_err)?
-        .with_overrides(recorded);
+        .with_overrides(recorded(&set));
     run_plan(py, plan, out.clone(), jobs, timeseries_table, on_progress)?;
     let people = alsim_run::cohort::outcomes(&out).map_err(alsim_err)?;
     alsim_run::cohort::write_people(&out, &people).map_err(alsim_err)?;
@@ -388,5 +390,7 @@ fn _alsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_to_folder, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
     m.add_function(wrap_pyfunction!(cohort, m)?)?;
+    m.add_function(wrap_pyfunction!(mouse_course, m)?)?;
+    m.add_function(wrap_pyfunction!(mouse_targets, m)?)?;
     Ok(())
 }

@@ -164,3 +164,18 @@ def test_a_run_releases_the_gil_and_ctrl_c_stops_it():
         assert time.monotonic() - started < 5.0
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_person_run_into_a_folder_records_the_person_as_the_command_line_does(tmp_path):
+    alsim.run(COHORT, {"time.duration_days": 2}, person=3, out=tmp_path / "py")
+    subprocess.run(
+        [cli(), "run", COHORT, "--person", "3", "--set", "time.duration_days=2",
+         "--out", tmp_path / "cli"],
+        check=True,
+        capture_output=True,
+    )
+    py = json.loads((tmp_path / "py/manifest.json").read_text())
+    from_cli = json.loads((tmp_path / "cli/manifest.json").read_text())
+    assert py["person"]["index"] == 3
+    assert py["person"] == from_cli["person"]
+    assert py["scenario"] == from_cli["scenario"]

@@ -133,7 +133,7 @@ pub fn run_batch(
         ));
     }
     let pools = (0..workers)
-        .map(|_| pool(threads))
+        .map(|_| pool(Some(threads)))
         .collect::<Result<Vec<_>, _>>()?;
     let batch = Batch {
         plan,

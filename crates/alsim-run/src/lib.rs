@@ -54,5 +54,5 @@ pub use memory::{InMemoryRun, Tables};
 pub use merge::{Merged, merge};
 pub use plan::{BatchFile, Plan, PlannedRun, RUNS_DIR, Shard};
 pub use progress::{CancelToken, NoProgress, Progress, Step};
-pub use run::{Every, RunOptions, RunSpec, resume, run};
+pub use run::{Every, RunOptions, RunSpec, SingleRun, pool, resume, run, single_run};
 pub use snapshot::{Marker, markers};

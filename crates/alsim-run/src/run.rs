@@ -179,7 +179,7 @@ pub fn run(
                 dir: dir.to_path_buf(),
             });
         }
-        let pool = pool(options.threads.unwrap_or_else(cores))?;
+        let pool = pool(options.threads)?;
         let folder = RunFolder::create(dir, options.replace)?;
         folder.clear_resume_state()?;
         execute(spec, &folder, &pool, options, None, progress, cancel)
@@ -229,7 +229,7 @@ pub fn resume(
     reported(spec.name, scenario.time.ticks(), progress, || {
         let checkpoint = dir.join(names::CHECKPOINT).display().to_string();
         check_memory(&scenario, &checkpoint, options.max_memory, 1)?;
-        let pool = pool(options.threads.unwrap_or_else(cores))?;
+        let pool = pool(options.threads)?;
         let folder = RunFolder::create(dir, false)?;
         // A checkpoint copied in from another run would finish that run under this one's name.
         if let Ok(started_as) = std::fs::read_to_string(dir.join(names::SCENARIO))
@@ -272,14 +272,72 @@ pub(crate) fn reported(
     result
 }
 
-/// A rayon pool of `threads` worker threads.
-pub(crate) fn pool(threads: usize) -> Result<ThreadPool, RunError> {
+/// The one run a scenario file asks for: the scenario, or one person of its cohort.
+#[derive(Debug)]
+pub struct SingleRun {
+    /// What runs: the file's scenario, or the person's (draws written in).
+    pub scenario: Scenario,
+    /// The person's record for the manifest; `None` for a scenario without a cohort.
+    pub person: Option<PersonRecord>,
+}
+
+/// The run `alsim run FILE [--seed S] [--person I]` (or Python's `alsim.run`) makes of the
+/// scenario loaded from `file`: the seed set first, then person `person` drawn from it. A sweep
+/// belongs to a batch, a cohort file needs a person and a person needs a cohort file; each
+/// refusal says what to run instead.
+pub fn single_run(
+    mut scenario: Scenario,
+    file: &str,
+    seed: Option<u64>,
+    person: Option<u64>,
+) -> Result<SingleRun, RunError> {
+    if !scenario.sweep.is_empty() {
+        return Err(RunError::Invalid(format!(
+            "{file} declares a sweep of {} parameter(s); run its grid as a batch (`alsim batch {file}`, or alsim.batch in Python), or remove the sweep to run the scenario once",
+            scenario.sweep.len()
+        )));
+    }
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    match (&scenario.cohort, person) {
+        (Some(cohort), None) => Err(RunError::Invalid(format!(
+            "{file} describes a cohort of {} people; run them as a cohort (`alsim cohort {file}`, or alsim.cohort in Python), or one of them by its index (--person INDEX, or person=INDEX)",
+            cohort.people
+        ))),
+        (None, Some(_)) => Err(RunError::Invalid(format!(
+            "{file} has no cohort section; a person index picks one person of a cohort"
+        ))),
+        (Some(_), Some(index)) => {
+            let person = scenario.person(index, file)?;
+            Ok(SingleRun {
+                scenario: person.scenario,
+                person: Some(person.record),
+            })
+        }
+        (None, None) => {
+            scenario.validate(file)?;
+            Ok(SingleRun {
+                scenario,
+                person: None,
+            })
+        }
+    }
+}
+
+/// A rayon pool of `threads` worker threads (all cores when `None`), at most
+/// [`MAX_THREADS_PER_CORE`] per core.
+pub fn pool(threads: Option<usize>) -> Result<ThreadPool, RunError> {
+    let threads = threads.unwrap_or_else(cores);
+    if threads == 0 {
+        return Err(RunError::Invalid("threads must be at least 1".into()));
+    }
     // Results do not depend on the thread count, so more threads than cores only cost memory
     // and scheduling; a typo such as 2000 would start 2000 threads.
     let most = MAX_THREADS_PER_CORE * cores();
     if threads > most {
         return Err(RunError::Invalid(format!(
-            "--threads {threads} is more than {MAX_THREADS_PER_CORE} per core of the {} cores here (at most {most}); results are the same for any thread count",
+            "{threads} threads (--threads, or threads= in Python) is more than {MAX_THREADS_PER_CORE} per core of the {} cores here (at most {most}); results are the same for any thread count",
             cores()
         )));
     }

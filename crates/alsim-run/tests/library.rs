@@ -3,6 +3,7 @@
 //! batch's per-run progress.
 
 use alsim_core::Summary;
+use alsim_run::calibration::MouseCourse;
 use alsim_run::{
     BatchOptions, CancelToken, NoProgress, Plan, Progress, RunError, RunOptions, RunSpec, Step,
 };
@@ -406,4 +407,24 @@ fn an_in_memory_run_holds_the_rows_and_summary_of_a_run_folder_bit_for_bit() {
             assert!(tables.region_rows.is_empty());
         }
     }
+}
+
+#[test]
+fn the_mouse_course_of_an_in_memory_run_is_the_course_of_the_simulation_itself() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/sod1-g93a-mouse.ron");
+    let mut mouse = alsim_scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    // Long enough for the transport deficit and the first denervation, not for the rest.
+    mouse.time.duration_days = 45.0;
+    let mut sim = alsim_core::Simulation::new(&mouse).unwrap();
+    let rows = sim.run_to_end();
+    let expected = MouseCourse::measure(&rows, sim.summary());
+    let mut run = alsim_run::InMemoryRun::start(&mouse).unwrap();
+    while !run.advance(100).unwrap() {}
+    let tables = run.finish().unwrap();
+    let measured = MouseCourse::of_tables(&tables).unwrap();
+    assert_eq!(measured, expected);
+    assert!(measured.transport_deficit.is_some() && measured.end_stage.is_none());
+    let mut body = tables;
+    body.columns.push("extra".into());
+    assert!(MouseCourse::of_tables(&body).is_err());
 }

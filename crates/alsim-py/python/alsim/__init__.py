@@ -34,10 +34,13 @@ __all__ = [
     "AlsimError",
     "Result",
     "Scenario",
+    "Target",
     "__version__",
     "batch",
     "cohort",
     "load",
+    "MOUSE_TARGETS",
+    "mouse_course",
     "read_batch",
     "read_cohort",
     "read_run",
@@ -109,6 +112,35 @@ def run(
         regions=_regions(region_columns, labels, region_rows),
         summary=json.loads(summary),
     )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A measured event of the SOD1-G93A mouse's course: its key, what it is, its range in
+    days and the source."""
+
+    key: str
+    observable: str
+    low: float
+    high: float
+    source: str
+
+
+#: The calibration sheet's mouse course (as `alsim calibrate` compares it), in time order.
+MOUSE_TARGETS = [Target(*t) for t in _alsim.mouse_targets()]
+
+
+def mouse_course(result: Result) -> dict:
+    """Days from the start of a mouse run (a block, e.g. `sod1-g93a-mouse.ron`) to each event of
+    `MOUSE_TARGETS`, keyed by `Target.key`; `None` for one not reached in the run. Measured
+    by alsim itself, as `alsim calibrate` does."""
+    frame = result.timeseries
+    days = _alsim.mouse_course(
+        [str(c) for c in frame.columns],
+        frame.to_numpy(dtype="float64").tolist(),
+        json.dumps(result.summary),
+    )
+    return {t.key: d for t, d in zip(MOUSE_TARGETS, days)}
 
 
 def read_run(path: Pathish) -> Result:

@@ -70,6 +70,24 @@ impl MouseCourse {
         }
     }
 
+    /// Measures the course on the rows and summary of an in-memory run ([`crate::Tables`]).
+    pub fn of_tables(tables: &crate::Tables) -> Result<Self, RunError> {
+        if tables.columns != Observation::columns() {
+            return Err(RunError::Invalid(
+                "the mouse course is measured on a block's time series; this run is a body of regions".into(),
+            ));
+        }
+        let rows = tables
+            .rows
+            .iter()
+            .map(|r| Observation::from_values(r))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| RunError::Invalid("a time-series row has the wrong length".into()))?;
+        let summary: Summary = serde_json::from_value(tables.summary.clone())
+            .map_err(|e| RunError::Invalid(format!("summary: {e}")))?;
+        Ok(Self::measure(&rows, &summary))
+    }
+
     /// The observables in [`MOUSE_TARGETS`] order.
     pub fn values(&self) -> [Option<f64>; 6] {
         [
@@ -86,6 +104,8 @@ impl MouseCourse {
 /// A measured target: observable, range in days, source.
 #[derive(Clone, Copy, Debug)]
 pub struct Target {
+    /// Short name (the [`MouseCourse`] field; Python's `alsim.mouse_course` keys).
+    pub key: &'static str,
     /// What is measured.
     pub observable: &'static str,
     /// Lower end of the target range, days.
@@ -99,36 +119,42 @@ pub struct Target {
 /// SOD1-G93A mouse targets (`docs/calibration-targets.md`, section A), in [`MouseCourse::values`] order.
 pub const MOUSE_TARGETS: [Target; 6] = [
     Target {
+        key: "transport_deficit",
         observable: "retrograde transport deficit (mean efficiency < 90% of start)",
         low: 30.0,
         high: 40.0,
         source: "Bilsland et al. 2010",
     },
     Target {
+        key: "denervation_40pct",
         observable: "40% of endplates denervated",
         low: 30.0,
         high: 50.0,
         source: "Fischer et al. 2004; Vinsant et al. 2013",
     },
     Target {
+        key: "loss_20pct",
         observable: "20% of motor neurons lost",
         low: 50.0,
         high: 70.0,
         source: "Vinsant et al. 2013; Chiu et al. 1995",
     },
     Target {
+        key: "loss_50pct",
         observable: "50% of motor neurons lost",
         low: 90.0,
         high: 110.0,
         source: "Hall et al. 1998",
     },
     Target {
+        key: "onset",
         observable: "clinical onset",
         low: 80.0,
         high: 115.0,
         source: "Gurney 1994; Hall et al. 1998",
     },
     Target {
+        key: "end_stage",
         observable: "end stage (force proxy < 0.2)",
         low: 115.0,
         high: 145.0,
