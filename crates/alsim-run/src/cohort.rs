@@ -126,13 +126,12 @@ fn outcome(dir: &Path, run: &PlannedRun, person: &PersonRecord) -> Result<Person
         .map_err(|e| bad(summary_path.clone(), e.to_string()))?;
     let s: SummaryFields =
         serde_json::from_str(&text).map_err(|e| bad(summary_path.clone(), e.to_string()))?;
-    let age = |days: f64| s.start_age_years + days / 365.25;
     let end_stage_days = if s.regions.is_some() {
         s.days_to_respiratory_failure
     } else {
         first_day_below(&dir.join(names::TIMESERIES), "force_proxy", END_STAGE_FORCE)?
     };
-    let end_age = age(end_stage_days.unwrap_or(s.simulated_days));
+    let (end_age, end_stage_age) = end_ages(s.start_age_years, s.simulated_days, end_stage_days);
     let end = match (end_stage_days, person.death_age_years) {
         (Some(_), _) => End::Als,
         // The run was cut at the drawn age at death (to within a tick).
@@ -144,10 +143,25 @@ fn outcome(dir: &Path, run: &PlannedRun, person: &PersonRecord) -> Result<Person
         start_age_years: s.start_age_years,
         onset_age_years: s.age_at_clinical_onset_years,
         site_of_onset: s.site_of_onset,
-        end_stage_age_years: end_stage_days.map(age),
+        end_stage_age_years: end_stage_age,
         end_age_years: end_age,
         end,
     })
+}
+
+/// The ages, years, at which a run from `start_age` ended (after `simulated_days`) and, when
+/// it did, reached end stage (on `end_stage_day`): a run stops at end stage or goes on to its
+/// end.
+pub(crate) fn end_ages(
+    start_age: f64,
+    simulated_days: f64,
+    end_stage_day: Option<f64>,
+) -> (f64, Option<f64>) {
+    let age = |days: f64| start_age + days / alsim_core::DAYS_PER_YEAR;
+    (
+        age(end_stage_day.unwrap_or(simulated_days)),
+        end_stage_day.map(age),
+    )
 }
 
 /// Whether a run that ended at `end_age` without ALS end stage was cut at the person's drawn

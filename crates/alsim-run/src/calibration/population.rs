@@ -16,7 +16,7 @@ use super::body::{BodyCourse, row, run_body, share_cell, site_class};
 use super::{END_STAGE_FORCE, run_each};
 use crate::{Progress, RunError};
 use alsim_core::mechanisms::motor_units::is_below;
-use alsim_core::{DAYS_PER_YEAR, Simulation, Summary};
+use alsim_core::{Simulation, Summary};
 use alsim_report::{CohortAnalysis, CohortPerson, analyse_cohort};
 use alsim_scenario::Scenario;
 use std::path::Path;
@@ -174,9 +174,12 @@ fn body_person(scenario: &Scenario) -> Result<(CohortPerson, Summary), RunError>
 }
 
 fn person(summary: &Summary, end_stage_day: Option<f64>, site: Option<String>) -> CohortPerson {
-    let age = |day: f64| summary.start_age_years + day / DAYS_PER_YEAR;
     let onset = summary.age_at_clinical_onset_years;
-    let end_age = age(end_stage_day.unwrap_or(summary.simulated_days));
+    let (end_age, _) = crate::cohort::end_ages(
+        summary.start_age_years,
+        summary.simulated_days,
+        end_stage_day,
+    );
     CohortPerson {
         entry_age: summary.start_age_years,
         onset_age: onset,
