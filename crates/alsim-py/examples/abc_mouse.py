@@ -176,28 +176,8 @@ def plot(frame, weights, table, predicted, out: Path) -> None:
     plt.close(fig)
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("abc"))
-    parser.add_argument("--size", choices=sorted(mouse.SIZES), default="full")
-    parser.add_argument("--population", type=int, default=100)
-    parser.add_argument("--generations", type=int, default=8)
-    parser.add_argument("--minimum-epsilon", type=float, default=1.0)
-    parser.add_argument(
-        "--max-simulations", type=int, default=2500, help="stop before a generation beyond it"
-    )
-    parser.add_argument(
-        "--min-acceptance-rate", type=float, default=0.05, help="stop when fewer are accepted"
-    )
-    parser.add_argument("--predictive-draws", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=None, help="simulations at a time")
-    parser.add_argument("--seed", type=int, default=1, help="first simulation seed")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    db = args.out / "abc.db"
-    if db.exists():
-        db.unlink()
-
+def calibrate(args, db: Path) -> pyabc.History:
+    """Runs ABC-SMC into the database `db` and returns its history."""
     np.random.seed(args.seed)  # pyABC draws its particles from numpy's global generator
     executor = ThreadPoolExecutor(max_workers=args.workers)
     sampler = ConcurrentFutureSampler(
@@ -215,10 +195,43 @@ def main(argv=None) -> dict:
         min_acceptance_rate=args.min_acceptance_rate,
     )
     executor.shutdown()
+    return history
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("abc"))
+    parser.add_argument("--size", choices=sorted(mouse.SIZES), default="full")
+    parser.add_argument("--population", type=int, default=100)
+    parser.add_argument("--generations", type=int, default=8)
+    parser.add_argument("--minimum-epsilon", type=float, default=1.0)
+    parser.add_argument(
+        "--max-simulations", type=int, default=2500, help="stop before a generation beyond it"
+    )
+    parser.add_argument(
+        "--min-acceptance-rate", type=float, default=0.05, help="stop when fewer are accepted"
+    )
+    parser.add_argument("--predictive-draws", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=None, help="simulations at a time")
+    parser.add_argument("--seed", type=int, default=1, help="first simulation seed")
+    parser.add_argument(
+        "--report-only", action="store_true",
+        help="no new generations: report on the generations already in OUT/abc.db (e.g. of a "
+        "run stopped early)",
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    db = args.out / "abc.db"
+    if args.report_only:
+        history = pyabc.History(f"sqlite:///{db}")
+    else:
+        if db.exists():
+            db.unlink()
+        history = calibrate(args, db)
 
     populations = history.get_all_populations()
-    generations = populations[populations.t >= 0][["t", "epsilon", "samples"]].copy()
-    generations["acceptance_rate"] = args.population / generations.samples
+    generations = populations[populations.t >= 0][["t", "epsilon", "samples", "particles"]].copy()
+    generations["acceptance_rate"] = generations.particles / generations.samples
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     weights = np.asarray(weights)
     table = posterior_table(frame, weights)
