@@ -125,7 +125,12 @@ fn combine(column: &str) -> Combine {
         Combine::Max
     } else if MOTOR_UNIT.contains(&column) {
         Combine::MeanOfLower
-    } else if column.ends_with("_mean") || column.ends_with("_fraction") {
+    } else if column.ends_with("_mean")
+        || column.ends_with("_fraction")
+        // A region's concentration is its axons' share on one healthy level per person, so the
+        // person's is the regions' mean weighted by their neurons (`mechanisms::neurofilament`).
+        || column.ends_with("_pg_per_ml")
+    {
         Combine::Mean
     } else {
         Combine::Sum
@@ -167,6 +172,12 @@ pub struct BodySummary {
     pub days_to_respiratory_failure: Option<f64>,
     /// Days from clinical onset to respiratory failure (survival from onset).
     pub survival_from_onset_days: Option<f64>,
+    /// ALSFRS-R total (0–48) at the end of the run.
+    pub alsfrs_r_total_final: f64,
+    /// Mean fall of the ALSFRS-R total per month (30.44 days) from clinical onset to the end of
+    /// the run, `(48 − total at the end) / months`, as the clinic's ΔFS from onset; `None`
+    /// before onset or on its day.
+    pub alsfrs_r_slope_per_month: Option<f64>,
     /// Every region, in the scenario's order.
     pub regions: Vec<RegionSummary>,
 }
@@ -432,8 +443,10 @@ impl Body {
             .iter()
             .map(|r| r.sim.summary().motor_neurons_final_alive)
             .sum();
+        let nfl = self.blood_nfl();
         let s = &mut self.summary;
         s.motor_neurons_final_alive = alive;
+        s.nfl_blood_pg_per_ml_final = nfl;
         s.simulated_days = day;
         s.ticks = self.regions[0].sim.tick();
         let dead = s.motor_neurons_initial - alive.min(s.motor_neurons_initial);
@@ -460,7 +473,21 @@ impl Body {
             s.days_to_clinical_onset = first;
             s.age_at_clinical_onset_years =
                 first.map(|d| s.start_age_years + d / crate::DAYS_PER_YEAR);
+            s.nfl_blood_pg_per_ml_at_onset = first.and(nfl);
         }
+    }
+
+    /// The person's blood NfL, pg/mL: the regions' levels weighted by their motor neurons at
+    /// the start, as the time series combines them; `None` with the mechanism off.
+    fn blood_nfl(&self) -> Option<f64> {
+        let (mut sum, mut total) = (0.0, 0.0);
+        for r in &self.regions {
+            let level = crate::mechanisms::neurofilament::blood_level(&r.sim.world)?;
+            let weight = r.sim.summary().motor_neurons_initial as f64;
+            sum += weight * level;
+            total += weight;
+        }
+        (total > 0.0).then(|| sum / total)
     }
 
     /// The numerical guard of every region, in the scenario's order; the place of a failure
@@ -600,6 +627,7 @@ impl Body {
         // By day, ties in the scenario's order.
         order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let name = |i: usize| self.regions[i].spec.name.clone();
+        let total = self.function()[4];
         BodySummary {
             body: self.summary.clone(),
             focus: self.focus.map(name),
@@ -610,6 +638,13 @@ impl Body {
                 .respiratory_failure
                 .zip(self.summary.days_to_clinical_onset)
                 .map(|(end, onset)| end - onset),
+            alsfrs_r_total_final: total,
+            alsfrs_r_slope_per_month: self
+                .summary
+                .days_to_clinical_onset
+                .map(|onset| (self.time_days() - onset) / (crate::DAYS_PER_YEAR / 12.0))
+                .filter(|&months| months > 0.0)
+                .map(|months| (48.0 - total) / months),
             regions: self
                 .regions
                 .iter()

@@ -154,13 +154,15 @@ pub enum SimSet {
     Spawn,
     /// Clinical readout: motor units, reinnervation, force.
     Readout,
+    /// Biomarkers: what degenerating cells release into the CSF and blood.
+    Biomarkers,
     /// Fields advance: sources, decay and diffusion over the tick's sub-steps.
     Diffuse,
 }
 
 impl SimSet {
     /// Every phase, in run order.
-    pub const ORDER: [SimSet; 11] = [
+    pub const ORDER: [SimSet; 12] = [
         SimSet::Sense,
         SimSet::Proteostasis,
         SimSet::Energetics,
@@ -171,6 +173,7 @@ impl SimSet {
         SimSet::Die,
         SimSet::Spawn,
         SimSet::Readout,
+        SimSet::Biomarkers,
         SimSet::Diffuse,
     ];
 }

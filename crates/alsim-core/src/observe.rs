@@ -236,6 +236,11 @@ pub struct Summary {
     pub start_age_years: f64,
     /// Age at clinical onset, years: `start_age_years` plus the days to onset over 365.25.
     pub age_at_clinical_onset_years: Option<f64>,
+    /// Blood neurofilament light on the day of clinical onset, pg/mL; `None` before onset or
+    /// with `mechanisms.neurofilament` off.
+    pub nfl_blood_pg_per_ml_at_onset: Option<f64>,
+    /// Blood neurofilament light at the end, pg/mL; `None` with `mechanisms.neurofilament` off.
+    pub nfl_blood_pg_per_ml_final: Option<f64>,
     /// Simulated days.
     pub simulated_days: f64,
     /// Ticks run.

@@ -2,7 +2,7 @@
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
 use crate::mechanism::{LivingNeurons, Mechanism, Setup, StepLimit};
-use crate::mechanisms::{ALL, DENSE, astrocytes, genetics, microglia, motor_units};
+use crate::mechanisms::{ALL, DENSE, astrocytes, genetics, microglia, motor_units, neurofilament};
 use crate::observe::{Census, Layout, Observation, Summary};
 use crate::snapshot::{CellRecord, CellState};
 use crate::world::{place, spawn, take_ids};
@@ -363,12 +363,15 @@ impl Simulation {
             .get_resource::<motor_units::Clinical>()
             .and_then(|c| c.onset_tick);
         let onset_days = onset_tick.map(|t| self.world.resource::<Clock>().days_after(t));
+        let nfl = neurofilament::blood_level(&self.world);
         let s = &mut self.summary;
         if s.days_to_clinical_onset.is_none() {
             s.days_to_clinical_onset = onset_days;
             s.age_at_clinical_onset_years =
                 onset_days.map(|d| s.start_age_years + d / DAYS_PER_YEAR);
+            s.nfl_blood_pg_per_ml_at_onset = onset_days.and(nfl);
         }
+        s.nfl_blood_pg_per_ml_final = nfl;
         let (dead, initial) = (census.motor_neurons_dead, census.motor_neurons_initial);
         if initial > 0 {
             if s.days_to_10pct_mn_loss.is_none() && dead * 10 >= initial {

@@ -3,31 +3,25 @@
 //! loss, and clinical onset lands in the summary.
 
 mod support;
-use support::count;
+use support::{count, neurons_alone};
 
 use alsim_core::mechanisms::motor_units::{Clinical, MotorUnit, UnitKind};
 use alsim_core::mechanisms::transport::Transport;
 use alsim_core::{CellId, MotorNeuron, Observation, Simulation};
-use alsim_scenario::{Amount, Scenario};
+use alsim_scenario::Scenario;
 use bevy_ecs::prelude::*;
 
 /// Motor neurons alone, dying only at `hazard` per day (no damage, glia or other mechanisms),
 /// with 6-hour ticks.
 fn dying_pool(days: f64, hazard: f64) -> Scenario {
-    let mut s = Scenario::default();
-    s.time.duration_days = days;
+    let mut s = neurons_alone(days);
     s.time.dt_hours = 6.0;
     s.time.field_dt_minutes = 60.0;
-    s.populations.microglia.amount = Amount::Count(0);
-    s.populations.astrocytes.amount = Amount::Count(0);
-    let m = &mut s.mechanisms;
-    m.aggregation = None;
-    m.mitochondria = None;
-    m.transport = None;
-    m.microglia = None;
-    m.astrocytes = None;
-    m.neuron_damage = None;
-    m.cell_death.as_mut().unwrap().baseline_hazard_per_day = hazard;
+    s.mechanisms
+        .cell_death
+        .as_mut()
+        .unwrap()
+        .baseline_hazard_per_day = hazard;
     s
 }
 

@@ -273,6 +273,32 @@ fn a_failing_respiratory_pool_ends_the_course_and_the_scores_follow_regional_for
     assert!(end > onset, "onset {onset}, end {end}");
     assert_eq!(summary.survival_from_onset_days, Some(end - onset));
     assert!(fvc < 50.0);
+    // The summary's ALSFRS-R is the score at the end, its slope the fall from 48 per month
+    // since onset.
+    assert_eq!(summary.alsfrs_r_total_final, total);
+    let months = (summary.body.simulated_days - onset) / (365.25 / 12.0);
+    let slope = summary.alsfrs_r_slope_per_month.expect("after onset");
+    assert!((slope - (48.0 - total) / months).abs() < 1e-9 && slope > 0.0);
+    // Blood NfL: the regions' levels weighted by their neurons, as the whole-body row has it.
+    let observed = body.observe();
+    let row = body.whole_body(&observed);
+    let column = alsim_core::Body::columns()
+        .iter()
+        .position(|c| c == "nfl_blood_pg_per_ml")
+        .unwrap();
+    let nfl = summary.body.nfl_blood_pg_per_ml_final.expect("on");
+    assert!(
+        (nfl - row[column]).abs() < 1e-9 * nfl,
+        "{nfl} against {}",
+        row[column]
+    );
+    assert!(
+        summary
+            .body
+            .nfl_blood_pg_per_ml_at_onset
+            .expect("onset reached")
+            < nfl
+    );
 }
 
 #[test]

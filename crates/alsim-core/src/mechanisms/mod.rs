@@ -12,6 +12,7 @@ pub mod interventions;
 pub mod microglia;
 pub mod mitochondria;
 pub mod motor_units;
+pub mod neurofilament;
 pub mod neuron_damage;
 pub mod transport;
 
@@ -23,7 +24,7 @@ use bevy_ecs::prelude::*;
 /// before it (transport starts each terminal from mitochondria's healthy state and its motor
 /// unit; ageing modulates aggregation). The order of a time-series section's columns is this
 /// order too. This is the one list of mechanisms.
-pub static ALL: [&dyn Mechanism; 11] = [
+pub static ALL: [&dyn Mechanism; 12] = [
     &aggregation::Aggregation,
     &ageing::Ageing,
     &mitochondria::Energetics,
@@ -35,6 +36,7 @@ pub static ALL: [&dyn Mechanism; 11] = [
     &cell_death::CellDeath,
     &environment::Exposures,
     &interventions::Interventions,
+    &neurofilament::Neurofilament,
 ];
 
 /// Gives every cell marked `M` the component `C` (a mechanism's per-cell state at the start).

@@ -6,7 +6,7 @@
 
 use alsim_core::mechanisms::microglia::{MicrogliaState, Phenotype};
 use alsim_core::{Observation, Simulation, Summary};
-use alsim_scenario::{Scenario, load};
+use alsim_scenario::{Amount, Scenario, load};
 use std::path::Path;
 
 /// A bundled scenario from the repository's `scenarios/`, loaded and validated.
@@ -16,6 +16,23 @@ pub fn bundled(name: &str) -> Scenario {
         .find(|dir| dir.join("scenarios").is_dir())
         .expect("the repository holds scenarios/");
     load(&root.join(format!("scenarios/{name}.ron"))).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The default scenario's motor neurons alone for `days`: no glia and no disease mechanism
+/// (cell death, motor units and the readouts stay on), so nothing harms them.
+pub fn neurons_alone(days: f64) -> Scenario {
+    let mut s = Scenario::default();
+    s.time.duration_days = days;
+    s.populations.microglia.amount = Amount::Count(0);
+    s.populations.astrocytes.amount = Amount::Count(0);
+    let m = &mut s.mechanisms;
+    m.aggregation = None;
+    m.mitochondria = None;
+    m.transport = None;
+    m.microglia = None;
+    m.astrocytes = None;
+    m.neuron_damage = None;
+    s
 }
 
 /// A count column of `row` (`microglia_surveying`, `astrocytes_reactive`, ...).

@@ -436,6 +436,8 @@ mod tests {
             order_of_onset: vec![("L1".into(), 10.0), ("L2".into(), 40.0)],
             days_to_respiratory_failure: None,
             survival_from_onset_days: None,
+            alsfrs_r_total_final: 48.0,
+            alsfrs_r_slope_per_month: Some(0.0),
             regions: Vec::new(),
         };
         let course = BodyCourse::measure(&scenario, &rows(&[(0.0, 48.0)]), &summary);

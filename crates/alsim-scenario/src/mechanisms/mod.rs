@@ -8,6 +8,7 @@ mod cell_death;
 mod microglia;
 mod mitochondria;
 mod motor_units;
+mod neurofilament;
 mod neuron_damage;
 mod transport;
 
@@ -18,6 +19,7 @@ pub use cell_death::CellDeathParams;
 pub use microglia::MicrogliaParams;
 pub use mitochondria::MitochondriaParams;
 pub use motor_units::MotorUnitParams;
+pub use neurofilament::NeurofilamentParams;
 pub use neuron_damage::NeuronDamageParams;
 pub use transport::TransportParams;
 
@@ -85,6 +87,8 @@ mechanisms! {
     motor_units: MotorUnitParams,
     /// Ageing: proteostatic clearance declining with the tissue's age.
     ageing: AgeingParams,
+    /// Neurofilament light released by degenerating axons into the CSF and blood (biomarker).
+    neurofilament: NeurofilamentParams,
 }
 
 fn on<T: Default>() -> Option<T> {
