@@ -4,7 +4,7 @@
 use crate::limits;
 use crate::progress::RunBar;
 use alsim_io::{has_checkpoint, is_finished};
-use alsim_run::{CancelToken, Every, RunOptions, RunSpec, size_text};
+use alsim_run::{CancelToken, Every, RunOptions, size_text};
 use alsim_scenario::{Override, Scenario, ScenarioError};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -153,10 +153,7 @@ pub(crate) fn run(args: &RunArgs, cancel: &CancelToken) -> Result<()> {
                 None => default_out(&name, args.force),
             };
             let overrides = args.overrides.recorded();
-            let mut spec = RunSpec::new(&single.scenario, &file).with_overrides(&overrides);
-            if let Some(record) = &single.person {
-                spec = spec.of_person(record);
-            }
+            let spec = single.spec(&file, &overrides);
             let summary = alsim_run::run(&spec, &out, &options, &progress, cancel)?;
             (summary, out)
         }

@@ -16,7 +16,7 @@
 use alsim_run::calibration::{MOUSE_TARGETS, MouseCourse};
 use alsim_run::{
     BatchOptions, CancelToken, InMemoryRun, NoProgress, Plan, Progress, RunError, RunOptions,
-    RunSpec, Tables,
+    Tables,
 };
 use alsim_scenario::Override;
 use pyo3::create_exception;
@@ -273,10 +273,7 @@ fn run_to_folder(
     let recorded = recorded(&set);
     let file = path.to_string();
     cancellable(py, None, move |_, cancel| {
-        let mut spec = RunSpec::new(&single.scenario, &file).with_overrides(&recorded);
-        if let Some(record) = &single.person {
-            spec = spec.of_person(record);
-        }
+        let spec = single.spec(&file, &recorded);
         let options = RunOptions {
             threads,
             ..RunOptions::default()

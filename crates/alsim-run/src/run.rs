@@ -281,6 +281,18 @@ pub struct SingleRun {
     pub person: Option<PersonRecord>,
 }
 
+impl SingleRun {
+    /// What to run, recording the `overrides` the scenario of `file` was loaded with and,
+    /// for a person, their record.
+    pub fn spec<'a>(&'a self, file: &'a str, overrides: &'a [String]) -> RunSpec<'a> {
+        let spec = RunSpec::new(&self.scenario, file).with_overrides(overrides);
+        match &self.person {
+            Some(record) => spec.of_person(record),
+            None => spec,
+        }
+    }
+}
+
 /// The run `alsim run FILE [--seed S] [--person I]` (or Python's `alsim.run`) makes of the
 /// scenario loaded from `file`: the seed set first, then person `person` drawn from it. A sweep
 /// belongs to a batch, a cohort file needs a person and a person needs a cohort file; each

@@ -205,14 +205,9 @@ fn release_and_clear(
             LifeState::Dead => 0.0,
             _ => axon_content(p, transport.map_or(1.0, |t| t.terminal)),
         };
-        let before = axon.0;
-        if target < before {
-            axon.0 = target;
-        } else if !matches!(life, LifeState::Dead) {
-            // A regrowing terminal is supplied with new neurofilament.
-            axon.0 = target;
-        }
-        changes.push((before - axon.0, axon.0));
+        // A regrowing terminal is supplied with new neurofilament: a gain releases nothing.
+        changes.push((axon.0 - target, target));
+        axon.0 = target;
     }
     changes.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     for (change, now) in changes {
