@@ -70,26 +70,26 @@ def run_design(design: np.ndarray, names: list, seed: int, size: str, label: str
     return frame
 
 
+def indices(spec: dict, analyze, runs: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """One row per output and parameter: SALib's indices `keys` from `analyze(outputs)`."""
+    rows = []
+    for output in OUTPUTS:
+        result = analyze(runs[output].to_numpy())
+        for i, name in enumerate(spec["names"]):
+            rows.append({"output": output, "parameter": name, **{k: result[k][i] for k in keys}})
+    return pd.DataFrame(rows)
+
+
 def morris(trajectories: int, seed: int, size: str) -> tuple:
     spec = problem(mouse.PARAMETERS)
     design = morris_sample.sample(spec, N=trajectories, num_levels=4, seed=seed)
     runs = run_design(design, spec["names"], seed, size, "morris")
-    rows = []
-    for output in OUTPUTS:
-        result = morris_analyze.analyze(
-            spec, design, runs[output].to_numpy(), num_levels=4, seed=seed
-        )
-        for i, name in enumerate(spec["names"]):
-            rows.append(
-                {
-                    "output": output,
-                    "parameter": name,
-                    "mu_star": result["mu_star"][i],
-                    "mu_star_conf": result["mu_star_conf"][i],
-                    "sigma": result["sigma"][i],
-                }
-            )
-    return pd.DataFrame(rows), runs
+    return indices(
+        spec,
+        lambda y: morris_analyze.analyze(spec, design, y, num_levels=4, seed=seed),
+        runs,
+        ["mu_star", "mu_star_conf", "sigma"],
+    ), runs
 
 
 def screened(morris_table: pd.DataFrame, top: int) -> list:
@@ -108,23 +108,12 @@ def sobol(parameters: list, samples: int, seed: int, size: str) -> tuple:
     spec = problem(parameters)
     design = sobol_sample.sample(spec, samples, calc_second_order=False, seed=seed)
     runs = run_design(design, spec["names"], seed, size, "sobol")
-    rows = []
-    for output in OUTPUTS:
-        result = sobol_analyze.analyze(
-            spec, runs[output].to_numpy(), calc_second_order=False, seed=seed
-        )
-        for i, name in enumerate(spec["names"]):
-            rows.append(
-                {
-                    "output": output,
-                    "parameter": name,
-                    "S1": result["S1"][i],
-                    "S1_conf": result["S1_conf"][i],
-                    "ST": result["ST"][i],
-                    "ST_conf": result["ST_conf"][i],
-                }
-            )
-    return pd.DataFrame(rows), runs
+    return indices(
+        spec,
+        lambda y: sobol_analyze.analyze(spec, y, calc_second_order=False, seed=seed),
+        runs,
+        ["S1", "S1_conf", "ST", "ST_conf"],
+    ), runs
 
 
 def plot(morris_table: pd.DataFrame, sobol_table: pd.DataFrame, out: Path) -> None:
