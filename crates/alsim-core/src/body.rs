@@ -130,6 +130,8 @@ fn combine(column: &str) -> Combine {
         // A region's concentration is its axons' share on one healthy level per person, so the
         // person's is the regions' mean weighted by their neurons (`mechanisms::neurofilament`).
         || column.ends_with("_pg_per_ml")
+        // A person's genes and drugs are the same in every region.
+        || column.ends_with("_level")
     {
         Combine::Mean
     } else {

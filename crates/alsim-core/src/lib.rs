@@ -136,6 +136,9 @@ pub enum SimSet {
     /// Read the tissue as it stands: scheduled events and therapies, spatial summaries other
     /// systems look up.
     Sense,
+    /// Gene expression: each cell type's mutant products after excisions and antisense
+    /// knockdown, and the folds they put on other mechanisms' parameters.
+    Express,
     /// Misfolded protein: production, aggregation, clearance, seed release and uptake.
     Proteostasis,
     /// Mitochondrial function, reactive oxygen species and oxidative damage.
@@ -162,8 +165,9 @@ pub enum SimSet {
 
 impl SimSet {
     /// Every phase, in run order.
-    pub const ORDER: [SimSet; 12] = [
+    pub const ORDER: [SimSet; 13] = [
         SimSet::Sense,
+        SimSet::Express,
         SimSet::Proteostasis,
         SimSet::Energetics,
         SimSet::Transport,

@@ -6,8 +6,9 @@
 //! the per-cell variables it adds to snapshots ([`Mechanism::snapshot`]). [`crate::mechanisms::ALL`] lists them once; the simulation builds,
 //! saves, checks and observes whatever the scenario switches on by walking that list.
 //!
-//! Mechanisms that change another's behaviour over time (therapies, ageing) do so through
-//! factors of their own ([`crate::mechanisms::interventions::TherapyFactors`],
+//! Mechanisms that change another's behaviour over time (genes, therapies, ageing) do so
+//! through factors of their own ([`crate::mechanisms::genetics::GeneFactors`],
+//! [`crate::mechanisms::interventions::TherapyFactors`],
 //! [`crate::mechanisms::ageing::AgeingFactor`]) that the affected mechanism reads; no mechanism
 //! rewrites another's parameters, so a checkpoint holds only state, never parameter sets.
 
@@ -15,20 +16,16 @@ use crate::guard::Fault;
 use crate::saved_state::RestoreError;
 use crate::{CellId, LifeState, MotorNeuron};
 use alsim_scenario::Scenario;
-use alsim_scenario::mechanisms::Mechanisms;
 use bevy_ecs::component::{ComponentId, Mutable};
 use bevy_ecs::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What a mechanism builds from: the scenario, and the mechanism parameters with the genotype's
-/// effects applied.
+/// What a mechanism builds from.
 pub struct Setup<'a> {
     /// The scenario as validated.
     pub scenario: &'a Scenario,
-    /// `scenario.mechanisms` with the genotype's effect sizes applied.
-    pub mechanisms: &'a Mechanisms,
 }
 
 /// Where a mechanism's columns sit in the time series. Each section's columns come in
@@ -260,6 +257,11 @@ impl<'a> Persist<'a> {
             Some(p) => Err(self.mismatch(format!("has an unexpected part '{}'", p.label))),
             None => Ok(()),
         }
+    }
+
+    /// The world, to derive what follows from the state just saved or restored.
+    pub fn world(&mut self) -> &mut World {
+        self.world
     }
 
     /// The components saved or restored so far.

@@ -241,7 +241,8 @@ mod tests {
     use super::*;
     use bevy_ecs::component::ComponentId;
 
-    /// Every mechanism on, a toxin window, a trauma and a therapy course that starts and ends,
+    /// Every mechanism on, a toxin window, a trauma, an excision, a therapy course that starts and
+    /// ends and one that runs on,
     /// and damage high enough that neurons die and microglia divide within the run.
     pub(crate) fn eventful() -> Scenario {
         let s = Scenario::from_ron_str(
@@ -253,7 +254,12 @@ mod tests {
                     Toxin(start_day: 0.5, end_day: 2.0, region: Whole, ros_fmol_per_hour_per_mm3: 60000.0),
                     Trauma(day: 1.0, centre_um: (200.0, 100.0, 100.0), radius_um: 100.0, damage: 0.5, debris: 5.0, tnf_fg: 5000.0),
                 ],
-                interventions: [(therapy: Antisense(0.4), start: Day(1.5), duration_days: 1.0)],
+                genotype: Sod1(Typical),
+                excisions: [(day: 2.0, cells: Microglia)],
+                interventions: [
+                    (therapy: Antisense(target: Sod1), start: Day(1.5), duration_days: 1.0),
+                    (therapy: AntiGlutamate(), start: Day(0.5)),
+                ],
             )"#,
             "eventful",
         )

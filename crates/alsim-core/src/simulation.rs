@@ -2,7 +2,7 @@
 
 use crate::fields::{FIELD_COUNT, FieldGrid, FieldId};
 use crate::mechanism::{LivingNeurons, Mechanism, Setup, StepLimit};
-use crate::mechanisms::{ALL, DENSE, astrocytes, genetics, microglia, motor_units, neurofilament};
+use crate::mechanisms::{ALL, DENSE, astrocytes, microglia, motor_units, neurofilament};
 use crate::observe::{Census, Layout, Observation, Summary};
 use crate::snapshot::{CellRecord, CellState};
 use crate::world::{place, spawn, take_ids};
@@ -190,12 +190,7 @@ impl Simulation {
         schedule.add_systems(apply_exchange.in_set(SimSet::Exchange));
         let mut fields_schedule = new_schedule(FieldTick.intern());
         fields_schedule.add_systems(advance_fields.in_set(SimSet::Diffuse));
-        let mut params = scenario.mechanisms.clone();
-        genetics::modify(scenario.genotype, &scenario.genotype_effects, &mut params);
-        let setup = Setup {
-            scenario,
-            mechanisms: &params,
-        };
+        let setup = Setup { scenario };
         let mechanisms: Vec<&'static dyn Mechanism> =
             ALL.iter().copied().filter(|m| m.is_on(&setup)).collect();
         for m in &mechanisms {

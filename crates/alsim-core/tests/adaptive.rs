@@ -5,7 +5,9 @@
 mod support;
 
 use alsim_core::{Body, Simulation};
-use alsim_scenario::{AdaptiveStepping, Event, Intervention, Scenario, Start, Therapy};
+use alsim_scenario::{
+    AdaptiveStepping, AntisenseDosing, Event, Intervention, Scenario, Start, Therapy, Transcript,
+};
 use rayon::prelude::*;
 use support::bundled;
 
@@ -37,7 +39,10 @@ fn quiet_tissue_takes_long_steps_that_end_on_every_output_row_and_event() {
         seeds_au: 1.0,
     });
     s.interventions.push(Intervention {
-        therapy: Therapy::Antisense(0.5),
+        therapy: Therapy::Antisense {
+            target: Transcript::Sod1,
+            dosing: AntisenseDosing::default(),
+        },
         start: Start::Day(205.0),
         duration_days: Some(50.0),
     });

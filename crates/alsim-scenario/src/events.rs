@@ -153,7 +153,7 @@ fn inside(c: &mut Checker, field: &str, (x, y, z): (f64, f64, f64), tissue: &Tis
 }
 
 /// `day` must be a tick of the run: from 0 to the day its last tick starts.
-fn starts_in_the_run(c: &mut Checker, field: &str, day: f64, last_day: f64) {
+pub(crate) fn starts_in_the_run(c: &mut Checker, field: &str, day: f64, last_day: f64) {
     if day.is_finite() && day > last_day && day >= 0.0 {
         // To the minute: the last step of hourly ticks starts at a fraction of a day.
         let last_day = (last_day * 1440.0).round() / 1440.0;

@@ -1,12 +1,13 @@
 //! Genotype: familial ALS genes, or sporadic disease.
 
 use crate::check::Checker;
-use crate::params::{ParamSpec, closed, params};
+use crate::params::{ParamSpec, closed, params, positive};
 use serde::{Deserialize, Serialize};
 
-/// The genotype of every cell in the tissue. Each familial genotype is a documented set of
-/// modifiers of mechanism parameters (see `docs/model.md`, "Genetics"); `Sporadic` changes
-/// nothing and takes its risk from `events`.
+/// The genotype of the person or animal. Each familial genotype is a documented set of effects
+/// of its gene's products on mechanism parameters, each in the cell type where the mechanism
+/// runs (see `docs/model.md`, "Genetics"); where and how strongly the gene is expressed is
+/// [`Expression`]. `Sporadic` changes nothing and takes its risk from `events`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Genotype {
     /// No causative mutation (about 90–95% of cases).
@@ -22,6 +23,94 @@ pub enum Genotype {
     Fus,
 }
 
+/// The cell types a gene can be expressed in, or cut out of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CellType {
+    /// Motor neurons: misfolding, aggregate toxicity to mitochondria, transport.
+    MotorNeurons,
+    /// Microglia: activation and cytokine secretion.
+    Microglia,
+    /// Astrocytes: support and toxicity to motor neurons.
+    Astrocytes,
+}
+
+impl CellType {
+    /// Every cell type, in the order of [`Expression`]'s fields.
+    pub const ALL: [CellType; 3] = [
+        CellType::MotorNeurons,
+        CellType::Microglia,
+        CellType::Astrocytes,
+    ];
+}
+
+/// A transcript an antisense oligonucleotide can be designed against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Transcript {
+    /// SOD1 mRNA, mutant and wild-type alike (tofersen is not allele-selective).
+    Sod1,
+    /// The sense-strand C9orf72 transcripts that carry the expanded repeat (the source of the
+    /// sense dipeptide repeats and sense RNA foci); antisense-strand transcripts are untouched.
+    C9orf72Sense,
+}
+
+params! {
+    /// Where the genotype's mutant gene is expressed and how strongly: a dose for the whole
+    /// animal (transgene copies) and a share per cell type, so that a cell-type-specific
+    /// knock-out or a floxed transgene with a cell-type Cre (Boillée et al. 2006; Yamanaka et
+    /// al. 2008) can be set up. Changes nothing in a `Sporadic` scenario.
+    pub struct Expression {
+        /// Gene dose relative to the genotype's reference: for `Sod1(G93A)`, the transgene copy
+        /// number divided by the high-copy G1H line's (about 25 copies); 1 for a human
+        /// heterozygous carrier. Every gain-of-function effect scales with it.
+        dose: f64 = 1.0, "fold", closed(0.0, 10.0),
+            "G1H copy number and its loss prolonging survival: Alexander et al. 2004";
+        /// Share of the mutant gene's expression kept in motor neurons (0: knocked out there).
+        motor_neurons: f64 = 1.0, "fraction", closed(0.0, 1.0), "experimental design";
+        /// Share kept in microglia.
+        microglia: f64 = 1.0, "fraction", closed(0.0, 1.0), "experimental design";
+        /// Share kept in astrocytes.
+        astrocytes: f64 = 1.0, "fraction", closed(0.0, 1.0), "experimental design";
+    }
+}
+
+impl Expression {
+    /// The share kept in `cells`.
+    pub fn in_cells(&self, cells: CellType) -> f64 {
+        match cells {
+            CellType::MotorNeurons => self.motor_neurons,
+            CellType::Microglia => self.microglia,
+            CellType::Astrocytes => self.astrocytes,
+        }
+    }
+}
+
+/// A Cre-lox excision of the mutant gene from one cell type at a time (a floxed transgene and a
+/// cell-type Cre, or a tamoxifen-induced CreERT2): from `day`, that cell type keeps
+/// `1 − efficiency` of its expression; the mutant protein already made decays with the gene's
+/// protein half-life.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Excision {
+    /// Day the gene is cut out. Range [0, the run's last step].
+    pub day: f64,
+    /// The cell type it is cut out of.
+    pub cells: CellType,
+    /// Share of the cells (or of the expression) excised. Range [0, 1]. Default 1.
+    #[serde(default = "full")]
+    pub efficiency: f64,
+}
+
+fn full() -> f64 {
+    1.0
+}
+
+impl Excision {
+    pub(crate) fn check(&self, c: &mut Checker, last_day: f64) {
+        crate::events::starts_in_the_run(c, "day", self.day, last_day);
+        c.range("efficiency", self.efficiency, 0.0, 1.0);
+    }
+}
+
 /// SOD1 variants with distinct courses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sod1Variant {
@@ -35,8 +124,10 @@ pub enum Sod1Variant {
     Typical,
 }
 
-/// The effect sizes of each familial genotype: multipliers (fold) on mechanism parameters,
-/// applied once at the start of a run to the tissue's genotype only. What each acts on is the
+/// The effect sizes of each familial genotype: multipliers (fold) on mechanism parameters, each
+/// in force in proportion to its cause's level in the cell type where the mechanism runs (the
+/// mutant protein for a gain of function, the missing allele for a loss; `docs/model.md`,
+/// "Genetics"), and only for the scenario's genotype. What each acts on is the
 /// literature's; the sizes are model choices set against the ages at onset and survival in
 /// `docs/model.md` (only the mechanism, never an outcome, is written here). Sweepable and
 /// settable like any parameter: `genotype_effects.sod1.g93a_misfolding`.
@@ -104,6 +195,10 @@ params! {
         /// SOD1 in microglia drives progression.
         microglial_activation: f64 = 1.5, "fold", closed(0.0, 100.0),
             "model choice; Boillée et al. 2006";
+        /// Half-life of SOD1 protein: how slowly the mutant protein falls once its gene is cut
+        /// out or its transcript knocked down.
+        protein_half_life_days: f64 = 25.0, "day", positive(3650.0),
+            "human CSF, stable-isotope labelling: Crisp et al. 2015";
     }
 }
 
@@ -123,6 +218,14 @@ params! {
         /// Multiplier of `mechanisms.microglia.tnf_secretion_fg_per_hour`.
         tnf_secretion: f64 = 2.0, "fold", closed(0.0, 100.0),
             "model choice; O'Rourke et al. 2016";
+        /// Share of the repeat's gain of function (its misfolding multiplier) made from
+        /// sense-strand transcripts: poly-GA, the most abundant dipeptide repeat, and poly-GP
+        /// and poly-GR come from the sense strand, poly-PA and poly-PR from the antisense.
+        sense_share: f64 = 0.7, "fraction", closed(0.0, 1.0),
+            "model choice; poly-GA most abundant: Mori et al. 2013";
+        /// Half-life of the repeat's products (dipeptide repeats): how slowly they fall once
+        /// their transcript is knocked down.
+        product_half_life_days: f64 = 10.0, "day", positive(3650.0), "model choice";
     }
 }
 
@@ -135,6 +238,9 @@ params! {
         /// Multiplier of `mechanisms.transport.rna_processing`. At most 1.
         rna_processing: f64 = 0.97, "fold", closed(0.0, 1.0),
             "model choice; Alami et al. 2014";
+        /// Half-life of TDP-43 protein.
+        protein_half_life_days: f64 = 1.4, "day", positive(3650.0),
+            "model choice; TDP-43 turnover about 34 h in cells (Ling et al. 2010)";
     }
 }
 
@@ -147,5 +253,7 @@ params! {
         templating: f64 = 1.12, "fold", closed(0.0, 100.0), "model choice";
         /// Multiplier of `mechanisms.transport.rna_processing`. At most 1.
         rna_processing: f64 = 0.95, "fold", closed(0.0, 1.0), "model choice";
+        /// Half-life of FUS protein.
+        protein_half_life_days: f64 = 1.0, "day", positive(3650.0), "model choice";
     }
 }

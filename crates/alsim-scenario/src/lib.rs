@@ -43,9 +43,12 @@ pub use error::ScenarioError;
 pub use events::Event;
 pub use fields::{Boundaries, Boundary, FieldSpec, Fields};
 pub use genetics::{
-    C9orf72Effects, FusEffects, Genotype, GenotypeEffects, Sod1Effects, Sod1Variant, TardbpEffects,
+    C9orf72Effects, CellType, Excision, Expression, FusEffects, Genotype, GenotypeEffects,
+    Sod1Effects, Sod1Variant, TardbpEffects, Transcript,
 };
-pub use interventions::{Intervention, Start, Therapy};
+pub use interventions::{
+    AntiGlutamateDosing, AntioxidantDosing, AntisenseDosing, Dosing, Intervention, Start, Therapy,
+};
 pub use mechanisms::Mechanisms;
 pub use neuraxis::Neuraxis;
 pub use populations::{Amount, PopulationSpec, Populations, Region};
@@ -132,6 +135,14 @@ pub struct Scenario {
     /// calibrated values (`docs/scenarios.md`, "genotype_effects").
     #[serde(default)]
     pub genotype_effects: GenotypeEffects,
+    /// Where and how strongly the genotype's mutant gene is expressed: its dose (transgene
+    /// copies) and its share in each cell type. Default: everywhere, at the genotype's
+    /// reference dose.
+    #[serde(default)]
+    pub expression: Expression,
+    /// Cre-lox excisions of the mutant gene from a cell type at a given day. Default none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excisions: Vec<Excision>,
     /// Toxin exposures and injuries over the run. Default none.
     #[serde(default)]
     pub events: Vec<Event>,
@@ -174,6 +185,8 @@ impl Default for Scenario {
             mechanisms: Mechanisms::default(),
             genotype: Genotype::default(),
             genotype_effects: GenotypeEffects::default(),
+            expression: Expression::default(),
+            excisions: Vec::new(),
             events: Vec::new(),
             interventions: Vec::new(),
             neuraxis: None,
@@ -230,6 +243,8 @@ impl Scenario {
         [
             Mechanisms::PARAMETER_TABLES,
             GenotypeEffects::PARAMETER_TABLES,
+            &[("expression", Expression::PARAMS)],
+            Intervention::PARAMETER_TABLES,
         ]
         .concat()
     }
@@ -289,6 +304,7 @@ impl Scenario {
         c.scope("fields", |c| self.fields.check(c));
         c.scope("mechanisms", |c| self.mechanisms.check(c));
         c.scope("genotype_effects", |c| self.genotype_effects.check(c));
+        c.scope("expression", |c| self.expression.check(c));
         if let Some(axis) = &self.neuraxis {
             if !self.events.is_empty() {
                 c.problem(
@@ -344,6 +360,11 @@ impl Scenario {
             for (i, event) in self.events.iter().enumerate() {
                 c.scope(&format!("events[{i}]"), |c| {
                     event.check(c, &self.tissue, self.time.last_tick_day())
+                });
+            }
+            for (i, excision) in self.excisions.iter().enumerate() {
+                c.scope(&format!("excisions[{i}]"), |c| {
+                    excision.check(c, self.time.last_tick_day())
                 });
             }
             for (i, intervention) in self.interventions.iter().enumerate() {

@@ -179,9 +179,12 @@ fn genotype_events_and_interventions_parse_and_validate() {
             Trauma(day: 10.0, centre_um: (200.0, 100.0, 100.0), radius_um: 60.0,
                    damage: 0.5, debris: 2.0, tnf_fg: 500.0),
         ],
+        expression: (dose: 0.72, microglia: 0.0),
+        excisions: [(day: 40.0, cells: MotorNeurons, efficiency: 0.8)],
         interventions: [
-            (therapy: Antioxidant(2.0), start: Day(30.0)),
-            (therapy: AntiGlutamate(0.7), start: AfterOnset(0.0), duration_days: 30.0),
+            (therapy: Antioxidant(), start: Day(30.0)),
+            (therapy: AntiGlutamate(dosing: (dose_mg: 100.0)), start: AfterOnset(0.0), duration_days: 30.0),
+            (therapy: Antisense(target: Sod1), start: Day(1.0)),
         ],
     )"#;
     let s = Scenario::from_ron_str(text, "g.ron").unwrap_or_else(|e| panic!("{e}"));
@@ -192,6 +195,16 @@ fn genotype_events_and_interventions_parse_and_validate() {
     );
     assert_eq!(s.events.len(), 2);
     assert_eq!(s.interventions[1].duration_days, Some(30.0));
+    let riluzole = s.interventions[1].dosing().unwrap();
+    assert_eq!(riluzole.dose_mg, 100.0);
+    assert_eq!(
+        riluzole.half_life_days,
+        alsim_scenario::AntiGlutamateDosing::default().half_life_days,
+        "unset fields keep the drug's defaults"
+    );
+    assert_eq!(s.expression.dose, 0.72);
+    assert_eq!(s.expression.motor_neurons, 1.0);
+    assert_eq!(s.excisions[0].cells, alsim_scenario::CellType::MotorNeurons);
 }
 
 #[test]
@@ -200,7 +213,11 @@ fn bad_events_and_therapies_name_their_index_and_field() {
         events: [
             Toxin(start_day: 20.0, end_day: 5.0, region: Whole, ros_fmol_per_hour_per_mm3: 50.0),
         ],
-        interventions: [(therapy: Antisense(1.5), start: Day(1.0))],
+        excisions: [(day: 1e6, cells: Microglia)],
+        interventions: [
+            (therapy: Antisense(target: Sod1, dosing: (max_effect: 1.5)), start: Day(1.0)),
+            (therapy: Antioxidant(dosing: (days_on: 40.0)), start: Day(1.0)),
+        ],
     )"#;
     let s = Scenario::from_ron_str(text, "b.ron").unwrap();
     let msg = s.validate("b.ron").unwrap_err().to_string();
@@ -208,8 +225,17 @@ fn bad_events_and_therapies_name_their_index_and_field() {
         msg.contains("events[0].Toxin.end_day must be after start_day"),
         "{msg}"
     );
+    for expected in [
+        "interventions[0].therapy.Antisense.dosing.max_effect must be <= 1",
+        "interventions[1].therapy gives doses on 40 of every 28 days",
+        "excisions[0].day is day 1000000, after the run's last step",
+    ] {
+        assert!(msg.contains(expected), "{expected:?} not in {msg}");
+    }
+    let s = Scenario::from_ron_str("(expression: (astrocytes: 1.5))", "e.ron").unwrap();
+    let msg = s.validate("e.ron").unwrap_err().to_string();
     assert!(
-        msg.contains("interventions[0].therapy.Antisense must be <= 1"),
+        msg.contains("expression.astrocytes must be <= 1, got 1.5"),
         "{msg}"
     );
 }

@@ -10,6 +10,9 @@
 //! event times of the runs that reached the event:
 //!   summarize(times)                 -> n, mean, sd, quartiles, min, max
 //!   bootstrap_median_difference(A,B) -> median(B) - median(A) with a percentile bootstrap CI
+//!   mean_difference(A, B)            -> mean(B) - mean(A), Welch 95% CI and two-sided p-value
+//! per simulated person, the endpoint in each arm of a trial ──> Twin { control, treated }
+//!   power(people, n, share, alpha, …) -> share of resampled trials of n people significant
 //! time series sampled at the same times in every replicate:
 //!   pointwise_band(replicates)       -> mean, 95% CI of the mean, 2.5-97.5% quantile band
 //! per person: entry age, exit age, onset or not ──> FollowUp { entry_age, exit_age, onset }
@@ -31,6 +34,7 @@ mod incidence;
 mod series;
 mod summary;
 mod survival;
+mod trial;
 
 pub use bootstrap::{BootstrapCi, bootstrap_median_difference};
 pub use competing::{CompetingObservation, CumulativeIncidence, Outcome, cumulative_incidence};
@@ -40,6 +44,7 @@ pub use incidence::{AgeBand, FollowUp, MultistepAnalysis, PowerLawFit, multistep
 pub use series::{Limits, MeanInterval, PointwiseBand, pointwise_band};
 pub use summary::{MeanDifference, Summary, mean_difference, summarize};
 pub use survival::{KaplanMeier, KmStep, LogRank, Observation, kaplan_meier, log_rank};
+pub use trial::{Power, Twin, power};
 
 /// Why a statistic could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

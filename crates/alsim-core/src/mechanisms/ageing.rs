@@ -25,13 +25,14 @@ impl Mechanism for Ageing {
     }
 
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.ageing.as_ref().expect("on");
+        let params = setup.scenario.mechanisms.ageing.as_ref().expect("on");
         register(world, schedule, params, setup.scenario.time.start_age_years);
     }
 
     /// It acts only through aggregation.
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.ageing.is_some() && setup.mechanisms.aggregation.is_some()
+        setup.scenario.mechanisms.ageing.is_some()
+            && setup.scenario.mechanisms.aggregation.is_some()
     }
 }
 

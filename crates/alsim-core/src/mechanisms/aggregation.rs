@@ -47,7 +47,7 @@
 //! their seeds slots are zero.
 
 use super::ageing::AgeingFactor;
-use super::interventions::TherapyFactors;
+use super::genetics::GeneFactors;
 use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
 use super::{give, relax};
@@ -70,14 +70,14 @@ impl Mechanism for Aggregation {
     }
     /// Every motor neuron starts free of aggregate.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.aggregation.clone().expect("on");
+        let params = setup.scenario.mechanisms.aggregation.clone().expect("on");
         give::<MotorNeuron, _>(world, Aggregates::default());
         world.insert_resource(AggregationConfig(params));
         schedule.add_systems(update_aggregates.in_set(SimSet::Proteostasis));
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.aggregation.is_some()
+        setup.scenario.mechanisms.aggregation.is_some()
     }
 
     fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
@@ -142,19 +142,18 @@ pub struct Aggregates {
 pub struct AggregationConfig(pub AggregationParams);
 
 impl AggregationConfig {
-    /// The parameters in force this tick: an antisense therapy scales production of the
-    /// misfolding protein, ageing the clearance capacity (each factor 1 when absent).
+    /// The parameters in force this tick: the genotype's folds on misfolding, templating and
+    /// clearance, then ageing's on clearance (each factor 1 when absent).
     pub fn in_force(
         &self,
-        therapies: Option<&TherapyFactors>,
+        genes: Option<&GeneFactors>,
         ageing: Option<&AgeingFactor>,
     ) -> AggregationParams {
-        let mut p = TherapyFactors::apply(
-            therapies,
-            &self.0,
-            |p| &mut p.misfolding_per_day,
-            |t| t.antisense,
-        );
+        let mut p = GeneFactors::apply(genes, &self.0, |g, p| {
+            p.misfolding_per_day *= g.misfolding;
+            p.templating_per_day *= g.templating;
+            p.clearance_capacity_per_day *= g.clearance;
+        });
         if let Some(a) = ageing {
             p.clearance_capacity_per_day *= a.clearance;
         }
@@ -231,12 +230,12 @@ type NeuronProteins<'a> = (
 fn load_step_limit(
     In(limit): In<StepLimit>,
     config: Res<AggregationConfig>,
-    therapies: Option<Res<TherapyFactors>>,
+    genes: Option<Res<GeneFactors>>,
     ageing: Option<Res<AgeingFactor>>,
     clock: Res<Clock>,
     cells: Query<NeuronProteins, With<MotorNeuron>>,
 ) -> u64 {
-    let p = &config.in_force(therapies.as_deref(), ageing.as_deref());
+    let p = &config.in_force(genes.as_deref(), ageing.as_deref());
     let last_step_days = clock.step_hours() / 24.0;
     let slot = FieldId::Seeds as usize;
     cells
@@ -259,12 +258,12 @@ fn load_step_limit(
 
 fn update_aggregates(
     config: Res<AggregationConfig>,
-    therapies: Option<Res<TherapyFactors>>,
+    genes: Option<Res<GeneFactors>>,
     ageing: Option<Res<AgeingFactor>>,
     clock: Res<Clock>,
     mut cells: Query<NeuronProteins, With<MotorNeuron>>,
 ) {
-    let p = &config.in_force(therapies.as_deref(), ageing.as_deref());
+    let p = &config.in_force(genes.as_deref(), ageing.as_deref());
     let dt_hours = clock.step_hours();
     let (span, last_span) = (clock.span as f64, clock.last_span as f64);
     let multi_tick = clock.span > 1;

@@ -13,6 +13,7 @@
 //! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
 //! astrocytes within the same reach.
 
+use super::genetics::GeneFactors;
 use super::{DENSE, column, give, saturating, switch_probability};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
@@ -42,6 +43,16 @@ pub struct Support(pub f32);
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct AstrocyteConfig(pub AstrocyteParams);
+
+impl AstrocyteConfig {
+    /// The parameters in force this tick: the genotype's folds on support and toxicity.
+    pub fn in_force(&self, genes: Option<&GeneFactors>) -> AstrocyteParams {
+        GeneFactors::apply(genes, &self.0, |g, p| {
+            p.baseline_support *= g.astrocyte_support;
+            p.toxicity_scale *= g.astrocyte_toxicity;
+        })
+    }
+}
 
 /// The voxels whose centres lie within a radius of a voxel's centre, clipped to the box, as
 /// runs along x (a sphere's cross-section with a grid row is one run). The runs are computed
@@ -234,7 +245,8 @@ impl Mechanism for Astroglial {
 
     /// every astrocyte starts supportive with `baseline_support`.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.astrocytes.as_ref().expect("on");
+        let config = AstrocyteConfig(setup.scenario.mechanisms.astrocytes.clone().expect("on"));
+        let params = &config.in_force(world.get_resource::<GeneFactors>());
         let shape = world.resource::<FieldGrid>().shape();
         world.insert_resource(
             ReactiveAstrocyteMap::new(shape, params.toxicity_reach_um)
@@ -242,7 +254,7 @@ impl Mechanism for Astroglial {
         );
         give::<Astrocyte, _>(world, Reactivity::default());
         give::<Astrocyte, _>(world, Support(params.baseline_support as f32));
-        world.insert_resource(AstrocyteConfig(params.clone()));
+        world.insert_resource(config);
         schedule.add_systems((
             map_reactive_astrocytes.in_set(SimSet::Sense),
             update_astrocytes.in_set(SimSet::Glia),
@@ -250,7 +262,7 @@ impl Mechanism for Astroglial {
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.astrocytes.is_some()
+        setup.scenario.mechanisms.astrocytes.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -327,12 +339,17 @@ pub(crate) fn relax_support(support: f32, target: f32, rate_per_day: f32, dt_day
     target + (support - target) * (-rate_per_day * dt_days).exp()
 }
 
+/// Maps the astrocytes at the start of the tick, weighting their toxicity by the genotype's fold
+/// as it stood after the last tick (an excision reaches astrocytes' toxicity one tick late).
 fn map_reactive_astrocytes(
     mut map: ResMut<ReactiveAstrocyteMap>,
+    config: Res<AstrocyteConfig>,
+    genes: Option<Res<GeneFactors>>,
     cells: Query<(&Voxel, &Reactivity, &Support), With<Astrocyte>>,
 ) {
     // Integer counts and fixed-point sums: the result does not depend on visiting order.
     let map = &mut *map;
+    map.toxicity_scale = config.in_force(genes.as_deref()).toxicity_scale as f32;
     map.keys.clear();
     for (voxels, reactivity, support) in cells.contiguous_iter().expect(DENSE) {
         let cells = voxels.par_iter().zip(reactivity).zip(support);
@@ -344,12 +361,13 @@ fn map_reactive_astrocytes(
 
 fn update_astrocytes(
     config: Res<AstrocyteConfig>,
+    genes: Option<Res<GeneFactors>>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
     seed: Res<RunSeed>,
     mut cells: Query<(&CellId, &Voxel, &mut Reactivity, &mut Support), With<Astrocyte>>,
 ) {
-    let p = &config.0;
+    let p = &config.in_force(genes.as_deref());
     let dt = clock.step_hours() as f32;
     let rate = p.support_change_per_day as f32;
     for (ids, voxels, reactivity, support) in cells.contiguous_iter_mut().expect(DENSE) {

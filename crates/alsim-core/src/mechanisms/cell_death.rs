@@ -32,7 +32,7 @@ impl Mechanism for CellDeath {
     }
 
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.cell_death.as_ref().expect("on");
+        let params = setup.scenario.mechanisms.cell_death.as_ref().expect("on");
         world.insert_resource(CellDeathConfig(params.clone()));
         schedule.add_systems(
             (commit_to_apoptosis, complete_apoptosis)
@@ -42,7 +42,7 @@ impl Mechanism for CellDeath {
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.cell_death.is_some()
+        setup.scenario.mechanisms.cell_death.is_some()
     }
 
     /// Apoptosis under way ends on its tick; while the debris of a death lingers, microglia

@@ -1,17 +1,33 @@
-//! Interventions: therapies that scale one mechanism parameter while they are active. A therapy
-//! acts on a mechanism, not on the outcome: the effect size is for the model to produce. This
-//! mechanism keeps the courses and, each tick in `Sense`, the product of the active courses'
-//! factors per kind of therapy ([`TherapyFactors`]); the mechanism each kind acts on multiplies
-//! its own parameter by that factor when it reads it (antioxidant: mitochondria's antioxidant
-//! capacity; antisense: aggregation's misfolding; anti-glutamate: neuron damage's excitotoxic
-//! rate; anti-inflammatory: microglial activation). Overlapping courses compose, a course's end
-//! restores exactly the untreated value, and a therapy whose mechanism is off does nothing.
+//! Interventions: drugs on their regimens, carried by their pharmacokinetics to their
+//! molecular targets. A drug acts on a mechanism, never on the outcome: the effect on the
+//! disease is for the model to produce.
+//!
+//! Each course is one compartment with first-order elimination: a dose adds
+//! `bioavailability × dose_mg` to the amount `A`, which decays at `k = ln 2 / half_life`
+//! between doses, exactly (`A·e^{−k·dt}`). Over a step the drug acts at the step's mean
+//! concentration `C = A·φ(k·dt)/volume` (`φ(z) = (1 − e^{−z})/z`) through
+//! `E = max_effect · C / (C + half_max)`. Each tick in `Sense` the courses' effects are
+//! combined per target into [`TherapyFactors`]: the share of each transcript knocked down
+//! (read by `genetics`, which lowers the mutant product where that transcript is made, and
+//! nowhere else), the share of glutamate release left (neuron damage's excitotoxic rate), the
+//! antioxidant capacity added (mitochondria), and the steady anti-inflammatory factor
+//! (microglial activation). Overlapping courses compose; a course's last dose leaves its drug
+//! to wash out at its own pace; a therapy whose target is absent does nothing.
 
 use super::motor_units::Clinical;
-use crate::mechanism::{Mechanism, Persist, Setup, StepLimit};
+use super::relax;
+use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit};
 use crate::{Clock, RestoreError, SimSet};
-use alsim_scenario::{Intervention, Start, Therapy};
+use alsim_scenario::{Dosing, Intervention, Start, Therapy, Transcript};
 use bevy_ecs::prelude::*;
+
+/// The time-series columns.
+const COLUMNS: [Column; 4] = [
+    Column::new("sod1_knockdown_fraction", Section::Readout),
+    Column::new("c9orf72_sense_knockdown_fraction", Section::Readout),
+    Column::new("glutamate_release_blocked_fraction", Section::Readout),
+    Column::new("antioxidant_added_fraction", Section::Readout),
+];
 
 /// The mechanism.
 pub struct Interventions;
@@ -30,6 +46,9 @@ impl Mechanism for Interventions {
                     intervention: i.clone(),
                     started_tick: None,
                     finished: false,
+                    doses_given: 0,
+                    amount_mg: 0.0,
+                    mean_amount_mg: 0.0,
                 })
                 .collect(),
         });
@@ -41,43 +60,133 @@ impl Mechanism for Interventions {
         !setup.scenario.interventions.is_empty()
     }
 
-    /// A step ends where the next course starts or stops.
+    /// A step ends where a course starts or stops or a dose is due, and while a drug is in the
+    /// body no step is longer than it takes its effect to change by the tolerance.
     fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
         let ticks = |days: f64| (days * 24.0 / limit.dt_hours).round() as u64;
         let onset = world.get_resource::<Clinical>().and_then(|c| c.onset_tick);
         let therapies = world.resource::<Therapies>();
-        let due = therapies.courses.iter().filter_map(|course| {
+        let mut next = u64::MAX;
+        for course in &therapies.courses {
             let i = &course.intervention;
-            match course.started_tick {
+            let due = match course.started_tick {
                 None => match i.start {
                     Start::Day(d) => Some(ticks(d)),
                     Start::AfterOnset(delay) => onset.map(|o| o + ticks(delay)),
                 },
-                Some(start) if !course.finished => i.duration_days.map(|d| start + ticks(d)),
+                Some(start) if !course.finished => {
+                    let end = i.duration_days.map(|d| start + ticks(d));
+                    let dose = course.next_dose_day().map(|d| start + ticks(d));
+                    [end, dose].into_iter().flatten().min()
+                }
                 Some(_) => None,
+            };
+            if let Some(tick) = due {
+                next = next.min(limit.ticks_until(tick));
             }
-        });
-        due.map(|tick| limit.ticks_until(tick))
-            .fold(u64::MAX, u64::min)
+            if let Some(d) = i.dosing()
+                && course.amount_mg > 0.0
+            {
+                next = next.min(limit.ticks_for_rate(effect_change_per_day(&d, course.amount_mg)));
+            }
+        }
+        next
     }
 
-    /// The courses; the factors follow from them at the next `Sense`.
+    /// The courses: where each stands and its drug's amount; the factors follow at the next
+    /// `Sense`.
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
         state.resource::<Therapies>("courses")
     }
+
+    fn columns(&self) -> &'static [Column] {
+        &COLUMNS
+    }
+
+    /// The drugs' effects over the last step; 0 without therapies.
+    fn observe(&self, world: &mut World, _: &LivingNeurons, out: &mut Vec<f64>) {
+        let f = world
+            .get_resource::<TherapyFactors>()
+            .copied()
+            .unwrap_or_default();
+        out.extend([
+            f.knockdown(Transcript::Sod1),
+            f.knockdown(Transcript::C9orf72Sense),
+            1.0 - f.glutamate_release,
+            f.antioxidant - 1.0,
+        ]);
+    }
 }
 
-/// One scheduled therapy and where it stands.
+/// How fast the effect `E = E_max·C/(C + C₅₀)` changes as `amount_mg` is eliminated, per day:
+/// `E_max·C₅₀·C/(C + C₅₀)²·k`. Small once the drug is well below or above its half-maximal
+/// concentration, so a long-lived drug washing out does not hold the steps short.
+fn effect_change_per_day(d: &Dosing, amount_mg: f64) -> f64 {
+    let c = amount_mg / d.volume_l;
+    let k50 = d.half_max_mg_per_l;
+    d.max_effect * k50 * c / ((c + k50) * (c + k50)) * elimination_per_day(d)
+}
+
+/// Elimination rate constant, per day.
+fn elimination_per_day(d: &Dosing) -> f64 {
+    std::f64::consts::LN_2 / d.half_life_days
+}
+
+/// Day of dose `k` (from 0) after a course's start: the loading doses, then the maintenance
+/// doses every interval, on the first `days_on` days of each cycle if there are cycles.
+fn dose_day(d: &Dosing, k: u32) -> f64 {
+    if k < d.loading_doses {
+        return f64::from(k) * d.loading_interval_days;
+    }
+    let first = match d.loading_doses {
+        0 => 0.0,
+        n => f64::from(n - 1) * d.loading_interval_days + d.interval_days,
+    };
+    let m = f64::from(k - d.loading_doses);
+    if d.cycle_days > 0.0 {
+        let per_cycle = (d.days_on / d.interval_days).ceil().max(1.0);
+        let cycle = (m / per_cycle).floor();
+        first + cycle * d.cycle_days + (m - cycle * per_cycle) * d.interval_days
+    } else {
+        first + m * d.interval_days
+    }
+}
+
+/// One scheduled therapy, where it stands and its drug in the body.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Course {
     intervention: Intervention,
     started_tick: Option<u64>,
+    /// Dosing has ended (the drug may remain).
     finished: bool,
+    doses_given: u32,
+    /// Drug in the compartment at the start of the next step, mg.
+    amount_mg: f64,
+    /// Mean amount over the last step, mg.
+    mean_amount_mg: f64,
 }
 
 impl Course {
-    fn active(&self) -> bool {
-        self.started_tick.is_some() && !self.finished
+    /// Day after the start of the next dose, if dosing goes on.
+    fn next_dose_day(&self) -> Option<f64> {
+        let d = self.intervention.dosing()?;
+        let day = dose_day(&d, self.doses_given);
+        let within = self.intervention.duration_days.is_none_or(|end| day < end);
+        (!self.finished && within).then_some(day)
+    }
+
+    /// The drug's effect over the last step (the steady agent's factor while it runs).
+    fn effect(&self) -> f64 {
+        match self.intervention.dosing() {
+            Some(d) => {
+                let c = self.mean_amount_mg / d.volume_l;
+                d.max_effect * c / (c + d.half_max_mg_per_l)
+            }
+            None => match self.intervention.therapy {
+                Therapy::AntiInflammatory(f) if self.started_tick.is_some() && !self.finished => f,
+                _ => 1.0,
+            },
+        }
     }
 }
 
@@ -87,25 +196,29 @@ pub struct Therapies {
     courses: Vec<Course>,
 }
 
-/// Per kind of therapy, the product of the active courses' factors (1 when none is active).
+/// The drugs' combined effects this tick, per target (no effect when none is given).
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct TherapyFactors {
-    /// On mitochondria's `antioxidant_capacity_per_hour` (edaravone-like radical scavenging).
+    /// Share of SOD1 mRNA knocked down (tofersen-like antisense), 0–1.
+    pub knockdown_sod1: f64,
+    /// Share of the sense-strand C9orf72 repeat transcripts knocked down, 0–1.
+    pub knockdown_c9orf72_sense: f64,
+    /// Share of glutamate release left (riluzole-like), on neuron damage's
+    /// `excitotoxic_damage_per_day`, 0–1.
+    pub glutamate_release: f64,
+    /// Fold on mitochondria's `antioxidant_capacity_per_hour` (edaravone-like scavenging), ≥ 1.
     pub antioxidant: f64,
-    /// On aggregation's `misfolding_per_day` (an antisense oligonucleotide such as tofersen).
-    pub antisense: f64,
-    /// On neuron damage's `excitotoxic_damage_per_day` (riluzole-like).
-    pub anti_glutamate: f64,
-    /// On microglia's `activation_per_hour`.
+    /// Fold on microglia's `activation_per_hour`, 0–1.
     pub anti_inflammatory: f64,
 }
 
 impl Default for TherapyFactors {
     fn default() -> Self {
         Self {
+            knockdown_sod1: 0.0,
+            knockdown_c9orf72_sense: 0.0,
+            glutamate_release: 1.0,
             antioxidant: 1.0,
-            antisense: 1.0,
-            anti_glutamate: 1.0,
             anti_inflammatory: 1.0,
         }
     }
@@ -127,17 +240,34 @@ impl TherapyFactors {
         p
     }
 
+    /// Share of `transcript` knocked down.
+    pub fn knockdown(&self, transcript: Transcript) -> f64 {
+        match transcript {
+            Transcript::Sod1 => self.knockdown_sod1,
+            Transcript::C9orf72Sense => self.knockdown_c9orf72_sense,
+        }
+    }
+
+    /// Independent actions on one target compose: knockdowns and blocks multiply what is left,
+    /// scavengers add capacity.
     fn of(courses: &[Course]) -> Self {
         let mut f = Self::default();
-        for course in courses.iter().filter(|c| c.active()) {
-            let (slot, factor) = match course.intervention.therapy {
-                Therapy::Antioxidant(x) => (&mut f.antioxidant, x),
-                Therapy::Antisense(x) => (&mut f.antisense, x),
-                Therapy::AntiGlutamate(x) => (&mut f.anti_glutamate, x),
-                Therapy::AntiInflammatory(x) => (&mut f.anti_inflammatory, x),
-            };
-            *slot *= factor;
+        let mut left_sod1 = 1.0;
+        let mut left_c9 = 1.0;
+        for course in courses {
+            let e = course.effect();
+            match &course.intervention.therapy {
+                Therapy::Antisense { target, .. } => match target {
+                    Transcript::Sod1 => left_sod1 *= 1.0 - e,
+                    Transcript::C9orf72Sense => left_c9 *= 1.0 - e,
+                },
+                Therapy::AntiGlutamate { .. } => f.glutamate_release *= 1.0 - e,
+                Therapy::Antioxidant { .. } => f.antioxidant += e,
+                Therapy::AntiInflammatory(_) => f.anti_inflammatory *= e,
+            }
         }
+        f.knockdown_sod1 = 1.0 - left_sod1;
+        f.knockdown_c9orf72_sense = 1.0 - left_c9;
         f
     }
 }
@@ -153,22 +283,33 @@ fn administer(
     let onset = clinical.and_then(|c| c.onset_tick);
     for course in &mut therapies.courses {
         let i = &course.intervention;
-        match course.started_tick {
-            None => {
-                let due = match i.start {
-                    Start::Day(d) => tick >= ticks(d),
-                    Start::AfterOnset(delay) => onset.is_some_and(|o| tick >= o + ticks(delay)),
-                };
-                if due {
-                    course.started_tick = Some(tick);
-                }
+        if course.started_tick.is_none() {
+            let due = match i.start {
+                Start::Day(d) => tick >= ticks(d),
+                Start::AfterOnset(delay) => onset.is_some_and(|o| tick >= o + ticks(delay)),
+            };
+            if due {
+                course.started_tick = Some(tick);
             }
-            Some(start) if !course.finished => {
-                if i.duration_days.is_some_and(|d| tick >= start + ticks(d)) {
-                    course.finished = true;
-                }
-            }
-            Some(_) => {}
+        }
+        let Some(start) = course.started_tick else {
+            continue;
+        };
+        if !course.finished && i.duration_days.is_some_and(|d| tick >= start + ticks(d)) {
+            course.finished = true;
+        }
+        while let Some(day) = course.next_dose_day()
+            && tick >= start + ticks(day)
+        {
+            let d = course.intervention.dosing().expect("only drugs have doses");
+            course.amount_mg += d.bioavailability * d.dose_mg;
+            course.doses_given += 1;
+        }
+        if let Some(d) = course.intervention.dosing() {
+            let k = elimination_per_day(&d);
+            let over = relax(course.amount_mg, 0.0, k, clock.step_hours() / 24.0);
+            course.amount_mg = over.end;
+            course.mean_amount_mg = over.mean;
         }
     }
     *factors = TherapyFactors::of(&therapies.courses);
@@ -179,20 +320,7 @@ mod tests {
     use super::*;
     use crate::Simulation;
     use crate::mechanisms::microglia::MicrogliaConfig;
-    use crate::mechanisms::mitochondria::MitochondriaConfig;
-    use alsim_scenario::Scenario;
-
-    fn antioxidant(sim: &Simulation) -> f64 {
-        let world = sim.world();
-        let base = world.resource::<MitochondriaConfig>();
-        assert_eq!(
-            base.0,
-            Scenario::default().mechanisms.mitochondria.unwrap(),
-            "a therapy never rewrites the parameters"
-        );
-        base.in_force(world.get_resource::<TherapyFactors>())
-            .antioxidant_capacity_per_hour
-    }
+    use alsim_scenario::{AntioxidantDosing, AntisenseDosing, Scenario};
 
     fn steps(sim: &mut Simulation, n: usize) {
         for _ in 0..n {
@@ -200,36 +328,111 @@ mod tests {
         }
     }
 
+    fn days(d: &Dosing, n: u32) -> Vec<f64> {
+        (0..n).map(|k| dose_day(d, k)).collect()
+    }
+
     #[test]
-    fn a_course_scales_its_parameter_only_while_active_and_courses_compose() {
+    fn regimens_give_their_labels_dose_days() {
+        let tofersen = AntisenseDosing::default().dosing();
+        assert_eq!(days(&tofersen, 6), [0.0, 14.0, 28.0, 56.0, 84.0, 112.0]);
+        let edaravone = AntioxidantDosing::default().dosing();
+        let d = days(&edaravone, 12);
+        assert_eq!(&d[..10], (0..10).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(&d[10..], [28.0, 29.0], "14+4 days off, then the next cycle");
+        let riluzole = alsim_scenario::AntiGlutamateDosing::default().dosing();
+        assert_eq!(days(&riluzole, 3), [0.0, 0.5, 1.0]);
+    }
+
+    fn tofersen_course(start: f64, duration: Option<f64>) -> Scenario {
         let mut s = Scenario::default();
-        s.time.duration_days = 5.0;
-        s.interventions = vec![
-            Intervention {
-                therapy: Therapy::Antioxidant(2.0),
-                start: Start::Day(1.0),
-                duration_days: Some(2.0),
+        s.time.duration_days = 60.0;
+        s.interventions = vec![Intervention {
+            therapy: Therapy::Antisense {
+                target: Transcript::Sod1,
+                dosing: AntisenseDosing::default(),
             },
-            Intervention {
-                therapy: Therapy::Antioxidant(3.0),
-                start: Start::Day(2.0),
-                duration_days: None,
-            },
-        ];
-        let mut sim = Simulation::new(&s).unwrap();
-        let base = antioxidant(&sim);
-        steps(&mut sim, 12);
-        assert_eq!(antioxidant(&sim), base, "before the first course");
-        steps(&mut sim, 24);
-        assert_eq!(antioxidant(&sim), 2.0 * base, "first course alone");
-        steps(&mut sim, 24);
-        assert_eq!(antioxidant(&sim), 6.0 * base, "both courses");
-        steps(&mut sim, 24);
-        assert_eq!(
-            antioxidant(&sim),
-            3.0 * base,
-            "first course over: exactly the second's factor"
+            start: Start::Day(start),
+            duration_days: duration,
+        }];
+        s
+    }
+
+    fn course(sim: &Simulation) -> Course {
+        sim.world().resource::<Therapies>().courses[0].clone()
+    }
+
+    #[test]
+    fn the_amount_is_the_sum_of_decaying_doses_and_the_effect_its_curve() {
+        // Doses on days 2 and 16 (the second loading dose), read on day 20.
+        let mut sim = Simulation::new(&tofersen_course(2.0, None)).unwrap();
+        steps(&mut sim, 20 * 24);
+        let d = AntisenseDosing::default().dosing();
+        let k = elimination_per_day(&d);
+        // After the step that started at hour 20·24 − 1.
+        let t = 20.0;
+        let expected: f64 = [2.0, 16.0]
+            .iter()
+            .map(|dose| d.dose_mg * (-k * (t - dose)).exp())
+            .sum();
+        let c = course(&sim);
+        assert_eq!(c.doses_given, 2);
+        assert!(
+            (c.amount_mg - expected).abs() < 1e-9 * expected,
+            "{} vs {expected}",
+            c.amount_mg
         );
+        let conc = c.mean_amount_mg / d.volume_l;
+        let knockdown = sim.world().resource::<TherapyFactors>().knockdown_sod1;
+        assert_eq!(
+            knockdown,
+            d.max_effect * conc / (conc + d.half_max_mg_per_l)
+        );
+        assert!(knockdown > 0.0 && knockdown < 1.0);
+    }
+
+    #[test]
+    fn after_its_last_dose_a_drug_washes_out_at_its_half_life() {
+        // One loading dose only (stopped on day 10), then a half-life without doses.
+        let mut s = tofersen_course(0.0, Some(10.0));
+        let d = AntisenseDosing::default().dosing();
+        s.time.duration_days = 10.0 + d.half_life_days + 1.0;
+        let mut sim = Simulation::new(&s).unwrap();
+        steps(&mut sim, 10 * 24);
+        let at_stop = course(&sim).amount_mg;
+        steps(&mut sim, (d.half_life_days * 24.0) as usize);
+        let c = course(&sim);
+        assert_eq!(c.doses_given, 1);
+        assert!(c.finished);
+        assert!((c.amount_mg / at_stop - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn scavengers_add_capacity_and_courses_compose() {
+        let mut s = Scenario::default();
+        s.time.duration_days = 3.0;
+        let edaravone = Intervention {
+            therapy: Therapy::Antioxidant {
+                dosing: AntioxidantDosing::default(),
+            },
+            start: Start::Day(1.0),
+            duration_days: None,
+        };
+        s.interventions = vec![edaravone.clone()];
+        let mut one = Simulation::new(&s).unwrap();
+        s.interventions = vec![edaravone.clone(), edaravone];
+        let mut two = Simulation::new(&s).unwrap();
+        steps(&mut one, 12);
+        assert_eq!(
+            one.world().resource::<TherapyFactors>().antioxidant,
+            1.0,
+            "not yet"
+        );
+        steps(&mut one, 14);
+        steps(&mut two, 26);
+        let added = |sim: &Simulation| sim.world().resource::<TherapyFactors>().antioxidant - 1.0;
+        assert!(added(&one) > 0.0);
+        assert!((added(&two) - 2.0 * added(&one)).abs() < 1e-12);
     }
 
     #[test]

@@ -33,6 +33,7 @@
 //!   more than one cell past the cap. A daughter copies its parent's state (phenotype and
 //!   activation clock): the clone shares its parent's history and surroundings.
 
+use super::genetics::GeneFactors;
 use super::interventions::TherapyFactors;
 use super::{DENSE, chance, column, give, pick_state, saturating, transition_row};
 use crate::RestoreError;
@@ -94,11 +95,20 @@ impl MicrogliaState {
 pub struct MicrogliaConfig(pub MicrogliaParams);
 
 impl MicrogliaConfig {
-    /// The parameters in force this tick: an anti-inflammatory drug scales activation.
-    pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> MicrogliaParams {
+    /// The parameters in force this tick: the genotype's folds on activation and TNF secretion,
+    /// an anti-inflammatory drug's on activation.
+    pub fn in_force(
+        &self,
+        genes: Option<&GeneFactors>,
+        therapies: Option<&TherapyFactors>,
+    ) -> MicrogliaParams {
+        let p = GeneFactors::apply(genes, &self.0, |g, p| {
+            p.activation_per_hour *= g.microglial_activation;
+            p.tnf_secretion_fg_per_hour *= g.tnf_secretion;
+        });
         TherapyFactors::apply(
             therapies,
-            &self.0,
+            &p,
             |p| &mut p.activation_per_hour,
             |t| t.anti_inflammatory,
         )
@@ -197,7 +207,7 @@ impl Mechanism for Microglial {
     }
 
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.microglia.as_ref().expect("on");
+        let params = setup.scenario.mechanisms.microglia.as_ref().expect("on");
         give::<Microglia, _>(world, MicrogliaState::default());
         let shape = world.resource::<FieldGrid>().shape();
         world.insert_resource(MicrogliaCrowding::new(shape, params.crowding_block_um));
@@ -213,7 +223,7 @@ impl Mechanism for Microglial {
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.microglia.is_some()
+        setup.scenario.mechanisms.microglia.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -580,13 +590,14 @@ fn migrate_microglia(
 
 fn update_microglia(
     config: Res<MicrogliaConfig>,
+    genes: Option<Res<GeneFactors>>,
     therapies: Option<Res<TherapyFactors>>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
     seed: Res<RunSeed>,
     mut cells: Query<(&CellId, &Voxel, &mut MicrogliaState, &mut Exchange), OnlyMicroglia>,
 ) {
-    let p = &config.in_force(therapies.as_deref());
+    let p = &config.in_force(genes.as_deref(), therapies.as_deref());
     let dt = clock.step_hours() as f32;
     for (ids, voxels, states, exchanges) in cells.contiguous_iter_mut().expect(DENSE) {
         let cells = ids.par_iter().zip(voxels).zip(column(states));

@@ -34,6 +34,7 @@
 //! Dying and dead neurons stop: their state is frozen and their ROS slots are zero.
 
 use super::aggregation::Aggregates;
+use super::genetics::GeneFactors;
 use super::give;
 use super::interventions::TherapyFactors;
 use super::relax;
@@ -56,14 +57,14 @@ impl Mechanism for Energetics {
     /// every motor neuron starts in the healthy steady state
     /// ([`healthy`]).
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.mitochondria.as_ref().expect("on");
+        let params = setup.scenario.mechanisms.mitochondria.as_ref().expect("on");
         give::<MotorNeuron, _>(world, healthy(params));
         world.insert_resource(MitochondriaConfig(params.clone()));
         schedule.add_systems(update_mitochondria.in_set(SimSet::Energetics));
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.mitochondria.is_some()
+        setup.scenario.mechanisms.mitochondria.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -127,11 +128,19 @@ pub struct Mitochondria {
 pub struct MitochondriaConfig(pub MitochondriaParams);
 
 impl MitochondriaConfig {
-    /// The parameters in force this tick: a radical scavenger scales the antioxidant capacity.
-    pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> MitochondriaParams {
+    /// The parameters in force this tick: the genotype's fold on aggregate toxicity, a radical
+    /// scavenger's on the antioxidant capacity.
+    pub fn in_force(
+        &self,
+        genes: Option<&GeneFactors>,
+        therapies: Option<&TherapyFactors>,
+    ) -> MitochondriaParams {
+        let p = GeneFactors::apply(genes, &self.0, |g, p| {
+            p.aggregate_toxicity_per_day *= g.mitochondrial_toxicity;
+        });
         TherapyFactors::apply(
             therapies,
-            &self.0,
+            &p,
             |p| &mut p.antioxidant_capacity_per_hour,
             |t| t.antioxidant,
         )
@@ -284,12 +293,13 @@ type NeuronQuery<'w, 's> = Query<
 
 fn update_mitochondria(
     config: Res<MitochondriaConfig>,
+    genes: Option<Res<GeneFactors>>,
     therapies: Option<Res<TherapyFactors>>,
     grid: Res<FieldGrid>,
     clock: Res<Clock>,
     mut cells: NeuronQuery,
 ) {
-    let p = &config.in_force(therapies.as_deref());
+    let p = &config.in_force(genes.as_deref(), therapies.as_deref());
     let dt_hours = clock.step_hours();
     let voxel_um3 = grid.voxel_um3();
     let amount_per_concentration = 1.0 / FieldId::Ros.concentration_per_amount(voxel_um3);

@@ -14,6 +14,7 @@ pub mod mitochondria;
 pub mod motor_units;
 pub mod neurofilament;
 pub mod neuron_damage;
+pub mod tdp43;
 pub mod transport;
 
 use crate::mechanism::Mechanism;
@@ -21,15 +22,17 @@ use bevy_ecs::change_detection::ContiguousMut;
 use bevy_ecs::prelude::*;
 
 /// Every mechanism, in the order they are built: each one's set-up may read the state of those
-/// before it (transport starts each terminal from mitochondria's healthy state and its motor
+/// before it (every mechanism starts from the genotype's folds at day 0; transport starts each terminal from mitochondria's healthy state and its motor
 /// unit; ageing modulates aggregation). The order of a time-series section's columns is this
 /// order too. This is the one list of mechanisms.
-pub static ALL: [&dyn Mechanism; 12] = [
+pub static ALL: [&dyn Mechanism; 14] = [
+    &genetics::Genetics,
     &aggregation::Aggregation,
     &ageing::Ageing,
     &mitochondria::Energetics,
     &motor_units::MotorUnits,
     &transport::AxonalTransport,
+    &tdp43::Tdp43,
     &microglia::Microglial,
     &astrocytes::Astroglial,
     &neuron_damage::NeuronDamage,

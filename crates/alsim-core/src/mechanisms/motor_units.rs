@@ -34,6 +34,7 @@
 //! Which units are FF is drawn once: each neuron gets a uniform draw from its own stream and the
 //! lowest `round(share·n)` draws are FF, so the share is exact and independent of thread count.
 
+use super::tdp43::{NuclearTdp43, Synapse, Tdp43Config};
 use super::transport::Transport;
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount, fraction};
@@ -193,7 +194,7 @@ impl Mechanism for MotorUnits {
     /// before the transport mechanism registers, which starts each terminal at its unit's steady
     /// state.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.motor_units.as_ref().expect("on");
+        let params = setup.scenario.mechanisms.motor_units.as_ref().expect("on");
         let seed = world.resource::<RunSeed>().0;
         let mut draws: Vec<(f64, CellId, Entity)> = world
             .query_filtered::<(Entity, &CellId), With<MotorNeuron>>()
@@ -228,7 +229,7 @@ impl Mechanism for MotorUnits {
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.motor_units.is_some()
+        setup.scenario.mechanisms.motor_units.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -305,32 +306,36 @@ pub(crate) enum Split {
 }
 
 /// Advances the units and the orphan pool by `dt_days` and refreshes the readout. `units` must
-/// be in [`CellId`] order (the sums depend on it); `tick_end` is the tick count at the end of
+/// be in [`CellId`] order (the sums depend on it), each with its status and what its neuron's
+/// TDP-43 leaves of its sprouting and transmission; `tick_end` is the tick count at the end of
 /// this step, recorded as the onset tick if the force first falls below the threshold now.
 pub(crate) fn advance(
     p: &MotorUnitParams,
     dt_days: f64,
     tick_end: u64,
-    units: &mut [(UnitStatus, &mut MotorUnit)],
+    units: &mut [(UnitStatus, Synapse, &mut MotorUnit)],
     clinical: &mut Clinical,
     split: Split,
 ) {
     // Lost units orphan all their fibres, own and adopted.
     let mut orphaned = clinical.fibres_orphaned;
-    for (status, unit) in units.iter_mut() {
+    for (status, _, unit) in units.iter_mut() {
         if *status != UnitStatus::Innervating && unit.fibres > 0.0 {
             orphaned += unit.fibres;
             unit.fibres = 0.0;
         }
     }
 
-    // Survivors adopt orphans in proportion to their room to grow.
+    // Survivors adopt orphans in proportion to the room to grow they can sprout into.
     let fold = p.max_enlargement_fold;
     let limit = |unit: &MotorUnit| fold * f64::from(unit.own);
+    let room = |synapse: &Synapse, unit: &MotorUnit| {
+        (limit(unit) - unit.fibres).max(0.0) * synapse.sprouting
+    };
     let spare: f64 = units
         .iter()
-        .filter(|(status, _)| *status == UnitStatus::Innervating)
-        .map(|(_, unit)| (limit(unit) - unit.fibres).max(0.0))
+        .filter(|(status, ..)| *status == UnitStatus::Innervating)
+        .map(|(_, synapse, unit)| room(synapse, unit))
         .sum();
     let (r, a) = (p.reinnervation_per_day, p.orphan_loss_per_day);
     let adoptable = orphaned.min(spare);
@@ -346,8 +351,8 @@ pub(crate) fn advance(
     };
     if adopted > 0.0 {
         let mut taken = 0.0;
-        for (status, unit) in units.iter_mut() {
-            let room = (limit(unit) - unit.fibres).max(0.0);
+        for (status, synapse, unit) in units.iter_mut() {
+            let room = room(synapse, unit);
             if *status == UnitStatus::Innervating && room > 0.0 {
                 let grown = (unit.fibres + adopted * (room / spare)).min(limit(unit));
                 taken += grown - unit.fibres;
@@ -361,11 +366,13 @@ pub(crate) fn advance(
     let atrophied = atrophy_first.unwrap_or_else(|| orphaned * -(-a * dt_days).exp_m1());
     orphaned = (orphaned - atrophied).max(0.0);
 
-    let (mut innervated, mut own, mut functional, mut denervated) = (0.0, 0.0, 0, 0);
-    for (status, unit) in units.iter() {
+    let (mut innervated, mut delivered, mut own, mut functional, mut denervated) =
+        (0.0, 0.0, 0.0, 0, 0);
+    for (status, synapse, unit) in units.iter() {
         match status {
             UnitStatus::Innervating => {
                 innervated += unit.fibres;
+                delivered += unit.fibres * synapse.transmission;
                 own += f64::from(unit.own);
                 functional += 1;
             }
@@ -381,7 +388,7 @@ pub(crate) fn advance(
     c.denervated_units = denervated;
     c.enlargement = if own > 0.0 { innervated / own } else { 0.0 };
     c.force = if c.fibres_initial > 0.0 {
-        (innervated / c.fibres_initial).min(1.0)
+        (delivered / c.fibres_initial).min(1.0)
     } else {
         1.0
     };
@@ -390,17 +397,37 @@ pub(crate) fn advance(
     }
 }
 
+/// A motor neuron as its unit sees it.
+type Unit = (
+    &'static CellId,
+    &'static LifeState,
+    Option<&'static Transport>,
+    Option<&'static NuclearTdp43>,
+    &'static mut MotorUnit,
+);
+
 fn update_motor_units(
     config: Res<MotorUnitConfig>,
     clock: Res<Clock>,
+    tdp43: Option<Res<Tdp43Config>>,
     mut clinical: ResMut<Clinical>,
-    mut cells: Query<(&CellId, &LifeState, Option<&Transport>, &mut MotorUnit), With<MotorNeuron>>,
+    mut cells: Query<Unit, With<MotorNeuron>>,
 ) {
     let mut items: Vec<_> = cells.iter_mut().collect();
     items.sort_unstable_by_key(|(id, ..)| **id);
-    let mut units: Vec<(UnitStatus, &mut MotorUnit)> = items
+    let synapse = |nuclear: Option<&NuclearTdp43>| match (&tdp43, nuclear) {
+        (Some(config), Some(n)) => config.synapse(*n),
+        _ => Synapse::INTACT,
+    };
+    let mut units: Vec<(UnitStatus, Synapse, &mut MotorUnit)> = items
         .iter_mut()
-        .map(|(_, life, transport, unit)| (UnitStatus::of(**life, *transport), &mut **unit))
+        .map(|(_, life, transport, nuclear, unit)| {
+            (
+                UnitStatus::of(**life, *transport),
+                synapse(*nuclear),
+                &mut **unit,
+            )
+        })
         .collect();
     advance(
         &config.0,
@@ -437,6 +464,7 @@ mod tests {
     /// A muscle of `n` units of which the first `lost` are dead.
     struct Muscle {
         status: Vec<UnitStatus>,
+        synapse: Synapse,
         units: Vec<MotorUnit>,
         clinical: Clinical,
         ticks: u64,
@@ -448,6 +476,7 @@ mod tests {
             status[..lost].fill(UnitStatus::Dead);
             Self {
                 status,
+                synapse: Synapse::INTACT,
                 units: vec![MotorUnit::new(OWN); n],
                 clinical: Clinical::intact(n as u64, n as f64 * f64::from(OWN)),
                 ticks: 0,
@@ -457,7 +486,13 @@ mod tests {
         fn step(&mut self, p: &MotorUnitParams, ticks: u64) {
             for _ in 0..ticks {
                 self.ticks += 1;
-                let mut units: Vec<_> = self.status.iter().copied().zip(&mut self.units).collect();
+                let synapse = self.synapse;
+                let mut units: Vec<_> = self
+                    .status
+                    .iter()
+                    .zip(&mut self.units)
+                    .map(|(&s, u)| (s, synapse, u))
+                    .collect();
                 advance(
                     p,
                     DT,
@@ -532,6 +567,31 @@ mod tests {
             m.clinical.denervated_units, 0,
             "dead units are not denervated"
         );
+    }
+
+    #[test]
+    fn lost_sprouting_slows_reinnervation_and_lost_transmission_costs_force() {
+        // As below, with survivors able to sprout into half their room (STMN2): each tick
+        // fills half the share of the spare capacity, so after n ticks the force from
+        // innervated fibres is 0.8 − 0.6·(1 − (1 − e^{−k·dt})/2)ⁿ (about 0.8 − 0.6·e^{−kt/2});
+        // and transmission at 0.9 (UNC13A) delivers 0.9 of it.
+        let k = 0.1;
+        let p = params(4.0, k, 0.0);
+        let mut m = Muscle::new(50, 40);
+        m.synapse = Synapse {
+            sprouting: 0.5,
+            transmission: 0.9,
+        };
+        m.step(&p, 24 * 10);
+        let per_tick = 1.0 - 0.5 * -(-k * DT).exp_m1();
+        let innervated = 0.8 - 0.6 * per_tick.powi(24 * 10);
+        assert!(
+            (m.clinical.force - 0.9 * innervated).abs() < 1e-9,
+            "{} vs {}",
+            m.clinical.force,
+            0.9 * innervated
+        );
+        assert!((m.clinical.enlargement - innervated / 0.2).abs() < 1e-9);
     }
 
     #[test]
@@ -657,9 +717,9 @@ mod tests {
             clinical.fibres_orphaned = 100.0;
             clinical.fibres_initial = 2.0 * f64::from(OWN) + 100.0;
             for i in 0..steps {
-                let mut list: Vec<_> = [UnitStatus::Innervating; 2]
-                    .into_iter()
-                    .zip(&mut units)
+                let mut list: Vec<_> = units
+                    .iter_mut()
+                    .map(|u| (UnitStatus::Innervating, Synapse::INTACT, u))
                     .collect();
                 advance(&p, dt, u64::from(i) + 1, &mut list, &mut clinical, split);
             }
@@ -703,7 +763,11 @@ mod tests {
             UnitStatus::Innervating,
             UnitStatus::Innervating,
         ];
-        let mut list: Vec<_> = status.iter().copied().zip(&mut units).collect();
+        let mut list: Vec<_> = status
+            .iter()
+            .zip(&mut units)
+            .map(|(&s, u)| (s, Synapse::INTACT, u))
+            .collect();
         advance(&p, 1.0, 1, &mut list, &mut clinical, Split::Sequential);
         // Orphans 100, spare 50 + 200: adopted 100·(1 − e^{−0.1}) split 1 : 4.
         let adopted = 100.0 * -(-0.1f64).exp_m1();

@@ -59,12 +59,12 @@ impl Mechanism for Neurofilament {
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.neurofilament.is_some()
+        setup.scenario.mechanisms.neurofilament.is_some()
     }
 
     /// Every axon starts intact and the fluid at the healthy steady state of all of them.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let p = setup.mechanisms.neurofilament.clone().expect("on");
+        let p = setup.scenario.mechanisms.neurofilament.clone().expect("on");
         super::give::<MotorNeuron, _>(world, AxonNfl(1.0));
         let neurons = world
             .query_filtered::<(), With<MotorNeuron>>()

@@ -52,13 +52,14 @@ pub struct NeuronDamageConfig(pub NeuronDamageParams);
 pub struct UpperMotorDrive(pub f32);
 
 impl NeuronDamageConfig {
-    /// The parameters in force this tick: an anti-glutamate drug scales the excitotoxic damage rate.
+    /// The parameters in force this tick: the share of glutamate release a drug leaves scales the
+    /// excitotoxic damage rate.
     pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> NeuronDamageParams {
         TherapyFactors::apply(
             therapies,
             &self.0,
             |p| &mut p.excitotoxic_damage_per_day,
-            |t| t.anti_glutamate,
+            |t| t.glutamate_release,
         )
     }
 }
@@ -73,7 +74,12 @@ impl Mechanism for NeuronDamage {
 
     /// gives every motor neuron zero damage and its vulnerability.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.neuron_damage.as_ref().expect("on");
+        let params = setup
+            .scenario
+            .mechanisms
+            .neuron_damage
+            .as_ref()
+            .expect("on");
         let seed = world.resource::<RunSeed>().0;
         let spread =
             LogNormal::new(0.0, params.vulnerability_log_sd).expect("validated sd in [0, 3]");
@@ -94,7 +100,7 @@ impl Mechanism for NeuronDamage {
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.neuron_damage.is_some()
+        setup.scenario.mechanisms.neuron_damage.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {

@@ -28,6 +28,7 @@
 //! (`E = H = 0`).
 
 use super::aggregation::Aggregates;
+use super::genetics::GeneFactors;
 use super::mitochondria::{self, Mitochondria, MitochondriaConfig};
 use super::motor_units::{MotorUnit, MotorUnitConfig, retraction_fold};
 use super::relax;
@@ -56,7 +57,8 @@ impl Mechanism for AxonalTransport {
     /// mitochondria off) and its motor unit's retraction fold (mitochondria and motor units come
     /// before it in `mechanisms::ALL`).
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let params = setup.mechanisms.transport.as_ref().expect("on");
+        let config = TransportConfig(setup.scenario.mechanisms.transport.clone().expect("on"));
+        let params = &config.in_force(world.get_resource::<GeneFactors>());
         let function = world
             .get_resource::<MitochondriaConfig>()
             .map_or(1.0, |c| mitochondria::healthy(&c.0).function as f64);
@@ -73,12 +75,12 @@ impl Mechanism for AxonalTransport {
         for (entity, start) in starts {
             world.entity_mut(entity).insert(start);
         }
-        world.insert_resource(TransportConfig(params.clone()));
+        world.insert_resource(config);
         schedule.add_systems(update_transport.in_set(SimSet::Transport));
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
-        setup.mechanisms.transport.is_some()
+        setup.scenario.mechanisms.transport.is_some()
     }
 
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
@@ -138,6 +140,13 @@ impl Transport {
 /// The mechanism's parameters.
 #[derive(Resource, Clone, Debug)]
 pub struct TransportConfig(pub TransportParams);
+
+impl TransportConfig {
+    /// The parameters in force this tick: the genotype's fold on RNA processing.
+    pub fn in_force(&self, genes: Option<&GeneFactors>) -> TransportParams {
+        GeneFactors::apply(genes, &self.0, |g, p| p.rna_processing *= g.rna_processing)
+    }
+}
 
 fn function_of(mito: Option<&Mitochondria>) -> f64 {
     mito.map_or(1.0, |m| m.function as f64)
@@ -205,11 +214,12 @@ type NeuronQuery<'w, 's> = Query<
 
 fn update_transport(
     config: Res<TransportConfig>,
+    genes: Option<Res<GeneFactors>>,
     units: Option<Res<MotorUnitConfig>>,
     clock: Res<Clock>,
     mut cells: NeuronQuery,
 ) {
-    let p = &config.0;
+    let p = &config.in_force(genes.as_deref());
     let units = units.as_deref();
     let dt_days = clock.step_hours() / 24.0;
     let mut items: Vec<_> = cells.iter_mut().collect();
