@@ -293,3 +293,28 @@ fn generated_parameter_tables_are_current() {
         );
     }
 }
+
+/// Every RON example in the reference is current: a whole scenario parses and validates, a
+/// fragment parses inside a scenario's parentheses, and the comparison file parses as one.
+#[test]
+fn every_ron_example_in_the_reference_parses() {
+    let doc = read_doc();
+    let mut checked = 0;
+    for block in doc.split("```ron\n").skip(1) {
+        let text = &block[..block.find("```").expect("a closed block")];
+        let whole = text.trim_start().starts_with('(');
+        if whole && text.contains("\n    a: ") {
+            ron::from_str::<alsim_scenario::Comparison>(text)
+                .unwrap_or_else(|e| panic!("comparison example: {e}\n{text}"));
+        } else if whole {
+            let s = Scenario::from_ron_str(text, "example")
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+            s.validate("example").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        } else {
+            Scenario::from_ron_str(&format!("({text})"), "fragment")
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} examples found");
+}
