@@ -307,9 +307,10 @@ fn every_ron_example_in_the_reference_parses() {
             ron::from_str::<alsim_scenario::Comparison>(text)
                 .unwrap_or_else(|e| panic!("comparison example: {e}\n{text}"));
         } else if whole {
-            let s = Scenario::from_ron_str(text, "example")
+            let s =
+                Scenario::from_ron_str(text, "example").unwrap_or_else(|e| panic!("{e}\n{text}"));
+            s.validate("example")
                 .unwrap_or_else(|e| panic!("{e}\n{text}"));
-            s.validate("example").unwrap_or_else(|e| panic!("{e}\n{text}"));
         } else {
             Scenario::from_ron_str(&format!("({text})"), "fragment")
                 .unwrap_or_else(|e| panic!("{e}\n{text}"));

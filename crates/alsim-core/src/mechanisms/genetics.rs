@@ -29,7 +29,9 @@
 use super::interventions::TherapyFactors;
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit};
 use crate::{Clock, RestoreError, SimSet};
-use alsim_scenario::{CellType, Genotype, GenotypeEffects, Scenario, Sod1Variant, Transcript};
+use alsim_scenario::{
+    CellType, Excision, Genotype, GenotypeEffects, Scenario, Sod1Variant, Transcript,
+};
 use bevy_ecs::prelude::*;
 
 /// The time-series columns.
@@ -53,29 +55,32 @@ impl Mechanism for Genetics {
 
     /// Built first, so the other mechanisms start from the folds in force at day 0.
     fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
-        let genome = Genome::new(setup.scenario);
-        world.insert_resource(genome.factors());
-        world.insert_resource(genome);
+        let (gene, levels) = Gene::new(setup.scenario);
+        world.insert_resource(gene.factors(&levels));
+        world.insert_resource(gene);
+        world.insert_resource(levels);
         schedule.add_systems(express.in_set(SimSet::Express));
     }
 
     /// A step ends where the next excision falls.
     fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
-        let genome = world.resource::<Genome>();
-        genome
-            .excisions
+        let (gene, levels) = (world.resource::<Gene>(), world.resource::<GeneLevels>());
+        gene.excisions
             .iter()
-            .filter(|e| !e.done)
-            .map(|e| limit.ticks_until(e.tick(limit.dt_hours)))
+            .zip(&levels.excised)
+            .filter(|(_, done)| !**done)
+            .map(|(x, _)| limit.ticks_until(ticks(x.day, limit.dt_hours)))
             .fold(u64::MAX, u64::min)
     }
 
     /// The levels; the folds follow from them (astrocytes read the last tick's at the start of
     /// the next).
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
-        state.resource::<Genome>("genome")?;
+        state.resource::<GeneLevels>("levels")?;
         let world = state.world();
-        let factors = world.resource::<Genome>().factors();
+        let factors = world
+            .resource::<Gene>()
+            .factors(world.resource::<GeneLevels>());
         world.insert_resource(factors);
         Ok(())
     }
@@ -86,72 +91,70 @@ impl Mechanism for Genetics {
 
     /// The gain-of-function product in each cell type, 1 at the genotype's reference; 0 off.
     fn observe(&self, world: &mut World, _: &LivingNeurons, out: &mut Vec<f64>) {
-        match world.get_resource::<Genome>() {
-            Some(genome) => out.extend(CellType::ALL.map(|c| genome.gain_level(c))),
-            None => out.extend([0.0; 3]),
+        match (
+            world.get_resource::<Gene>(),
+            world.get_resource::<GeneLevels>(),
+        ) {
+            (Some(gene), Some(levels)) => {
+                out.extend(CellType::ALL.map(|c| gene.gain_level(levels, c)))
+            }
+            _ => out.extend([0.0; 3]),
         }
     }
 }
 
-/// An excision of the scenario and whether it has happened.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct Scheduled {
-    day: f64,
-    cells: CellType,
-    efficiency: f64,
-    done: bool,
+/// The tick a day falls on.
+fn ticks(day: f64, dt_hours: f64) -> u64 {
+    (day * 24.0 / dt_hours).round() as u64
 }
 
-impl Scheduled {
-    fn tick(&self, dt_hours: f64) -> u64 {
-        (self.day * 24.0 / dt_hours).round() as u64
-    }
-}
-
-/// The genotype, where its gene is carried and made, and its products' levels, per cell type
-/// in [`CellType::ALL`] order.
-#[derive(Resource, Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Genome {
+/// The genotype as the scenario gives it: its effects, dose and excisions (never saved: they
+/// are the scenario's).
+#[derive(Resource, Clone, Debug)]
+pub struct Gene {
     genotype: Genotype,
     effects: GenotypeEffects,
     dose: f64,
+    excisions: Vec<Excision>,
+}
+
+/// Where the gene is carried and its products' levels, per cell type in [`CellType::ALL`]
+/// order, and which excisions have happened: the state a checkpoint keeps.
+#[derive(Resource, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GeneLevels {
     /// Share of each cell type carrying the mutant gene (its share kept, less excisions).
     carrying: [f64; 3],
     /// The mutant product made from the transcript an antisense drug can target, and from the
     /// rest, relative to the reference (1 each at rest, untreated).
     targetable: [f64; 3],
     untargetable: [f64; 3],
-    excisions: Vec<Scheduled>,
+    /// Whether each of the gene's excisions has happened.
+    excised: Vec<bool>,
 }
 
-impl Genome {
-    /// The genome at day 0: excisions on day 0 (a Cre active from development) have already
-    /// happened, with no mutant product left behind.
-    fn new(scenario: &Scenario) -> Self {
+impl Gene {
+    /// The gene and its levels at day 0: excisions on day 0 (a Cre active from development)
+    /// have already happened, with no mutant product left behind.
+    fn new(scenario: &Scenario) -> (Self, GeneLevels) {
         let e = &scenario.expression;
         let mut carrying = CellType::ALL.map(|c| e.in_cells(c));
         for x in scenario.excisions.iter().filter(|x| x.day == 0.0) {
             carrying[x.cells as usize] *= 1.0 - x.efficiency;
         }
         let made = carrying.map(|share| e.dose * share);
-        Self {
+        let gene = Self {
             genotype: scenario.genotype,
             effects: scenario.genotype_effects.clone(),
             dose: e.dose,
+            excisions: scenario.excisions.clone(),
+        };
+        let levels = GeneLevels {
             carrying,
             targetable: made,
             untargetable: made,
-            excisions: scenario
-                .excisions
-                .iter()
-                .map(|x| Scheduled {
-                    day: x.day,
-                    cells: x.cells,
-                    efficiency: x.efficiency,
-                    done: x.day == 0.0,
-                })
-                .collect(),
-        }
+            excised: scenario.excisions.iter().map(|x| x.day == 0.0).collect(),
+        };
+        (gene, levels)
     }
 
     /// The transcript an antisense drug can knock down, and the share of the gain of function
@@ -177,24 +180,21 @@ impl Genome {
     }
 
     /// The gain-of-function product in `cells` (1 at the reference, untreated).
-    pub fn gain_level(&self, cells: CellType) -> f64 {
+    pub fn gain_level(&self, levels: &GeneLevels, cells: CellType) -> f64 {
         let i = cells as usize;
         let share = self.target().map_or(0.0, |(_, share)| share);
-        let (t, u) = (self.targetable[i], self.untargetable[i]);
+        let (t, u) = (levels.targetable[i], levels.untargetable[i]);
         // Written so that equal parts give exactly that level.
         u + share * (t - u)
     }
 
-    /// The share of `cells` that lacks a working allele.
-    fn loss_level(&self, cells: CellType) -> f64 {
-        self.carrying[cells as usize]
-    }
-
-    /// The folds in force at the current levels.
-    pub fn factors(&self) -> GeneFactors {
+    /// The folds in force at `levels`.
+    pub fn factors(&self, levels: &GeneLevels) -> GeneFactors {
         let mut f = GeneFactors::default();
         let e = &self.effects;
-        let gain = |c| self.gain_level(c);
+        let gain = |c| self.gain_level(levels, c);
+        // A loss of function: the share of the cell type lacking a working allele.
+        let loss = |c: CellType| levels.carrying[c as usize];
         let (mn, mg, astro) = (
             CellType::MotorNeurons,
             CellType::Microglia,
@@ -218,9 +218,9 @@ impl Genome {
             Genotype::C9orf72 => {
                 let c9 = &e.c9orf72;
                 f.misfolding = fold(c9.misfolding, gain(mn));
-                f.clearance = fold(c9.clearance, self.loss_level(mn));
-                f.microglial_activation = fold(c9.microglial_activation, self.loss_level(mg));
-                f.tnf_secretion = fold(c9.tnf_secretion, self.loss_level(mg));
+                f.clearance = fold(c9.clearance, loss(mn));
+                f.microglial_activation = fold(c9.microglial_activation, loss(mg));
+                f.tnf_secretion = fold(c9.tnf_secretion, loss(mg));
             }
             Genotype::Tardbp => {
                 f.misfolding = fold(e.tardbp.misfolding, gain(mn));
@@ -237,19 +237,26 @@ impl Genome {
 
     /// Applies the excisions due by `tick`, then moves each product over `dt_days` toward what
     /// the gene makes under `knockdown` of the targetable transcript.
-    fn advance(&mut self, tick: u64, dt_hours: f64, step_hours: f64, knockdown: f64) {
-        for x in self.excisions.iter_mut().filter(|x| !x.done) {
-            if tick >= x.tick(dt_hours) {
-                self.carrying[x.cells as usize] *= 1.0 - x.efficiency;
-                x.done = true;
+    fn advance(
+        &self,
+        levels: &mut GeneLevels,
+        tick: u64,
+        dt_hours: f64,
+        step_hours: f64,
+        knockdown: f64,
+    ) {
+        for (x, done) in self.excisions.iter().zip(&mut levels.excised) {
+            if !*done && tick >= ticks(x.day, dt_hours) {
+                levels.carrying[x.cells as usize] *= 1.0 - x.efficiency;
+                *done = true;
             }
         }
         let decay =
             (-std::f64::consts::LN_2 * step_hours / 24.0 / self.product_half_life_days()).exp();
         for i in 0..3 {
-            let made = self.dose * self.carrying[i];
-            relax_toward(&mut self.untargetable[i], made, decay);
-            relax_toward(&mut self.targetable[i], made * (1.0 - knockdown), decay);
+            let made = self.dose * levels.carrying[i];
+            relax_toward(&mut levels.untargetable[i], made, decay);
+            relax_toward(&mut levels.targetable[i], made * (1.0 - knockdown), decay);
         }
     }
 }
@@ -319,23 +326,49 @@ impl GeneFactors {
 }
 
 fn express(
-    mut genome: ResMut<Genome>,
+    gene: Res<Gene>,
+    mut levels: ResMut<GeneLevels>,
     mut factors: ResMut<GeneFactors>,
     clock: Res<Clock>,
     therapies: Option<Res<TherapyFactors>>,
 ) {
-    let knockdown = match (genome.target(), therapies) {
+    let knockdown = match (gene.target(), therapies) {
         (Some((transcript, _)), Some(t)) => t.knockdown(transcript),
         _ => 0.0,
     };
-    genome.advance(clock.tick, clock.dt_hours, clock.step_hours(), knockdown);
-    *factors = genome.factors();
+    gene.advance(
+        &mut levels,
+        clock.tick,
+        clock.dt_hours,
+        clock.step_hours(),
+        knockdown,
+    );
+    *factors = gene.factors(&levels);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alsim_scenario::Excision;
+
+    /// A gene and its levels, advanced and read together.
+    struct Genome(Gene, GeneLevels);
+
+    impl Genome {
+        fn new(scenario: &Scenario) -> Self {
+            let (gene, levels) = Gene::new(scenario);
+            Self(gene, levels)
+        }
+        fn factors(&self) -> GeneFactors {
+            self.0.factors(&self.1)
+        }
+        fn gain_level(&self, cells: CellType) -> f64 {
+            self.0.gain_level(&self.1, cells)
+        }
+        fn advance(&mut self, tick: u64, dt_hours: f64, step_hours: f64, knockdown: f64) {
+            self.0
+                .advance(&mut self.1, tick, dt_hours, step_hours, knockdown)
+        }
+    }
 
     fn genome(genotype: Genotype) -> Genome {
         Genome::new(&Scenario {
@@ -407,7 +440,7 @@ mod tests {
             efficiency: 1.0,
         }];
         let mut g = Genome::new(&s);
-        let half_life = g.product_half_life_days();
+        let half_life = g.0.product_half_life_days();
         g.advance(0, 1.0, 24.0, 0.0);
         assert_eq!(
             g.gain_level(CellType::MotorNeurons),
@@ -434,9 +467,9 @@ mod tests {
     #[test]
     fn antisense_lowers_only_its_transcripts_share() {
         let mut g = genome(Genotype::C9orf72);
-        let sense = g.effects.c9orf72.sense_share;
+        let sense = g.0.effects.c9orf72.sense_share;
         // A complete knockdown held for many half-lives.
-        g.advance(0, 1.0, 24.0 * g.product_half_life_days() * 60.0, 1.0);
+        g.advance(0, 1.0, 24.0 * g.0.product_half_life_days() * 60.0, 1.0);
         let level = g.gain_level(CellType::MotorNeurons);
         assert!((level - (1.0 - sense)).abs() < 1e-12, "level {level}");
         // Haploinsufficiency in microglia is untouched by an antisense drug.
