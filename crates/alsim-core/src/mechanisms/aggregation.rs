@@ -50,7 +50,7 @@ use super::ageing::AgeingFactor;
 use super::genetics::GeneFactors;
 use super::mitochondria::Mitochondria;
 use super::neuron_damage::Vulnerability;
-use super::{give, relax};
+use super::{give, modulate, relax};
 use crate::guard::{self, Fault, amount};
 use crate::mechanism::{
     Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit, variable,
@@ -149,7 +149,7 @@ impl AggregationConfig {
         genes: Option<&GeneFactors>,
         ageing: Option<&AgeingFactor>,
     ) -> AggregationParams {
-        let mut p = GeneFactors::apply(genes, &self.0, |g, p| {
+        let mut p = modulate(genes, &self.0, |g: &GeneFactors, p| {
             p.misfolding_per_day *= g.misfolding;
             p.templating_per_day *= g.templating;
             p.clearance_capacity_per_day *= g.clearance;

@@ -14,7 +14,7 @@
 //! astrocytes within the same reach.
 
 use super::genetics::GeneFactors;
-use super::{DENSE, column, give, saturating, switch_probability};
+use super::{DENSE, column, give, modulate, saturating, switch_probability};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
@@ -47,7 +47,7 @@ pub struct AstrocyteConfig(pub AstrocyteParams);
 impl AstrocyteConfig {
     /// The parameters in force this tick: the genotype's folds on support and toxicity.
     pub fn in_force(&self, genes: Option<&GeneFactors>) -> AstrocyteParams {
-        GeneFactors::apply(genes, &self.0, |g, p| {
+        modulate(genes, &self.0, |g: &GeneFactors, p| {
             p.baseline_support *= g.astrocyte_support;
             p.toxicity_scale *= g.astrocyte_toxicity;
         })

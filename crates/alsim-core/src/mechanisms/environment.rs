@@ -5,6 +5,7 @@
 //! burst of TNF, the inflammatory response that follows injury.
 
 use super::neuron_damage::Damage;
+use super::tick_of;
 use crate::RestoreError;
 use crate::mechanism::{Mechanism, Persist, Setup, StepLimit};
 use crate::{Clock, FieldGrid, FieldId, MotorNeuron, Position, SimSet};
@@ -48,10 +49,6 @@ pub struct Environment {
     injections: Vec<Injection>,
     /// Whether any toxin contributed sources last tick (so a window's end clears them once).
     toxin_active: bool,
-}
-
-fn tick_of(day: f64, dt_hours: f64) -> u64 {
-    (day * 24.0 / dt_hours).round() as u64
 }
 
 /// The mechanism.

@@ -27,6 +27,7 @@
 //! years (see `ageing`).
 
 use super::interventions::TherapyFactors;
+use super::tick_of;
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit};
 use crate::{Clock, RestoreError, SimSet};
 use alsim_scenario::{
@@ -69,7 +70,7 @@ impl Mechanism for Genetics {
             .iter()
             .zip(&levels.excised)
             .filter(|(_, done)| !**done)
-            .map(|(x, _)| limit.ticks_until(ticks(x.day, limit.dt_hours)))
+            .map(|(x, _)| limit.ticks_until(tick_of(x.day, limit.dt_hours)))
             .fold(u64::MAX, u64::min)
     }
 
@@ -101,11 +102,6 @@ impl Mechanism for Genetics {
             _ => out.extend([0.0; 3]),
         }
     }
-}
-
-/// The tick a day falls on.
-fn ticks(day: f64, dt_hours: f64) -> u64 {
-    (day * 24.0 / dt_hours).round() as u64
 }
 
 /// The genotype as the scenario gives it: its effects, dose and excisions (never saved: they
@@ -246,7 +242,7 @@ impl Gene {
         knockdown: f64,
     ) {
         for (x, done) in self.excisions.iter().zip(&mut levels.excised) {
-            if !*done && tick >= ticks(x.day, dt_hours) {
+            if !*done && tick >= tick_of(x.day, dt_hours) {
                 levels.carrying[x.cells as usize] *= 1.0 - x.efficiency;
                 *done = true;
             }
@@ -311,17 +307,6 @@ impl Default for GeneFactors {
             astrocyte_support: 1.0,
             astrocyte_toxicity: 1.0,
         }
-    }
-}
-
-impl GeneFactors {
-    /// `params` with `edit` applied when a genotype is present; unchanged without one.
-    pub fn apply<P: Clone>(genes: Option<&Self>, params: &P, edit: impl Fn(&Self, &mut P)) -> P {
-        let mut p = params.clone();
-        if let Some(g) = genes {
-            edit(g, &mut p);
-        }
-        p
     }
 }
 

@@ -15,7 +15,7 @@
 //! to wash out at its own pace; a therapy whose target is absent does nothing.
 
 use super::motor_units::Clinical;
-use super::relax;
+use super::{relax, tick_of};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, StepLimit};
 use crate::{Clock, RestoreError, SimSet};
 use alsim_scenario::{Dosing, Intervention, Start, Therapy, Transcript};
@@ -63,7 +63,7 @@ impl Mechanism for Interventions {
     /// A step ends where a course starts or stops or a dose is due, and while a drug is in the
     /// body no step is longer than it takes its effect to change by the tolerance.
     fn step_limit(&self, world: &mut World, limit: &StepLimit) -> u64 {
-        let ticks = |days: f64| (days * 24.0 / limit.dt_hours).round() as u64;
+        let ticks = |days: f64| tick_of(days, limit.dt_hours);
         let onset = world.get_resource::<Clinical>().and_then(|c| c.onset_tick);
         let therapies = world.resource::<Therapies>();
         let mut next = u64::MAX;
@@ -225,21 +225,6 @@ impl Default for TherapyFactors {
 }
 
 impl TherapyFactors {
-    /// `params` with the parameter `slot` picks scaled by the factor `kind` picks; unchanged
-    /// without therapies. The targeted mechanism calls it when it reads its parameters.
-    pub fn apply<P: Clone>(
-        therapies: Option<&Self>,
-        params: &P,
-        slot: fn(&mut P) -> &mut f64,
-        kind: fn(&Self) -> f64,
-    ) -> P {
-        let mut p = params.clone();
-        if let Some(t) = therapies {
-            *slot(&mut p) *= kind(t);
-        }
-        p
-    }
-
     /// Share of `transcript` knocked down.
     pub fn knockdown(&self, transcript: Transcript) -> f64 {
         match transcript {
@@ -279,7 +264,7 @@ fn administer(
     clinical: Option<Res<Clinical>>,
 ) {
     let tick = clock.tick;
-    let ticks = |days: f64| (days * 24.0 / clock.dt_hours).round() as u64;
+    let ticks = |days: f64| tick_of(days, clock.dt_hours);
     let onset = clinical.and_then(|c| c.onset_tick);
     for course in &mut therapies.courses {
         let i = &course.intervention;

@@ -35,7 +35,7 @@
 
 use super::genetics::GeneFactors;
 use super::interventions::TherapyFactors;
-use super::{DENSE, chance, column, give, pick_state, saturating, transition_row};
+use super::{DENSE, chance, column, give, modulate, pick_state, saturating, transition_row};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup};
@@ -102,16 +102,13 @@ impl MicrogliaConfig {
         genes: Option<&GeneFactors>,
         therapies: Option<&TherapyFactors>,
     ) -> MicrogliaParams {
-        let p = GeneFactors::apply(genes, &self.0, |g, p| {
+        let p = modulate(genes, &self.0, |g: &GeneFactors, p| {
             p.activation_per_hour *= g.microglial_activation;
             p.tnf_secretion_fg_per_hour *= g.tnf_secretion;
         });
-        TherapyFactors::apply(
-            therapies,
-            &p,
-            |p| &mut p.activation_per_hour,
-            |t| t.anti_inflammatory,
-        )
+        modulate(therapies, &p, |t: &TherapyFactors, p| {
+            p.activation_per_hour *= t.anti_inflammatory;
+        })
     }
 }
 

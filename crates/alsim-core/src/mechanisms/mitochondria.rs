@@ -37,7 +37,7 @@ use super::aggregation::Aggregates;
 use super::genetics::GeneFactors;
 use super::give;
 use super::interventions::TherapyFactors;
-use super::relax;
+use super::{modulate, relax};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount, fraction};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
@@ -135,15 +135,12 @@ impl MitochondriaConfig {
         genes: Option<&GeneFactors>,
         therapies: Option<&TherapyFactors>,
     ) -> MitochondriaParams {
-        let p = GeneFactors::apply(genes, &self.0, |g, p| {
+        let p = modulate(genes, &self.0, |g: &GeneFactors, p| {
             p.aggregate_toxicity_per_day *= g.mitochondrial_toxicity;
         });
-        TherapyFactors::apply(
-            therapies,
-            &p,
-            |p| &mut p.antioxidant_capacity_per_hour,
-            |t| t.antioxidant,
-        )
+        modulate(therapies, &p, |t: &TherapyFactors, p| {
+            p.antioxidant_capacity_per_hour *= t.antioxidant;
+        })
     }
 }
 

@@ -42,6 +42,22 @@ pub static ALL: [&dyn Mechanism; 14] = [
     &neurofilament::Neurofilament,
 ];
 
+/// The tick a scheduled day falls on: the nearest whole tick.
+pub(crate) fn tick_of(day: f64, dt_hours: f64) -> u64 {
+    (day * 24.0 / dt_hours).round() as u64
+}
+
+/// `params` with `edit` applied by the factors of another mechanism (genes, drugs), or as they
+/// are when that mechanism is off. The affected mechanism calls it when it reads its
+/// parameters, so none is ever rewritten.
+pub fn modulate<F, P: Clone>(factors: Option<&F>, params: &P, edit: impl Fn(&F, &mut P)) -> P {
+    let mut p = params.clone();
+    if let Some(f) = factors {
+        edit(f, &mut p);
+    }
+    p
+}
+
 /// Gives every cell marked `M` the component `C` (a mechanism's per-cell state at the start).
 /// Before any such cell exists, `C` becomes a required component of `M`: cells spawned later
 /// get it with their other components (with `initial` unless the spawn names its own).

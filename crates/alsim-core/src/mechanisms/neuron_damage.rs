@@ -17,7 +17,7 @@ use super::astrocytes::ReactiveAstrocyteMap;
 use super::interventions::TherapyFactors;
 use super::mitochondria::Mitochondria;
 use super::transport::{DENERVATED_BELOW, Transport};
-use super::{relax, saturating};
+use super::{modulate, relax, saturating};
 use crate::RestoreError;
 use crate::guard::{self, Fault, amount};
 use crate::mechanism::{
@@ -55,12 +55,9 @@ impl NeuronDamageConfig {
     /// The parameters in force this tick: the share of glutamate release a drug leaves scales the
     /// excitotoxic damage rate.
     pub fn in_force(&self, therapies: Option<&TherapyFactors>) -> NeuronDamageParams {
-        TherapyFactors::apply(
-            therapies,
-            &self.0,
-            |p| &mut p.excitotoxic_damage_per_day,
-            |t| t.glutamate_release,
-        )
+        modulate(therapies, &self.0, |t: &TherapyFactors, p| {
+            p.excitotoxic_damage_per_day *= t.glutamate_release;
+        })
     }
 }
 

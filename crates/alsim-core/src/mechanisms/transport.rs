@@ -31,7 +31,7 @@ use super::aggregation::Aggregates;
 use super::genetics::GeneFactors;
 use super::mitochondria::{self, Mitochondria, MitochondriaConfig};
 use super::motor_units::{MotorUnit, MotorUnitConfig, retraction_fold};
-use super::relax;
+use super::{modulate, relax};
 use crate::RestoreError;
 use crate::guard::{self, Fault, fraction};
 use crate::mechanism::{Column, LivingNeurons, Mechanism, Persist, Section, Setup, variable};
@@ -144,7 +144,9 @@ pub struct TransportConfig(pub TransportParams);
 impl TransportConfig {
     /// The parameters in force this tick: the genotype's fold on RNA processing.
     pub fn in_force(&self, genes: Option<&GeneFactors>) -> TransportParams {
-        GeneFactors::apply(genes, &self.0, |g, p| p.rna_processing *= g.rna_processing)
+        modulate(genes, &self.0, |g: &GeneFactors, p| {
+            p.rna_processing *= g.rna_processing
+        })
     }
 }
 
