@@ -173,20 +173,25 @@ fn an_sod1_antisense_drug_does_nothing_without_mutant_sod1() {
     }
 }
 
-/// The mutant product in motor neurons of an SOD1 carrier on tofersen's label regimen, by day.
-fn sod1_level_on_tofersen(dose_mg: f64, days: f64) -> f64 {
+/// The last row of a carrier's motor neurons (nothing harms them) on `drug` for `days`, in
+/// daily ticks.
+fn carrier_on_drug(genotype: Genotype, drug: Intervention, days: f64) -> Observation {
     let mut s = neurons_alone(days);
-    s.genotype = Genotype::Sod1(Sod1Variant::Typical);
+    s.genotype = genotype;
     s.time.dt_hours = 24.0;
     s.time.field_dt_minutes = 60.0;
-    s.time.output_every_days = 1.0;
+    s.interventions = vec![drug];
+    let (mut rows, _) = run(&s);
+    rows.pop().expect("a run has rows")
+}
+
+/// The mutant product in motor neurons of an SOD1 carrier on tofersen's label regimen, by day.
+fn sod1_level_on_tofersen(dose_mg: f64, days: f64) -> f64 {
     let mut drug = tofersen(0.0);
     if let Therapy::Antisense { dosing, .. } = &mut drug.therapy {
         dosing.dose_mg = dose_mg;
     }
-    s.interventions = vec![drug];
-    let (rows, _) = run(&s);
-    rows.last().unwrap()["mutant_product_motor_neurons_level"]
+    carrier_on_drug(Genotype::Sod1(Sod1Variant::Typical), drug, days)["mutant_product_motor_neurons_level"]
 }
 
 #[test]
@@ -203,11 +208,7 @@ fn tofersen_lowers_sod1_as_much_as_it_lowered_csf_sod1() {
 
 #[test]
 fn a_sense_strand_antisense_drug_spares_the_antisense_share_of_c9orf72() {
-    let mut s = neurons_alone(400.0);
-    s.genotype = Genotype::C9orf72;
-    s.time.dt_hours = 24.0;
-    s.time.field_dt_minutes = 60.0;
-    s.interventions = vec![Intervention {
+    let drug = Intervention {
         therapy: Therapy::Antisense {
             target: Transcript::C9orf72Sense,
             dosing: AntisenseDosing {
@@ -217,9 +218,8 @@ fn a_sense_strand_antisense_drug_spares_the_antisense_share_of_c9orf72() {
         },
         start: Start::Day(0.0),
         duration_days: None,
-    }];
-    let (rows, _) = run(&s);
-    let end = rows.last().unwrap();
+    };
+    let end = carrier_on_drug(Genotype::C9orf72, drug, 400.0);
     let sense = GenotypeEffects::default().c9orf72.sense_share;
     let level = end["mutant_product_motor_neurons_level"];
     // Near-complete knockdown: the product falls toward the antisense strand's share, no lower.
