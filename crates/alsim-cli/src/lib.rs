@@ -13,6 +13,9 @@
 //!                        --batch-->    scenario files -> alsim_run::Plan -> alsim_run::run_batch
 //!                                      (--jobs runs at once, each as `run` does, skipping
 //!                                      finished ones)
+//!                        --trial-->    alsim_run::trial::run_trial: a cohort's people screened
+//!                                      after onset, twins forked into every arm -> people.csv,
+//!                                      report/trial.md
 //!                        --merge-->    alsim_run::merge: shard folders -> one batch folder
 //!                        --compare-->  two groups of runs (batch of two files, or two batch
 //!                                      folders) -> alsim_report::write_report
@@ -62,6 +65,7 @@ mod merge;
 mod progress;
 mod render;
 mod run;
+mod trial;
 
 use alsim_run::{CancelToken, RunError};
 use clap::{Parser, Subcommand};
@@ -109,6 +113,10 @@ enum Command {
     /// Run the people of a cohort scenario as a batch (resumable, --jobs, --shard) and write
     /// their table, people.csv: draws and outcomes, one row per person.
     Cohort(cohort::CohortArgs),
+    /// Run a randomised virtual trial on a cohort of bodies: people screened after onset, each
+    /// enrolled person's twins followed in every arm from randomisation; people.csv and
+    /// report/trial.md with effects, p-values and the power curve.
+    Trial(trial::TrialArgs),
     /// Gather the folders of a batch's shards into one batch folder.
     Merge(merge::MergeArgs),
     /// Compare two groups of replicate runs: report.md with statistics and plots.
@@ -126,7 +134,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let cancel = if matches!(
         cli.command,
-        Command::Run(_) | Command::Batch(_) | Command::Cohort(_) | Command::Compare(_)
+        Command::Run(_)
+            | Command::Batch(_)
+            | Command::Cohort(_)
+            | Command::Trial(_)
+            | Command::Compare(_)
     ) {
         interrupt::watch()
     } else {
@@ -138,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Batch(args) => batch::batch(&args, &cancel),
         Command::Cohort(args) => cohort::cohort(&args, &cancel),
+        Command::Trial(args) => trial::trial(&args, &cancel),
         Command::Merge(args) => merge::merge(&args),
         Command::Compare(args) => compare::compare(&args, &cancel),
         Command::Render(args) => render::render(&args),

@@ -273,6 +273,20 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<()> {
             }
         )?;
     }
+    if let Some(trial) = &scenario.trial {
+        let arms: Vec<String> = trial
+            .arms
+            .iter()
+            .map(|a| format!("{} ({})", a.name, a.allocation))
+            .collect();
+        let (from, to) = trial.enrolment.months_since_onset;
+        out!(
+            "  trial:      arms {}; screened {from}-{to} months after onset; {} days of follow-up with visits every {} days; run it with `alsim trial`",
+            arms.join(", "),
+            trial.duration_days,
+            scenario.time.output_every_days
+        )?;
+    }
     if !scenario.sweep.is_empty() {
         let sizes: Vec<String> = scenario
             .sweep

@@ -343,6 +343,11 @@ impl Body {
             || (self.end_at_respiratory_failure && self.respiratory_failure.is_some())
     }
 
+    /// The day breathing failed (the FVC proxy below end stage), if it has.
+    pub fn respiratory_failure_day(&self) -> Option<f64> {
+        self.respiratory_failure
+    }
+
     /// Whether the tick just run is one whose state goes into the time series (the last one
     /// always does).
     pub fn is_output_tick(&self) -> bool {

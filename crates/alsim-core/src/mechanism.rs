@@ -108,6 +108,13 @@ pub trait Mechanism: Sync {
         Ok(())
     }
 
+    /// Whether the state it builds from the scenario is its state at `tick` of a run, so a
+    /// checkpoint saved with it off may continue a scenario that has it on: the therapy courses
+    /// of a trial's arm, all starting after the randomisation day. Default: no.
+    fn is_untouched_until(&self, _world: &World, _tick: u64) -> bool {
+        false
+    }
+
     /// The first value of its state that is not finite or lies outside its physical range:
     /// faults of its resources first, then the lowest cell id.
     fn check(&self, _world: &mut World) -> Option<Fault> {

@@ -13,6 +13,11 @@
 //! are read (microglial crowding, the astrocyte map, the exchange's sinks, the therapy and
 //! ageing factors) are not saved.
 //!
+//! A saved state may also continue a scenario that adds therapy courses starting at or after
+//! its tick (a virtual trial's arms forking from the person at randomisation): the courses it
+//! holds must open the scenario's list, and the rest start fresh, as they would have stood in a
+//! run of that scenario from the beginning.
+//!
 //! Field values are borrowed when saving (`Cow`), so a checkpoint of a large grid does not copy
 //! it in memory before it is written.
 
@@ -164,8 +169,14 @@ impl Simulation {
         {
             return mismatch("its cell ids are not unique and below the next id".into());
         }
-        let on: Vec<&str> = sim.mechanisms.iter().map(|m| m.name()).collect();
         let saved: Vec<&str> = state.mechanisms.iter().map(|r| r.name.as_str()).collect();
+        // A mechanism the checkpoint lacks may come on if its fresh state is its state then.
+        let on: Vec<&str> = sim
+            .mechanisms
+            .iter()
+            .filter(|m| saved.contains(&m.name()) || !m.is_untouched_until(&sim.world, state.tick))
+            .map(|m| m.name())
+            .collect();
         if let Some(name) = crate::mechanisms::ALL
             .iter()
             .map(|m| m.name())
@@ -210,14 +221,18 @@ impl Simulation {
             insert(&mut e, c.life);
             spawned.push((CellId(c.id), e.id()));
         }
-        for (m, record) in sim.mechanisms.iter().zip(state.mechanisms) {
+        let mut clock = world.resource_mut::<Clock>();
+        clock.tick = state.tick;
+        clock.span = state.last_span.max(1);
+        let mut records = state.mechanisms.into_iter().peekable();
+        for m in &sim.mechanisms {
+            let Some(record) = records.next_if(|r| r.name == m.name()) else {
+                continue;
+            };
             let mut persist = Persist::restoring(world, m.name(), record, &spawned);
             m.persist(&mut persist)?;
             persist.finish()?;
         }
-        let mut clock = world.resource_mut::<Clock>();
-        clock.tick = state.tick;
-        clock.span = state.last_span.max(1);
         world.resource_mut::<NextCellId>().0 = state.next_cell_id;
         *world.resource_mut::<Census>() = state.census;
         let mut grid = world.resource_mut::<FieldGrid>();

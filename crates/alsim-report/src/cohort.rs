@@ -244,7 +244,7 @@ fn survival_figure(curves: Vec<KmCurve<'_>>) -> Figure<'_> {
 
 /// Renders `figures` (each as PNG and SVG), then writes them into `out_dir` and, last, the
 /// report `file` that `text` makes knowing which figures there are; returns its path.
-fn write_folder(
+pub(crate) fn write_folder(
     out_dir: &Path,
     file: &str,
     figures: &[(&'static str, Figure)],

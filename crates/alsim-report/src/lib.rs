@@ -15,6 +15,9 @@
 //! onset with its 10-year tail, and age-specific incidence with the implied number of steps,
 //! from one [`CohortPerson`] per person.
 //!
+//! A virtual trial's report (`write_trial_report`): per treated arm and endpoint the effect as
+//! randomised, on the twins, and the power curve, from one [`TrialPerson`] per enrolled person.
+//!
 //! Pictures of one run (`slice_png`, `series_png`) take values, labels and marker styles and
 //! return PNG bytes; the caller writes them. So does `scaling_png`, the log-log plot of
 //! `alsim bench`.
@@ -32,6 +35,7 @@ mod lettering;
 mod markdown;
 mod picture;
 mod plots;
+mod trial;
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -45,6 +49,10 @@ pub use cohort::{
 pub use picture::{
     Line, MarkerStyle, Point, ScalingPlot, SeriesPanel, SeriesPlot, Shape, SlicePicture,
     scaling_png, series_png, slice_png,
+};
+pub use trial::{
+    ArmEndpoints, Effect, Endpoint, EndpointResult, Screening, TRIAL_REPORT, TrialAnalysis,
+    TrialDesign, TrialPerson, analyse_trial, write_trial_report,
 };
 
 /// One replicate run's observables, sampled at `time_days`. Times are days on the clock of

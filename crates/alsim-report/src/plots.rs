@@ -13,8 +13,14 @@ use std::error::Error;
 
 /// The family named in SVG text; PNG text is DejaVu Sans (see `lettering`).
 const FONT: &str = "sans-serif";
-/// Okabe–Ito blue and vermillion: distinguishable with the common colour-vision deficiencies.
-const COLORS: [RGBColor; 2] = [RGBColor(0, 114, 178), RGBColor(213, 94, 0)];
+/// Okabe–Ito blue, vermillion, bluish green and reddish purple: distinguishable with the
+/// common colour-vision deficiencies.
+const COLORS: [RGBColor; 4] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+];
 const BAND_OPACITY: f64 = 0.22;
 
 type DrawResult = Result<(), Box<dyn Error + Send + Sync>>;
@@ -541,7 +547,7 @@ where
     configure_mesh(&mut chart, labels)?;
 
     let xs = (x_min, x_max);
-    for (curve, color) in curves.iter().zip(COLORS) {
+    for (curve, color) in curves.iter().zip(COLORS.into_iter().cycle()) {
         let upper = steps(curve.km, xs, |s| s.ci_upper);
         let lower = steps(curve.km, xs, |s| s.ci_lower);
         let outline: Vec<(f64, f64)> = upper.into_iter().chain(lower.into_iter().rev()).collect();

@@ -92,6 +92,16 @@ pub enum RunError {
         /// Runs not started.
         not_started: usize,
     },
+    /// A trial stopped by its [`CancelToken`](crate::CancelToken).
+    #[error(
+        "trial interrupted: {finished} people finished and kept, {left} left; run the same command again to go on"
+    )]
+    TrialCancelled {
+        /// People whose record is written.
+        finished: usize,
+        /// People left to run (those stopped start again).
+        left: usize,
+    },
     /// A run's memory estimate exceeds its limit.
     #[error("{origin}: {reason}")]
     TooLarge {
@@ -260,6 +270,9 @@ impl RunError {
 
     /// Whether a [`CancelToken`](crate::CancelToken) stopped the run or batch.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self, Self::Cancelled { .. } | Self::BatchCancelled { .. })
+        matches!(
+            self,
+            Self::Cancelled { .. } | Self::BatchCancelled { .. } | Self::TrialCancelled { .. }
+        )
     }
 }

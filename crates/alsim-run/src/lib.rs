@@ -17,6 +17,8 @@
 //!     runs/person-<i>/ --cohort::outcomes--> people.csv
 //! shard folders --merge--> one batch folder
 //! batch or cohort folder --table::write_batch_tables--> runs.csv, runs.parquet (timeseries.parquet)
+//! trial scenario --trial::run_trial--> each person screened after onset, the enrolled forked
+//!     at randomisation into every arm -> people/, people.csv, report/trial.md
 //! Scenario --InMemoryRun--> the same rows and summary with no folder (the Python package)
 //! calibration scenarios --calibrate--> many seeds -> MouseCourse / HumanCourse / BodyCourse
 //!     -> tables
@@ -46,6 +48,7 @@ mod progress;
 mod run;
 mod snapshot;
 pub mod table;
+pub mod trial;
 
 pub use batch::{BatchOptions, BatchOutcome, run_batch};
 pub use error::RunError;

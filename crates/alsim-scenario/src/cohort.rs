@@ -528,6 +528,7 @@ impl Scenario {
         }
         let mut base = self.clone();
         base.cohort = None;
+        base.trial = None;
         let mut exposures = Vec::new();
         for (i, e) in cohort.exposures.iter().enumerate() {
             let (exposed, u_dose) = (open_unit(&mut rng) < e.prevalence, open_unit(&mut rng));

@@ -227,6 +227,41 @@ pub struct Intervention {
     pub duration_days: Option<f64>,
 }
 
+impl Therapy {
+    /// Its regimen, pharmacokinetics and effect, if it is a drug.
+    pub fn dosing(&self) -> Option<Dosing> {
+        match self {
+            Therapy::Antisense { dosing, .. } => Some(dosing.dosing()),
+            Therapy::AntiGlutamate { dosing } => Some(dosing.dosing()),
+            Therapy::Antioxidant { dosing } => Some(dosing.dosing()),
+            Therapy::AntiInflammatory(_) => None,
+        }
+    }
+
+    pub(crate) fn check(&self, c: &mut Checker) {
+        match self {
+            Therapy::Antisense { dosing, .. } => c.scope("Antisense.dosing", |c| dosing.check(c)),
+            Therapy::AntiGlutamate { dosing } => {
+                c.scope("AntiGlutamate.dosing", |c| dosing.check(c))
+            }
+            Therapy::Antioxidant { dosing } => c.scope("Antioxidant.dosing", |c| dosing.check(c)),
+            Therapy::AntiInflammatory(f) => c.range("AntiInflammatory", *f, 0.0, 1.0),
+        }
+        if let Some(d) = self.dosing()
+            && d.cycle_days > 0.0
+            && (d.days_on > d.cycle_days || d.days_on <= 0.0)
+        {
+            c.problem(
+                "",
+                format!(
+                    "gives doses on {} of every {} days: days_on must be above 0 and at most cycle_days, or set cycle_days to 0 for no cycles",
+                    d.days_on, d.cycle_days
+                ),
+            );
+        }
+    }
+}
+
 impl Intervention {
     /// Each therapy's dosing declaration with its dotted path, for the reference.
     pub const PARAMETER_TABLES: &'static [(&'static str, &'static [ParamSpec])] = &[
@@ -246,39 +281,11 @@ impl Intervention {
 
     /// The regimen and pharmacokinetics of a drug; `None` for the steady-level agent.
     pub fn dosing(&self) -> Option<Dosing> {
-        match &self.therapy {
-            Therapy::Antisense { dosing, .. } => Some(dosing.dosing()),
-            Therapy::AntiGlutamate { dosing } => Some(dosing.dosing()),
-            Therapy::Antioxidant { dosing } => Some(dosing.dosing()),
-            Therapy::AntiInflammatory(_) => None,
-        }
+        self.therapy.dosing()
     }
 
     pub(crate) fn check(&self, c: &mut Checker, duration_days: f64) {
-        match &self.therapy {
-            Therapy::Antisense { dosing, .. } => {
-                c.scope("therapy.Antisense.dosing", |c| dosing.check(c))
-            }
-            Therapy::AntiGlutamate { dosing } => {
-                c.scope("therapy.AntiGlutamate.dosing", |c| dosing.check(c))
-            }
-            Therapy::Antioxidant { dosing } => {
-                c.scope("therapy.Antioxidant.dosing", |c| dosing.check(c))
-            }
-            Therapy::AntiInflammatory(f) => c.range("therapy.AntiInflammatory", *f, 0.0, 1.0),
-        }
-        if let Some(d) = self.dosing()
-            && d.cycle_days > 0.0
-            && (d.days_on > d.cycle_days || d.days_on <= 0.0)
-        {
-            c.problem(
-                "therapy",
-                format!(
-                    "gives doses on {} of every {} days: days_on must be above 0 and at most cycle_days, or set cycle_days to 0 for no cycles",
-                    d.days_on, d.cycle_days
-                ),
-            );
-        }
+        c.scope("therapy", |c| self.therapy.check(c));
         match self.start {
             Start::Day(d) => c.range("start.Day", d, 0.0, duration_days),
             Start::AfterOnset(d) => c.range("start.AfterOnset", d, 0.0, duration_days),

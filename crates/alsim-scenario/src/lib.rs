@@ -34,6 +34,7 @@ mod populations;
 mod sweep;
 mod time;
 mod tissue;
+pub mod trial;
 
 pub use check::Problem;
 pub use cohort::{Cohort, Person, PersonRecord, Sex};
@@ -55,6 +56,7 @@ pub use populations::{Amount, PopulationSpec, Populations, Region};
 pub use sweep::{MAX_SWEEP_POINTS, SweepAxis, SweepPoint, SweepRange};
 pub use time::{AdaptiveStepping, TimeSpec};
 pub use tissue::TissueSpec;
+pub use trial::Trial;
 
 use check::Checker;
 use serde::{Deserialize, Serialize};
@@ -157,6 +159,10 @@ pub struct Scenario {
     /// what `alsim cohort` runs. Default none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cohort: Option<Cohort>,
+    /// A randomised virtual trial on the cohort's people (`docs/scenarios.md`, "trial"): what
+    /// `alsim trial` runs. Needs a cohort and a neuraxis. Default none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial: Option<Trial>,
     /// Parameter sweep: axes whose grid of values `alsim batch` runs, one run per point.
     /// Default none (left out of a resolved scenario).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -191,6 +197,7 @@ impl Default for Scenario {
             interventions: Vec::new(),
             neuraxis: None,
             cohort: None,
+            trial: None,
             sweep: Vec::new(),
         }
     }
@@ -356,6 +363,15 @@ impl Scenario {
                 );
             }
         }
+        if let Some(trial) = &self.trial {
+            c.scope("trial", |c| trial.check(c));
+            if self.cohort.is_none() || self.neuraxis.is_none() {
+                c.problem(
+                    "trial",
+                    "needs a cohort (the people screened) and a neuraxis (ALSFRS-R and vital capacity are a body's readouts): extend a cohort of bodies, e.g. `extends: \"../cohorts/sporadic-body.ron\"`",
+                );
+            }
+        }
         if c.is_clean() {
             for (i, event) in self.events.iter().enumerate() {
                 c.scope(&format!("events[{i}]"), |c| {
@@ -446,6 +462,7 @@ impl Scenario {
         s.neuraxis = None;
         s.sweep = Vec::new();
         s.cohort = None;
+        s.trial = None;
         s.seed = neuraxis::mix(self.seed ^ neuraxis::mix(i as u64 + 1));
         if let Some(tissue) = &r.tissue {
             s.tissue = tissue.clone();

@@ -42,9 +42,9 @@ pub use cox::{CoxCoefficient, CoxFit, cox_ph, hazard_ratio};
 pub use gompertz::Gompertz;
 pub use incidence::{AgeBand, FollowUp, MultistepAnalysis, PowerLawFit, multistep_incidence};
 pub use series::{Limits, MeanInterval, PointwiseBand, pointwise_band};
-pub use summary::{MeanDifference, Summary, mean_difference, summarize};
+pub use summary::{MeanDifference, Summary, mean_difference, paired_difference, summarize};
 pub use survival::{KaplanMeier, KmStep, LogRank, Observation, kaplan_meier, log_rank};
-pub use trial::{Power, Twin, power};
+pub use trial::{Power, Twin, permuted_blocks, power};
 
 /// Why a statistic could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -93,6 +93,28 @@ pub fn power<T: Copy>(
     })
 }
 
+/// The arms of `n` people randomised in permuted blocks: each block holds every arm as often as
+/// its whole-number `weights` say, twice over (so 2:1 gives blocks of six), in an order shuffled
+/// by one PCG stream seeded with `seed`; the last block is cut short. Arm indices follow
+/// `weights`. Blocks keep the arms near their shares at any point of enrolment, as trials
+/// randomise.
+pub fn permuted_blocks(weights: &[u32], n: usize, seed: u64) -> Vec<usize> {
+    let block: Vec<usize> = weights
+        .iter()
+        .enumerate()
+        .flat_map(|(arm, &w)| std::iter::repeat_n(arm, 2 * w as usize))
+        .collect();
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let mut arms = Vec::with_capacity(n + block.len());
+    while arms.len() < n && !block.is_empty() {
+        let mut next = block.clone();
+        next.shuffle(&mut rng);
+        arms.extend(next);
+    }
+    arms.truncate(n);
+    arms
+}
+
 /// Wilson's 95% interval for `k` successes in `n` trials.
 fn wilson(k: usize, n: usize) -> (f64, f64) {
     let z = 1.959_963_984_540_054;
@@ -154,6 +176,25 @@ mod tests {
         assert!(power(&pool, 30, 0.02, 0.05, 10, 5, welch).is_err());
         assert!(power::<f64>(&[], 30, 0.5, 0.05, 10, 5, welch).is_err());
         assert!(power(&pool, 30, 0.5, 0.05, 0, 5, welch).is_err());
+    }
+
+    #[test]
+    fn permuted_blocks_keep_the_allocation_ratio_within_each_block() {
+        let arms = permuted_blocks(&[1, 2], 600, 9);
+        assert_eq!(arms.len(), 600);
+        for block in arms.chunks(6) {
+            assert_eq!(block.iter().filter(|&&a| a == 0).count(), 2, "{block:?}");
+        }
+        assert_ne!(
+            arms[..12],
+            permuted_blocks(&[1, 2], 12, 10)[..],
+            "the seed matters"
+        );
+        assert_eq!(
+            arms[..7],
+            permuted_blocks(&[1, 2], 7, 9)[..],
+            "a prefix of a longer list"
+        );
     }
 
     #[test]

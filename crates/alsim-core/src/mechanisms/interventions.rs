@@ -93,10 +93,45 @@ impl Mechanism for Interventions {
         next
     }
 
+    /// Courses that all start at or after `tick` have not begun by then.
+    fn is_untouched_until(&self, world: &World, tick: u64) -> bool {
+        let dt_hours = world.resource::<Clock>().dt_hours;
+        world
+            .resource::<Therapies>()
+            .courses
+            .iter()
+            .all(|c| c.is_untouched_until(tick, dt_hours))
+    }
+
     /// The courses: where each stands and its drug's amount; the factors follow at the next
-    /// `Sense`.
+    /// `Sense`. Restored, the saved courses must open the scenario's list; courses the
+    /// scenario adds after them must start at or after the saved tick (a trial's arm).
     fn persist(&self, state: &mut Persist) -> Result<(), RestoreError> {
-        state.resource::<Therapies>("courses")
+        let scheduled = state.world().resource::<Therapies>().courses.clone();
+        state.resource::<Therapies>("courses")?;
+        let world = state.world();
+        let (tick, dt_hours) = {
+            let clock = world.resource::<Clock>();
+            (clock.tick, clock.dt_hours)
+        };
+        let mut therapies = world.resource_mut::<Therapies>();
+        let held = therapies.courses.len();
+        let mismatch = |what: String| Err(RestoreError::Mismatch(format!("its therapies {what}")));
+        if held > scheduled.len()
+            || (therapies.courses.iter().zip(&scheduled))
+                .any(|(s, c)| s.intervention != c.intervention)
+        {
+            return mismatch("are not the scenario's".into());
+        }
+        if let Some(k) =
+            (held..scheduled.len()).find(|&k| !scheduled[k].is_untouched_until(tick, dt_hours))
+        {
+            return mismatch(format!(
+                "lack the scenario's course {k}, which starts before the checkpoint's day"
+            ));
+        }
+        therapies.courses.extend_from_slice(&scheduled[held..]);
+        Ok(())
     }
 
     fn columns(&self) -> &'static [Column] {
@@ -167,6 +202,12 @@ struct Course {
 }
 
 impl Course {
+    /// Whether a course that has not started starts on a day, at or after `tick`.
+    fn is_untouched_until(&self, tick: u64, dt_hours: f64) -> bool {
+        self.started_tick.is_none()
+            && matches!(self.intervention.start, Start::Day(d) if tick_of(d, dt_hours) >= tick)
+    }
+
     /// Day after the start of the next dose, if dosing goes on.
     fn next_dose_day(&self) -> Option<f64> {
         let d = self.intervention.dosing()?;
@@ -345,6 +386,60 @@ mod tests {
 
     fn course(sim: &Simulation) -> Course {
         sim.world().resource::<Therapies>().courses[0].clone()
+    }
+
+    #[test]
+    fn a_checkpoint_continues_a_scenario_that_adds_later_courses_only() {
+        // Saved on day 2 without therapies (the mechanism off), and with one course.
+        let plain = {
+            let mut s = tofersen_course(1.0, None);
+            s.interventions.clear();
+            s
+        };
+        let one = tofersen_course(1.0, None);
+        let save = |s: &Scenario| {
+            let mut sim = Simulation::new(s).unwrap();
+            steps(&mut sim, 2 * 24);
+            let state = sim.save_state();
+            serde_json::to_string(&state).unwrap()
+        };
+        let (without, with_one) = (save(&plain), save(&one));
+        let restore = |saved: &str, s: &Scenario| {
+            Simulation::restore(s, serde_json::from_str(saved).unwrap()).map(|_| ())
+        };
+        let later = |s: &Scenario, day: f64| {
+            let mut s = s.clone();
+            let mut course = tofersen_course(day, None).interventions[0].clone();
+            course.start = Start::Day(day);
+            s.interventions.push(course);
+            s
+        };
+        // Courses from day 2 (the saved tick) on may be added; one that would have started
+        // already may not, nor may the courses held differ from the scenario's.
+        assert!(restore(&without, &later(&plain, 2.0)).is_ok());
+        assert!(restore(&with_one, &later(&one, 3.0)).is_ok());
+        let early = restore(&without, &later(&plain, 1.5))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            early.contains("interventions is off in the checkpoint"),
+            "{early}"
+        );
+        let started = restore(&with_one, &later(&one, 1.5))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            started.contains("starts before the checkpoint's day"),
+            "{started}"
+        );
+        let other = restore(&with_one, &later(&plain, 3.0))
+            .unwrap_err()
+            .to_string();
+        assert!(other.contains("are not the scenario's"), "{other}");
+        assert!(
+            restore(&with_one, &plain).is_err(),
+            "a course the scenario lacks"
+        );
     }
 
     #[test]
