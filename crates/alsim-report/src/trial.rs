@@ -56,6 +56,9 @@ pub struct TrialPerson {
     pub assigned: usize,
     /// Their endpoints in every arm, in the arms' order.
     pub arms: Vec<ArmEndpoints>,
+    /// In the arm they were given: (days since randomisation, ALSFRS-R change since then) at
+    /// each visit.
+    pub visits: Vec<(f64, f64)>,
 }
 
 /// The design a trial is analysed under.
@@ -376,7 +379,7 @@ pub fn write_trial_report(
         ));
     }
     write_folder(out_dir, TRIAL_REPORT, &figures, |drawn| {
-        markdown(design, screening, &a, people.len(), drawn)
+        markdown(design, screening, &a, people, drawn)
     })
 }
 
@@ -403,9 +406,10 @@ fn markdown(
     design: &TrialDesign,
     screening: &Screening,
     a: &TrialAnalysis,
-    enrolled: usize,
+    people: &[TrialPerson],
     figures: &[&str],
 ) -> String {
+    let enrolled = people.len();
     let mut md = String::new();
     let _ = writeln!(md, "# Trial {}\n", design.name);
     let arms: Vec<String> = design
@@ -462,6 +466,7 @@ fn markdown(
     if figures.contains(&"survival") {
         md.push_str("\n![Survival from randomisation](survival.png)\n");
     }
+    md.push_str(&visit_table(design, people));
     let _ = writeln!(
         md,
         "\n## Power\n\nShare of {} simulated trials significant at {} (two-sided), each drawing its people with replacement from the enrolled and randomising them between the comparator and the arm at the allocation ratio (Wilson 95% interval). Trial size: people in the two arms.\n",
@@ -495,6 +500,53 @@ fn markdown(
             r.endpoint.name(),
             cells.join(" | ")
         );
+    }
+    md
+}
+
+/// The mean ALSFRS-R change since randomisation at each visit, per arm as randomised, over the
+/// people still followed then.
+fn visit_table(design: &TrialDesign, people: &[TrialPerson]) -> String {
+    // Visit days are whole days of the run's clock.
+    let mut days: Vec<i64> = people
+        .iter()
+        .flat_map(|p| p.visits.iter().map(|(d, _)| d.round() as i64))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    if days.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from(
+        "\n## ALSFRS-R by visit\n\nMean change since randomisation (people still followed), each person in the arm they were given.\n\n| day |",
+    );
+    let mut rule = String::from("|---|");
+    for name in &design.arms {
+        let _ = write!(md, " {name} |");
+        rule.push_str("---|");
+    }
+    let _ = writeln!(md, "\n{rule}");
+    for day in days {
+        let _ = write!(md, "| {day} |");
+        for arm in 0..design.arms.len() {
+            let changes: Vec<f64> = people
+                .iter()
+                .filter(|p| p.assigned == arm)
+                .filter_map(|p| p.visits.iter().find(|(d, _)| d.round() as i64 == day))
+                .map(|(_, change)| *change)
+                .collect();
+            match changes.len() {
+                0 => md.push_str(" – |"),
+                n => {
+                    let _ = write!(
+                        md,
+                        " {:+.2} (n = {n}) |",
+                        changes.iter().sum::<f64>() / n as f64
+                    );
+                }
+            }
+        }
+        md.push('\n');
     }
     md
 }
@@ -533,9 +585,11 @@ mod tests {
                         end_stage: day < 200.0,
                     }
                 };
+                let arms = vec![arm(0.0, 0.0), arm(effect, delay)];
                 TrialPerson {
                     assigned: i % 2,
-                    arms: vec![arm(0.0, 0.0), arm(effect, delay)],
+                    visits: vec![(0.0, 0.0), (200.0, arms[i % 2].alsfrs_r_change)],
+                    arms,
                 }
             })
             .collect()
@@ -571,6 +625,24 @@ mod tests {
         let p = |r: &EndpointResult, k: usize| r.power[k].as_ref().unwrap().power;
         assert!(p(alsfrs, 0) < p(alsfrs, 1) && p(alsfrs, 1) > 0.9);
         assert_eq!(a.enrolled, vec![100, 100]);
+    }
+
+    #[test]
+    fn the_visit_table_averages_each_arm_over_the_people_still_followed() {
+        let mut group = people(4, 1.0, 0.0);
+        group[0].visits = vec![(0.0, 0.0), (28.0, -2.0), (56.0, -4.0)];
+        group[2].visits = vec![(0.0, 0.0), (28.0, -1.0)];
+        group[1].visits = vec![(0.0, 0.0), (28.0, 0.5), (56.0, 0.25)];
+        group[3].visits = vec![(0.0, 0.0), (28.0, 1.5), (56.0, 0.75)];
+        let table = visit_table(&design(), &group);
+        assert!(
+            table.contains("| 28 | -1.50 (n = 2) | +1.00 (n = 2) |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| 56 | -4.00 (n = 1) | +0.50 (n = 2) |"),
+            "{table}"
+        );
     }
 
     #[test]

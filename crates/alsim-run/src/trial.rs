@@ -430,9 +430,16 @@ pub fn run_trial(
     let people: Vec<TrialPerson> = enrolled
         .iter()
         .zip(&assigned)
-        .map(|(p, &arm)| TrialPerson {
-            assigned: arm,
-            arms: p.arms.iter().map(ArmCourse::endpoints).collect(),
+        .map(|(p, &arm)| {
+            let visits = &p.arms[arm].visits;
+            TrialPerson {
+                assigned: arm,
+                arms: p.arms.iter().map(ArmCourse::endpoints).collect(),
+                visits: visits
+                    .iter()
+                    .map(|v| (v.day, v.alsfrs_r - visits[0].alsfrs_r))
+                    .collect(),
+            }
         })
         .collect();
     let report = alsim_report::write_trial_report(
