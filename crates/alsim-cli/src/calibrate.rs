@@ -2,7 +2,9 @@
 //! calibration scenarios over many seeds and compares what they show with the targets of
 //! `docs/calibration-targets.md`; the table is printed or written into a document between its
 //! marker lines. With `--cohorts` it runs the bundled cohorts instead
-//! (`calibration::calibrate_population`), whose table has markers of its own.
+//! (`calibration::calibrate_population`), and with `--cell-types` the mouse with its mutant
+//! gene taken from one cell type (`calibration::calibrate_cell_types`), each table between
+//! markers of its own.
 
 use crate::progress::CalibrateBar;
 use alsim_run::calibration;
@@ -20,8 +22,13 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, default_value = "scenarios")]
     scenarios: PathBuf,
     /// Skip the human lifetime scenarios (the slow part).
-    #[arg(long, conflicts_with = "cohorts")]
+    #[arg(long, conflicts_with_all = ["cohorts", "cell_types"])]
     mouse_only: bool,
+    /// Calibrate the cell types instead: the SOD1-G93A mouse with its mutant gene excised from
+    /// motor neurons, microglia or astrocytes, at fewer copies and under an antisense drug,
+    /// each paired with the bundled mouse seed for seed (Boillée 2006, Yamanaka 2008).
+    #[arg(long, conflicts_with = "cohorts")]
+    cell_types: bool,
     /// Calibrate the populations instead: the bundled cohorts (scenarios/cohorts/) against the
     /// registry rows (age at onset and its spread, steps, site of onset, survival).
     #[arg(long)]
@@ -33,7 +40,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, default_value_t = 50, requires = "cohorts")]
     body_people: u64,
     /// Replace the table between the calibration markers of this file (e.g. docs/model.md);
-    /// with --cohorts, between the population markers.
+    /// with --cohorts or --cell-types, between their own markers.
     #[arg(long)]
     write: Option<PathBuf>,
 }
@@ -44,6 +51,11 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<()> {
         (
             calibration::calibrate_population(&args.scenarios, args.people, args.body_people, &bar),
             (calibration::POPULATION_BEGIN, calibration::POPULATION_END),
+        )
+    } else if args.cell_types {
+        (
+            calibration::calibrate_cell_types(&args.scenarios, args.seeds, &bar),
+            (calibration::CELL_TYPES_BEGIN, calibration::CELL_TYPES_END),
         )
     } else {
         (

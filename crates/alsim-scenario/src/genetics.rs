@@ -195,6 +195,11 @@ params! {
         /// SOD1 in microglia drives progression.
         microglial_activation: f64 = 1.5, "fold", closed(0.0, 100.0),
             "model choice; Boillée et al. 2006";
+        /// Multiplier of `mechanisms.microglia.ros_secretion_fmol_per_hour`, every variant:
+        /// activated microglia carrying mutant SOD1 release more superoxide and nitric oxide
+        /// and kill more co-cultured motor neurons than wild-type microglia.
+        microglial_ros_secretion: f64 = 2.0, "fold", closed(0.0, 100.0),
+            "model choice; Xiao et al. 2007 (J Neurochem 102:2008); Beers et al. 2006";
         /// Half-life of SOD1 protein: how slowly the mutant protein falls once its gene is cut
         /// out or its transcript knocked down.
         protein_half_life_days: f64 = 25.0, "day", positive(3650.0),
@@ -203,12 +208,28 @@ params! {
 }
 
 params! {
-    /// The C9orf72 repeat expansion: C9orf72 loss impairs autophagy; dipeptide repeats and
-    /// TDP-43 pathology add misfolding; C9orf72-deficient microglia are hyper-inflammatory.
+    /// The C9orf72 repeat expansion: three mechanisms. Dipeptide repeats (DPRs), translated
+    /// from the repeat RNA of both strands without a start codon, aggregate (poly-GA) and
+    /// poison mitochondria (the arginine-rich poly-GR and poly-PR); the repeat RNA forms
+    /// nuclear foci that sequester RNA-binding proteins; and the expansion silences one allele,
+    /// so C9orf72 protein is halved: autophagy is impaired in neurons, and C9orf72-deficient
+    /// microglia are hyper-inflammatory. Repeat length is not a parameter: no relation of
+    /// expansion size to the ALS phenotype has been established (sizes differ between tissues
+    /// of one person; Cooper-Knock et al. 2014, Acta Neuropathol 127:333).
     pub struct C9orf72Effects {
-        /// Multiplier of `mechanisms.aggregation.misfolding_per_day`: dipeptide repeats and
-        /// TDP-43 pathology.
-        misfolding: f64 = 1.2, "fold", closed(0.0, 1e3), "model choice";
+        /// Multiplier of `mechanisms.aggregation.misfolding_per_day`: poly-GA aggregates,
+        /// which also seed TDP-43 pathology.
+        misfolding: f64 = 1.2, "fold", closed(0.0, 1e3),
+            "model choice; Mori et al. 2013 (poly-GA the most abundant DPR inclusions)";
+        /// Multiplier of `mechanisms.mitochondria.aggregate_toxicity_per_day`: poly-GR binds
+        /// the ATP synthase subunit ATP5A1 and impairs mitochondria; arginine-rich DPRs raise
+        /// oxidative stress in patients' motor neurons.
+        mitochondrial_toxicity: f64 = 1.5, "fold", closed(0.0, 100.0),
+            "model choice; Choi et al. 2019 (Nat Neurosci 22:851); Lopez-Gonzalez et al. 2016 (Neuron 92:383)";
+        /// Multiplier of `mechanisms.transport.rna_processing`: sense and antisense RNA foci
+        /// sequester RNA-binding proteins (hnRNP H, ADARB2). At most 1.
+        rna_processing: f64 = 0.97, "fold", closed(0.0, 1.0),
+            "model choice; Donnelly et al. 2013 (Neuron 80:415); Lee et al. 2013 (Cell Rep 5:1178)";
         /// Multiplier of `mechanisms.aggregation.clearance_capacity_per_day`: impaired
         /// autophagy. At most 1.
         clearance: f64 = 0.97, "fold", closed(0.0, 1.0), "model choice; Webster et al. 2016";
@@ -218,13 +239,13 @@ params! {
         /// Multiplier of `mechanisms.microglia.tnf_secretion_fg_per_hour`.
         tnf_secretion: f64 = 2.0, "fold", closed(0.0, 100.0),
             "model choice; O'Rourke et al. 2016";
-        /// Share of the repeat's gain of function (its misfolding multiplier) made from
-        /// sense-strand transcripts: poly-GA, the most abundant dipeptide repeat, and poly-GP
-        /// and poly-GR come from the sense strand, poly-PA and poly-PR from the antisense.
+        /// Share of the repeat's gains of function (its DPRs and foci) made from sense-strand
+        /// transcripts: poly-GA, the most abundant DPR, and poly-GP and poly-GR come from the
+        /// sense strand, poly-PA and poly-PR from the antisense; one share for every gain.
         sense_share: f64 = 0.7, "fraction", closed(0.0, 1.0),
             "model choice; poly-GA most abundant: Mori et al. 2013";
-        /// Half-life of the repeat's products (dipeptide repeats): how slowly they fall once
-        /// their transcript is knocked down.
+        /// Half-life of the repeat's products (DPRs; the foci are taken to follow them): how
+        /// slowly they fall once their transcript is knocked down.
         product_half_life_days: f64 = 10.0, "day", positive(3650.0), "model choice";
     }
 }

@@ -16,8 +16,8 @@
 //!
 //! | genotype | motor neurons | microglia | astrocytes |
 //! |---|---|---|---|
-//! | SOD1 (gain) | misfolding (by variant; A4V templating too), mitochondrial aggregate toxicity | activation | support, toxicity |
-//! | C9orf72 | misfolding (gain; its sense-strand share knocked down by a sense ASO), proteostatic clearance (loss) | activation, TNF secretion (loss) | — |
+//! | SOD1 (gain) | misfolding (by variant; A4V templating too), mitochondrial aggregate toxicity | activation, ROS secretion | support, toxicity |
+//! | C9orf72 | dipeptide repeats: misfolding and mitochondrial toxicity; RNA foci: RNA processing (gains, their sense-strand share knocked down by a sense ASO); proteostatic clearance (loss) | activation, TNF secretion (loss) | — |
 //! | TARDBP (gain) | misfolding, RNA processing (transport) | — | — |
 //! | FUS (gain) | misfolding, templating, RNA processing | — | — |
 //!
@@ -210,10 +210,13 @@ impl Gene {
                 f.astrocyte_support = fold(e.sod1.astrocyte_support, gain(astro));
                 f.astrocyte_toxicity = fold(e.sod1.astrocyte_toxicity, gain(astro));
                 f.microglial_activation = fold(e.sod1.microglial_activation, gain(mg));
+                f.microglial_ros = fold(e.sod1.microglial_ros_secretion, gain(mg));
             }
             Genotype::C9orf72 => {
                 let c9 = &e.c9orf72;
                 f.misfolding = fold(c9.misfolding, gain(mn));
+                f.mitochondrial_toxicity = fold(c9.mitochondrial_toxicity, gain(mn));
+                f.rna_processing = fold(c9.rna_processing, gain(mn));
                 f.clearance = fold(c9.clearance, loss(mn));
                 f.microglial_activation = fold(c9.microglial_activation, loss(mg));
                 f.tnf_secretion = fold(c9.tnf_secretion, loss(mg));
@@ -288,6 +291,8 @@ pub struct GeneFactors {
     pub microglial_activation: f64,
     /// On microglia's `tnf_secretion_fg_per_hour`.
     pub tnf_secretion: f64,
+    /// On microglia's `ros_secretion_fmol_per_hour` (pro-inflammatory microglia).
+    pub microglial_ros: f64,
     /// On astrocytes' `baseline_support`.
     pub astrocyte_support: f64,
     /// On astrocytes' `toxicity_scale`.
@@ -304,6 +309,7 @@ impl Default for GeneFactors {
             rna_processing: 1.0,
             microglial_activation: 1.0,
             tnf_secretion: 1.0,
+            microglial_ros: 1.0,
             astrocyte_support: 1.0,
             astrocyte_toxicity: 1.0,
         }
@@ -369,9 +375,13 @@ mod tests {
         assert_eq!(sod1.misfolding, e.sod1.g93a_misfolding);
         assert_eq!(sod1.astrocyte_support, e.sod1.astrocyte_support);
         assert_eq!(sod1.microglial_activation, e.sod1.microglial_activation);
+        assert_eq!(sod1.microglial_ros, e.sod1.microglial_ros_secretion);
         assert_eq!(sod1.templating, 1.0);
         let c9 = genome(Genotype::C9orf72).factors();
         assert_eq!(c9.misfolding, e.c9orf72.misfolding);
+        assert_eq!(c9.mitochondrial_toxicity, e.c9orf72.mitochondrial_toxicity);
+        assert_eq!(c9.rna_processing, e.c9orf72.rna_processing);
+        assert_eq!(c9.microglial_ros, 1.0);
         assert_eq!(c9.clearance, e.c9orf72.clearance);
         assert_eq!(c9.tnf_secretion, e.c9orf72.tnf_secretion);
         let fus = genome(Genotype::Fus).factors();
@@ -392,9 +402,11 @@ mod tests {
         let f = Genome::new(&s).factors();
         let reference = genome(s.genotype).factors();
         assert_eq!(f.microglial_activation, 1.0);
+        assert_eq!(f.microglial_ros, 1.0);
         assert_eq!(
             GeneFactors {
                 microglial_activation: reference.microglial_activation,
+                microglial_ros: reference.microglial_ros,
                 ..f
             },
             reference
@@ -457,8 +469,15 @@ mod tests {
         g.advance(0, 1.0, 24.0 * g.0.product_half_life_days() * 60.0, 1.0);
         let level = g.gain_level(CellType::MotorNeurons);
         assert!((level - (1.0 - sense)).abs() < 1e-12, "level {level}");
-        // Haploinsufficiency in microglia is untouched by an antisense drug.
+        // Every gain (dipeptide repeats and foci) falls to the antisense strand's share of its
+        // fold; haploinsufficiency, in neurons and microglia, is untouched by an antisense drug.
         let reference = GenotypeEffects::default().c9orf72;
+        let f = g.factors();
+        let left = |fold: f64| fold * (1.0 - sense) + sense;
+        assert!((f.misfolding - left(reference.misfolding)).abs() < 1e-12);
+        assert!((f.mitochondrial_toxicity - left(reference.mitochondrial_toxicity)).abs() < 1e-12);
+        assert!((f.rna_processing - left(reference.rna_processing)).abs() < 1e-12);
+        assert_eq!(f.clearance, reference.clearance);
         assert_eq!(
             g.factors().microglial_activation,
             reference.microglial_activation

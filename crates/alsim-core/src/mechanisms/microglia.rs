@@ -105,6 +105,7 @@ impl MicrogliaConfig {
         let p = modulate(genes, &self.0, |g: &GeneFactors, p| {
             p.activation_per_hour *= g.microglial_activation;
             p.tnf_secretion_fg_per_hour *= g.tnf_secretion;
+            p.ros_secretion_fmol_per_hour *= g.microglial_ros;
         });
         modulate(therapies, &p, |t: &TherapyFactors, p| {
             p.activation_per_hour *= t.anti_inflammatory;

@@ -2,7 +2,9 @@
 //! show, measured on a run's observation rows; the targets they are compared with; and
 //! [`calibrate`], which runs the calibration scenarios over many seeds and makes the markdown
 //! table that `alsim calibrate --write docs/model.md` writes between the [`BEGIN`] and [`END`]
-//! markers. `tests/calibration.rs` checks what CI has time for.
+//! markers. [`calibrate_population`] does the same for the bundled cohorts, and
+//! [`calibrate_cell_types`] for the G93A mouse with its mutant gene taken from one cell type,
+//! each between markers of its own. `tests/calibration.rs` checks what CI has time for.
 
 use crate::{Progress, RunError};
 use alsim_core::mechanisms::motor_units::is_below;
@@ -15,9 +17,11 @@ use std::path::Path;
 use std::time::Instant;
 
 mod body;
+mod cell_types;
 mod population;
 
 pub use body::BodyCourse;
+pub use cell_types::{CELL_TYPES_BEGIN, CELL_TYPES_END, calibrate_cell_types};
 pub use population::{
     BLOCK_COHORTS, BODY_COHORT, POPULATION_TARGETS, PopulationObservable, PopulationTarget,
     TEN_YEAR_TAIL, calibrate_population,
