@@ -157,6 +157,21 @@ pub struct Plan {
 /// Most runs one batch may plan: its plan and `batch.json` are held whole in memory.
 pub(crate) const MAX_RUNS: u64 = 1_000_000;
 
+/// The people of `cohort` to run: `people` (`--people`) or the cohort's own number, checked.
+pub(crate) fn cohort_size(
+    cohort: &alsim_scenario::Cohort,
+    people: Option<u64>,
+) -> Result<u64, RunError> {
+    let n = people.unwrap_or(cohort.people);
+    if !(1..=alsim_scenario::cohort::MAX_PEOPLE).contains(&n) {
+        return Err(RunError::Invalid(format!(
+            "--people must be from 1 to {}, got {n}",
+            alsim_scenario::cohort::MAX_PEOPLE
+        )));
+    }
+    Ok(n)
+}
+
 impl Plan {
     /// The same plan, recording the `--set path=value` overrides its scenarios were loaded with
     /// (in `batch.json` and every run's manifest).
@@ -244,13 +259,7 @@ impl Plan {
                 "{origin} has no cohort section; run it with `alsim run` or `alsim batch`"
             )));
         };
-        let n = people.unwrap_or(cohort.people);
-        if !(1..=alsim_scenario::cohort::MAX_PEOPLE).contains(&n) {
-            return Err(RunError::Invalid(format!(
-                "--people must be from 1 to {}, got {n}",
-                alsim_scenario::cohort::MAX_PEOPLE
-            )));
-        }
+        let n = cohort_size(cohort, people)?;
         let stem = path.file_stem().map_or_else(
             || scenario.name.clone(),
             |s| s.to_string_lossy().into_owned(),

@@ -339,13 +339,7 @@ pub fn run_trial(
             "{origin} has no trial and cohort sections; see docs/scenarios.md, \"trial\""
         )));
     };
-    let n = people.unwrap_or(cohort.people);
-    if !(1..=alsim_scenario::cohort::MAX_PEOPLE).contains(&n) {
-        return Err(RunError::Invalid(format!(
-            "--people must be from 1 to {}, got {n}",
-            alsim_scenario::cohort::MAX_PEOPLE
-        )));
-    }
+    let n = crate::plan::cohort_size(cohort, people)?;
     alsim_io::make_folder(&out.join(PEOPLE_DIR))?;
     let text = scenario.to_ron_string();
     let held = out.join(TRIAL_FILE);
