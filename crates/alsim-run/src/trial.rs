@@ -15,8 +15,9 @@
 //! ```
 //!
 //! A person's screening visit is an output row, where a step of the body ends anyway, so the
-//! state forked there is the state of the person's run without a trial, and a twin is
-//! bit-identical to a run of its arm's scenario from the start (`tests/trial.rs`).
+//! state forked there is that of the person's run without a trial; a twin starts from it bit
+//! for bit and follows a run of its arm's scenario from the start closely (`tests/trial.rs`;
+//! docs/model.md, "Virtual trials", on why not yet bit for bit).
 
 use crate::RunError;
 use crate::progress::{CancelToken, Progress, Step};
