@@ -175,24 +175,36 @@ fn value(endpoint: Endpoint, e: &ArmEndpoints) -> Option<f64> {
     }
 }
 
+/// Each person's survival from randomisation in `arm`.
+fn survival_of(arm: &[ArmEndpoints]) -> Vec<Observation> {
+    arm.iter().map(ArmEndpoints::survival).collect()
+}
+
+/// Each person's value of the continuous `endpoint` in `arm`, where they have one.
+fn values_of(endpoint: Endpoint, arm: &[ArmEndpoints]) -> Vec<f64> {
+    arm.iter().filter_map(|e| value(endpoint, e)).collect()
+}
+
+/// A difference of continuous values on the endpoint's own scale: NfL's log difference as a
+/// ratio, ALSFRS-R's as points.
+fn on_scale(endpoint: Endpoint, d: MeanDifference) -> Effect {
+    let effect = from_difference(d);
+    if endpoint == Endpoint::Nfl {
+        ratio(effect)
+    } else {
+        effect
+    }
+}
+
 /// The p-value a trial of arms `a` (comparator) and `b` gets on `endpoint`.
 fn p_value(endpoint: Endpoint, a: &[ArmEndpoints], b: &[ArmEndpoints]) -> Option<f64> {
     match endpoint {
-        Endpoint::Survival => {
-            let obs =
-                |arm: &[ArmEndpoints]| arm.iter().map(ArmEndpoints::survival).collect::<Vec<_>>();
-            log_rank(&obs(a), &obs(b)).ok().map(|t| t.p_value)
-        }
-        _ => {
-            let values = |arm: &[ArmEndpoints]| {
-                arm.iter()
-                    .filter_map(|e| value(endpoint, e))
-                    .collect::<Vec<_>>()
-            };
-            mean_difference(&values(a), &values(b))
-                .ok()
-                .map(|d| d.p_value)
-        }
+        Endpoint::Survival => log_rank(&survival_of(a), &survival_of(b))
+            .ok()
+            .map(|t| t.p_value),
+        _ => mean_difference(&values_of(endpoint, a), &values_of(endpoint, b))
+            .ok()
+            .map(|d| d.p_value),
     }
 }
 
@@ -203,9 +215,7 @@ fn randomised(
 ) -> Result<Effect, String> {
     match endpoint {
         Endpoint::Survival => {
-            let obs =
-                |arm: &[ArmEndpoints]| arm.iter().map(ArmEndpoints::survival).collect::<Vec<_>>();
-            let (oa, ob) = (obs(a), obs(b));
+            let (oa, ob) = (survival_of(a), survival_of(b));
             let fit = hazard_ratio(&oa, &ob).map_err(|e| e.to_string())?;
             let c = fit.coefficients[0];
             Ok(Effect {
@@ -215,20 +225,9 @@ fn randomised(
                 p_value: log_rank(&oa, &ob).ok().map(|t| t.p_value),
             })
         }
-        _ => {
-            let values = |arm: &[ArmEndpoints]| {
-                arm.iter()
-                    .filter_map(|e| value(endpoint, e))
-                    .collect::<Vec<_>>()
-            };
-            let d = mean_difference(&values(a), &values(b)).map_err(|e| e.to_string())?;
-            let effect = from_difference(d);
-            Ok(if endpoint == Endpoint::Nfl {
-                ratio(effect)
-            } else {
-                effect
-            })
-        }
+        _ => mean_difference(&values_of(endpoint, a), &values_of(endpoint, b))
+            .map(|d| on_scale(endpoint, d))
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -259,12 +258,9 @@ fn twins(endpoint: Endpoint, people: &[TrialPerson], arm: usize) -> Result<Effec
                 })
                 .collect();
             let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-            let effect = from_difference(paired_difference(&a, &b).map_err(|e| e.to_string())?);
-            Ok(if endpoint == Endpoint::Nfl {
-                ratio(effect)
-            } else {
-                effect
-            })
+            paired_difference(&a, &b)
+                .map(|d| on_scale(endpoint, d))
+                .map_err(|e| e.to_string())
         }
     }
 }
