@@ -131,6 +131,12 @@ pub trait Mechanism: Sync {
     /// or off (off, it reports what the tissue looks like without the process).
     fn observe(&self, _world: &mut World, _living: &LivingNeurons, _out: &mut Vec<f64>) {}
 
+    /// Brings what its systems and the step limits look up about the tissue (spatial summaries,
+    /// factors of the clock) up to the tissue as it stands, before every step and before any
+    /// step limit is asked: a run restored from a checkpoint then chooses the same steps as the
+    /// run that went on. Default: nothing to bring up to date.
+    fn prepare(&self, _world: &mut World) {}
+
     /// The longest step, in ticks, adaptive stepping may take from the world as it stands
     /// before this mechanism's state changes by more than `limit.tolerance` of its scale, or
     /// before its next scheduled event. `u64::MAX` when it sets no limit (the default: its

@@ -301,6 +301,7 @@ impl Simulation {
     /// One step ending at `until` at the latest.
     fn step_until(&mut self, until: u64) {
         self.in_pool(|sim| {
+            sim.prepare();
             let span = sim.span_before(until);
             sim.begin_step(span);
             sim.steps += 1;
@@ -329,6 +330,12 @@ impl Simulation {
             .max(1)
     }
 
+    fn prepare(&mut self) {
+        for m in &self.mechanisms {
+            m.prepare(&mut self.world);
+        }
+    }
+
     fn begin_step(&mut self, span: u64) {
         let mut clock = self.world.resource_mut::<Clock>();
         clock.last_span = clock.span;
@@ -341,6 +348,7 @@ impl Simulation {
     /// ticks is not a model run.
     pub fn step_cells_only(&mut self) {
         self.in_pool(|sim| {
+            sim.prepare();
             sim.begin_step(1);
             sim.schedule.run(&mut sim.world);
             sim.end_tick();

@@ -90,6 +90,42 @@ fn a_restored_adaptive_run_continues_bit_for_bit() {
 }
 
 #[test]
+fn a_body_restored_amid_inflammation_chooses_the_same_steps() {
+    // Around the G93A mouse's onset astrocytes turn reactive and lose support, and the neurons'
+    // damage, which sets the step, looks them up: a restored body must see the map the body
+    // that went on sees (it once saw none until its first step had drawn one).
+    let mut s = bundled("sod1-g93a-mouse-body");
+    s.time.adaptive = Some(AdaptiveStepping {
+        max_step_days: 1.0,
+        ..AdaptiveStepping::default()
+    });
+    let mut original = Body::new(&s).unwrap();
+    while original.time_days() < 60.0 {
+        original.step();
+    }
+    while original.time_days() < 120.0 {
+        let mut restored = Body::restore(&s, original.save_state()).unwrap();
+        for _ in 0..3 {
+            original.step();
+            restored.step();
+            let day = original.time_days();
+            for (a, b) in original
+                .regions_mut()
+                .iter_mut()
+                .zip(restored.regions_mut())
+            {
+                assert_eq!(
+                    a.sim.observe(),
+                    b.sim.observe(),
+                    "{} on day {day}",
+                    a.spec.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn daily_stepping_is_what_a_scenario_without_adaptive_gets() {
     let mut s = lifetime(60.0);
     s.time.adaptive = None;

@@ -1,8 +1,8 @@
 //! Ageing: the proteostatic clearance capacity of motor neurons falls with the tissue's age,
 //! `C(age) = C_young·2^(−age/T½)`, with `age = time.start_age_years` plus the simulated time.
 //! `C_young` is aggregation's `clearance_capacity_per_day` as the scenario and genotype set it;
-//! each tick, in `Sense`, ageing sets the factor `2^(−age/T½)` ([`AgeingFactor`]) at the age at
-//! the start of that tick, and aggregation applies it to its capacity. It acts only through
+//! before each step ([`Mechanism::prepare`]) ageing sets the factor `2^(−age/T½)` ([`AgeingFactor`]) at the age at
+//! the start of that step, and aggregation applies it to its capacity. It acts only through
 //! aggregation, so it is not registered when aggregation is off.
 //!
 //! Why it matters: with templated growth, a neuron's aggregate load has a low steady state only
@@ -12,7 +12,7 @@
 //! an age at onset.
 
 use crate::mechanism::{Mechanism, Setup};
-use crate::{Clock, DAYS_PER_YEAR, SimSet};
+use crate::{Clock, DAYS_PER_YEAR};
 use alsim_scenario::mechanisms::AgeingParams;
 use bevy_ecs::prelude::*;
 
@@ -24,9 +24,21 @@ impl Mechanism for Ageing {
         "ageing"
     }
 
-    fn build(&self, setup: &Setup, world: &mut World, schedule: &mut Schedule) {
+    fn build(&self, setup: &Setup, world: &mut World, _: &mut Schedule) {
         let params = setup.scenario.mechanisms.ageing.as_ref().expect("on");
-        register(world, schedule, params, setup.scenario.time.start_age_years);
+        register(world, params, setup.scenario.time.start_age_years);
+    }
+
+    /// Aggregation's step limit reads the factor too.
+    fn prepare(&self, world: &mut World) {
+        let days = world
+            .resource::<Clock>()
+            .days_after(world.resource::<Clock>().tick);
+        let clearance = {
+            let age = world.resource::<TissueAge>();
+            age.capacity_factor(age.age_years(days))
+        };
+        world.resource_mut::<AgeingFactor>().clearance = clearance;
     }
 
     /// It acts only through aggregation.
@@ -55,8 +67,8 @@ impl TissueAge {
     }
 }
 
-/// What ageing does to aggregation this tick: the factor on its clearance capacity, set in
-/// `Sense` from the age at the start of the tick (a function of the clock alone, so a
+/// What ageing does to aggregation this step: the factor on its clearance capacity, set before
+/// the step from the age at its start (a function of the clock alone, so a
 /// checkpoint need not keep it).
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct AgeingFactor {
@@ -64,12 +76,7 @@ pub struct AgeingFactor {
     pub clearance: f64,
 }
 
-fn register(
-    world: &mut World,
-    schedule: &mut Schedule,
-    params: &AgeingParams,
-    start_age_years: f64,
-) {
+fn register(world: &mut World, params: &AgeingParams, start_age_years: f64) {
     let age = TissueAge {
         params: params.clone(),
         start_age_years,
@@ -78,26 +85,20 @@ fn register(
         clearance: age.capacity_factor(start_age_years),
     });
     world.insert_resource(age);
-    schedule.add_systems(age_proteostasis.in_set(SimSet::Sense));
-}
-
-fn age_proteostasis(age: Res<TissueAge>, clock: Res<Clock>, mut factor: ResMut<AgeingFactor>) {
-    factor.clearance = age.capacity_factor(age.age_years(clock.days_after(clock.tick)));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn world_at(start_age_years: f64, half_life: f64) -> (World, Schedule) {
+    fn world_at(start_age_years: f64, half_life: f64) -> World {
         let mut world = World::new();
         world.insert_resource(Clock::new(24.0));
-        let mut schedule = Schedule::default();
         let params = AgeingParams {
             proteostasis_half_life_years: half_life,
         };
-        register(&mut world, &mut schedule, &params, start_age_years);
-        (world, schedule)
+        register(&mut world, &params, start_age_years);
+        world
     }
 
     fn factor(world: &World) -> f64 {
@@ -106,13 +107,13 @@ mod tests {
 
     #[test]
     fn capacity_halves_every_half_life_of_age() {
-        let (mut world, mut schedule) = world_at(40.0, 40.0);
+        let mut world = world_at(40.0, 40.0);
         // Already halved at the start: the tissue is one half-life old.
         assert!((factor(&world) - 0.5).abs() < 1e-12);
         // Twenty years of daily ticks later it is 2^(−60/40).
         let ticks = (20.0 * DAYS_PER_YEAR) as u64;
         world.resource_mut::<Clock>().tick = ticks;
-        schedule.run(&mut world);
+        Ageing.prepare(&mut world);
         let expected = (-(40.0 + ticks as f64 / DAYS_PER_YEAR) / 40.0f64).exp2();
         assert!((factor(&world) - expected).abs() < 1e-12);
         assert!(factor(&world) < 0.5 * 0.71);
@@ -120,12 +121,12 @@ mod tests {
 
     #[test]
     fn capacity_only_falls_as_the_tissue_ages() {
-        let (mut world, mut schedule) = world_at(0.0, 80.0);
+        let mut world = world_at(0.0, 80.0);
         let mut last = factor(&world);
         assert_eq!(last, 1.0);
         for tick in (0..30_000).step_by(1_000) {
             world.resource_mut::<Clock>().tick = tick;
-            schedule.run(&mut world);
+            Ageing.prepare(&mut world);
             assert!(factor(&world) <= last);
             last = factor(&world);
         }

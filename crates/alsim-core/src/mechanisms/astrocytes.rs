@@ -8,7 +8,7 @@
 //! `s* = min(reactive_support, baseline_support)` while reactive (Rothstein et al. 1995: EAAT2
 //! down by up to ~70% in ALS), so reactivity never raises support.
 //!
-//! Each tick (`Sense`) the astrocytes are mapped per voxel: how many are reactive, how many there
+//! Before each step (`Mechanism::prepare`) the astrocytes are mapped per voxel: how many are reactive, how many there
 //! are and the sum of their support (a sparse map: only voxels that hold astrocytes). A motor neuron then asks for the reactive astrocytes within
 //! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
 //! astrocytes within the same reach.
@@ -23,6 +23,7 @@ use crate::solver::GridShape;
 use crate::{Astrocyte, CellId, Clock, FieldGrid, FieldId, RunSeed, SimSet, Voxel};
 use alsim_scenario::mechanisms::AstrocyteParams;
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::RunSystemOnce;
 use rand::RngExt;
 use rayon::prelude::*;
 
@@ -255,10 +256,14 @@ impl Mechanism for Astroglial {
         give::<Astrocyte, _>(world, Reactivity::default());
         give::<Astrocyte, _>(world, Support(params.baseline_support as f32));
         world.insert_resource(config);
-        schedule.add_systems((
-            map_reactive_astrocytes.in_set(SimSet::Sense),
-            update_astrocytes.in_set(SimSet::Glia),
-        ));
+        schedule.add_systems(update_astrocytes.in_set(SimSet::Glia));
+    }
+
+    /// Maps the astrocytes: the neurons' damage and its step limit look the map up.
+    fn prepare(&self, world: &mut World) {
+        world
+            .run_system_once(map_reactive_astrocytes)
+            .expect("the mechanism's resources are in the world");
     }
 
     fn is_on(&self, setup: &Setup) -> bool {
@@ -339,7 +344,7 @@ pub(crate) fn relax_support(support: f32, target: f32, rate_per_day: f32, dt_day
     target + (support - target) * (-rate_per_day * dt_days).exp()
 }
 
-/// Maps the astrocytes at the start of the tick, weighting their toxicity by the genotype's fold
+/// Maps the astrocytes at the start of the step, weighting their toxicity by the genotype's fold
 /// as it stood after the last tick (an excision reaches astrocytes' toxicity one tick late).
 fn map_reactive_astrocytes(
     mut map: ResMut<ReactiveAstrocyteMap>,
