@@ -27,6 +27,10 @@ pub struct BodyCourse {
     /// ALSFRS-R decline, points per month: `(48 − total)/months` one year after onset, or at
     /// respiratory failure if that comes first (the ΔFS of Kimura et al. 2006).
     pub alsfrs_decline: Option<f64>,
+    /// Blood NfL, pg/mL, six months after onset (at respiratory failure if that comes first).
+    pub nfl_after_onset: Option<f64>,
+    /// Blood NfL at onset over its level a year before (the presymptomatic rise).
+    pub nfl_rise_before_onset: Option<f64>,
 }
 
 impl BodyCourse {
@@ -76,6 +80,20 @@ impl BodyCourse {
             end_day,
             spread,
             alsfrs_decline: onset_day.and_then(|onset| alsfrs_decline(rows, onset, end_day)),
+            nfl_after_onset: onset_day.and_then(|onset| {
+                let at = end_day.map_or(onset + NFL_AFTER_ONSET_DAYS, |e| {
+                    e.min(onset + NFL_AFTER_ONSET_DAYS)
+                });
+                nfl_on_or_after(rows, at)
+            }),
+            nfl_rise_before_onset: onset_day.and_then(|onset| {
+                let before = rows
+                    .iter()
+                    .rev()
+                    .find(|r| r[0] <= onset - DAYS_PER_YEAR)
+                    .map(|r| r[nfl_column()])?;
+                Some(nfl_on_or_after(rows, onset)? / before)
+            }),
         }
     }
 
@@ -96,6 +114,27 @@ impl BodyCourse {
 
 /// Days in a month, for slopes per month.
 const DAYS_PER_MONTH: f64 = DAYS_PER_YEAR / 12.0;
+
+/// When blood NfL is compared with the ALS cut-off: six months after onset (model choice: early
+/// in the symptomatic phase, when patients are diagnosed).
+const NFL_AFTER_ONSET_DAYS: f64 = 6.0 * DAYS_PER_MONTH;
+
+/// Verde et al. 2019: serum NfL above 62 pg/mL told ALS from other conditions with 85.5%
+/// sensitivity (95% CI 78–91%).
+const NFL_ALS_CUT_OFF_PG_PER_ML: f64 = 62.0;
+
+fn nfl_column() -> usize {
+    Body::columns()
+        .iter()
+        .position(|c| c == "nfl_blood_pg_per_ml")
+        .expect("a body row has blood NfL")
+}
+
+/// Blood NfL at the first row on or after `day`; `None` past the end or with NfL off.
+fn nfl_on_or_after(rows: &[Vec<f64>], day: f64) -> Option<f64> {
+    let level = rows.iter().find(|r| r[0] >= day)?[nfl_column()];
+    level.is_finite().then_some(level)
+}
 
 /// `(48 − ALSFRS-R)/months since onset` at the first row a year after onset, or at the first
 /// row at or after respiratory failure if that comes sooner; `None` when the run ends first.
@@ -248,18 +287,53 @@ pub(crate) fn human_rows(scenario: &str, courses: &[BodyCourse]) -> String {
         decline.is_some_and(|s| s.all_reached() && (0.3..=3.0).contains(&s.mean)),
         "Kimura et al. 2006; Kollewe et al. 2008",
     ));
+    let levels: Vec<Option<f64>> = courses.iter().map(|c| c.nfl_after_onset).collect();
+    let above = levels
+        .iter()
+        .flatten()
+        .filter(|&&l| l > NFL_ALS_CUT_OFF_PG_PER_ML)
+        .count();
+    let (share, p) = share_cell(above, n);
+    out.push_str(&row(
+        scenario,
+        &format!(
+            "blood NfL six months after onset above {NFL_ALS_CUT_OFF_PG_PER_ML} pg/mL (pg/mL)"
+        ),
+        "most (≥ 78%)",
+        &format!("{share}; {}", mean_cell(Spread::of(&levels), n)),
+        p >= 0.78,
+        "Verde et al. 2019 (the cut-off told ALS from other conditions with 85.5% sensitivity, 95% CI 78–91%)",
+    ));
     out
 }
 
 /// The rows of a familial body: median survival from onset to respiratory failure against the
 /// genotype's target, and the share of runs ending in respiratory failure.
 pub(crate) fn familial_rows(target: &super::FamilialBody, courses: &[BodyCourse]) -> String {
-    survival_rows(
+    let mut out = survival_rows(
         target.scenario,
         courses,
         (target.low, target.high),
         target.source,
-    )
+    );
+    let rise = Spread::of(
+        &courses
+            .iter()
+            .map(|c| c.nfl_rise_before_onset)
+            .collect::<Vec<_>>(),
+    );
+    let every_run_rose = courses
+        .iter()
+        .all(|c| c.nfl_rise_before_onset.is_some_and(|r| r > 1.0));
+    out.push_str(&row(
+        target.scenario,
+        "blood NfL at onset over a year before (fold)",
+        "above 1 in every run",
+        &mean_cell(rise, courses.len()),
+        every_run_rose,
+        "Benatar et al. 2018 (serum NfL of SOD1, FUS and C9orf72 carriers rises before phenoconversion; 6–12 months before in SOD1 A4V)",
+    ));
+    out
 }
 
 /// Median survival from onset to respiratory failure (years) against `range`, over the runs
@@ -417,6 +491,87 @@ mod tests {
         assert!((decline - 12.0 / ((765.0 - 400.0) / DAYS_PER_MONTH)).abs() < 1e-12);
         // The run ends before a year has passed and nothing ended it: not measured.
         assert_eq!(alsfrs_decline(&series, 800.0, None), None);
+    }
+
+    #[test]
+    fn nfl_is_read_six_months_after_onset_and_a_year_before_it() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/scenarios/three-segments.ron");
+        let scenario = alsim_scenario::load(&path).unwrap();
+        let nfl = nfl_column();
+        let mut series = rows(&[(0.0, 48.0), (300.0, 48.0), (700.0, 47.0), (900.0, 40.0)]);
+        for (row, level) in series.iter_mut().zip([10.0, 12.0, 30.0, 80.0]) {
+            row[nfl] = level;
+        }
+        let summary = |onset: f64, end: Option<f64>| BodySummary {
+            body: Summary {
+                days_to_clinical_onset: Some(onset),
+                simulated_days: 900.0,
+                ..Summary::default()
+            },
+            focus: None,
+            site_of_onset: None,
+            order_of_onset: Vec::new(),
+            days_to_respiratory_failure: end,
+            survival_from_onset_days: None,
+            alsfrs_r_total_final: 48.0,
+            alsfrs_r_slope_per_month: None,
+            regions: Vec::new(),
+        };
+        // Onset on day 700: six months later is day 882.6, read on day 900; a year before is
+        // day 334.75, read on the last row before it (day 300).
+        let course = BodyCourse::measure(&scenario, &series, &summary(700.0, None));
+        assert_eq!(course.nfl_after_onset, Some(80.0));
+        assert_eq!(course.nfl_rise_before_onset, Some(30.0 / 12.0));
+        // Respiratory failure on day 650 comes before six months are up: read on the first
+        // row on or after it, day 700.
+        let early = BodyCourse::measure(&scenario, &series, &summary(600.0, Some(650.0)));
+        assert_eq!(early.nfl_after_onset, Some(30.0));
+        // Onset within the first year: no level a year before.
+        let young = BodyCourse::measure(&scenario, &series, &summary(200.0, None));
+        assert_eq!(young.nfl_rise_before_onset, None);
+    }
+
+    #[test]
+    fn nfl_rows_count_runs_above_the_cut_off_and_runs_that_rose() {
+        let course = |level: f64, rise: f64| BodyCourse {
+            nfl_after_onset: Some(level),
+            nfl_rise_before_onset: Some(rise),
+            ..BodyCourse::default()
+        };
+        let mut courses = vec![course(100.0, 2.0); 8];
+        courses.push(course(50.0, 1.5));
+        courses.push(course(62.0, 0.9));
+        // 8 of 10 above 62 pg/mL (62 itself is not above): inside, at least 78%.
+        let table = human_rows("body", &courses);
+        let line = table.lines().find(|l| l.contains("blood NfL")).unwrap();
+        assert!(
+            line.contains("8/10 (80%") && line.contains("| yes |"),
+            "{line}"
+        );
+        courses[0].nfl_after_onset = Some(10.0);
+        let table = human_rows("body", &courses);
+        let line = table.lines().find(|l| l.contains("blood NfL")).unwrap();
+        assert!(
+            line.contains("7/10 (70%") && line.contains("| no |"),
+            "{line}"
+        );
+        // One run fell in the year before onset: not every run rose.
+        let a4v = &super::super::FAMILIAL_BODIES[1];
+        let rise = |courses: &[BodyCourse]| {
+            let table = familial_rows(a4v, courses);
+            table
+                .lines()
+                .find(|l| l.contains("a year before"))
+                .unwrap()
+                .to_string()
+        };
+        assert!(rise(&courses).contains("| no |"));
+        assert!(
+            rise(&courses[..9]).contains("| yes |"),
+            "{}",
+            rise(&courses[..9])
+        );
     }
 
     #[test]
