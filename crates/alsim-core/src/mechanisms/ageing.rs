@@ -1,9 +1,9 @@
 //! Ageing: the proteostatic clearance capacity of motor neurons falls with the tissue's age,
 //! `C(age) = C_young·2^(−age/T½)`, with `age = time.start_age_years` plus the simulated time.
 //! `C_young` is aggregation's `clearance_capacity_per_day` as the scenario and genotype set it;
-//! before each step ([`Mechanism::prepare`]) ageing sets the factor `2^(−age/T½)` ([`AgeingFactor`]) at the age at
-//! the start of that step, and aggregation applies it to its capacity. It acts only through
-//! aggregation, so it is not registered when aggregation is off.
+//! before each step ([`Mechanism::prepare`]) ageing sets the factor `2^(−age/T½)`
+//! ([`AgeingFactor`]) at the age at the start of that step, and aggregation applies it to its
+//! capacity. It acts only through aggregation, so it is not registered when aggregation is off.
 //!
 //! Why it matters: with templated growth, a neuron's aggregate load has a low steady state only
 //! while clearance outpaces templating plus misfolding (see `aggregation`). As capacity falls
@@ -31,12 +31,9 @@ impl Mechanism for Ageing {
 
     /// Aggregation's step limit reads the factor too.
     fn prepare(&self, world: &mut World) {
-        let days = world
-            .resource::<Clock>()
-            .days_after(world.resource::<Clock>().tick);
         let clearance = {
-            let age = world.resource::<TissueAge>();
-            age.capacity_factor(age.age_years(days))
+            let (clock, age) = (world.resource::<Clock>(), world.resource::<TissueAge>());
+            age.capacity_factor(age.age_years(clock.days_after(clock.tick)))
         };
         world.resource_mut::<AgeingFactor>().clearance = clearance;
     }

@@ -8,10 +8,11 @@
 //! `s* = min(reactive_support, baseline_support)` while reactive (Rothstein et al. 1995: EAAT2
 //! down by up to ~70% in ALS), so reactivity never raises support.
 //!
-//! Before each step (`Mechanism::prepare`) the astrocytes are mapped per voxel: how many are reactive, how many there
-//! are and the sum of their support (a sparse map: only voxels that hold astrocytes). A motor neuron then asks for the reactive astrocytes within
-//! the toxic factor's reach, weighted by `toxicity_scale`, and for the mean support of the
-//! astrocytes within the same reach.
+//! Before each step (`Mechanism::prepare`) the astrocytes are mapped per voxel: how many are
+//! reactive, how many there are and the sum of their support (a sparse map: only voxels that
+//! hold astrocytes). A motor neuron then asks for the reactive astrocytes within the toxic
+//! factor's reach, weighted by `toxicity_scale`, and for the mean support of the astrocytes
+//! within the same reach.
 
 use super::genetics::GeneFactors;
 use super::{DENSE, column, give, modulate, saturating, switch_probability};

@@ -81,10 +81,7 @@ impl BodyCourse {
             spread,
             alsfrs_decline: onset_day.and_then(|onset| alsfrs_decline(rows, onset, end_day)),
             nfl_after_onset: onset_day.and_then(|onset| {
-                let at = end_day.map_or(onset + NFL_AFTER_ONSET_DAYS, |e| {
-                    e.min(onset + NFL_AFTER_ONSET_DAYS)
-                });
-                nfl_on_or_after(rows, at)
+                nfl_on_or_after(rows, reading_day(onset, NFL_AFTER_ONSET_DAYS, end_day))
             }),
             nfl_rise_before_onset: onset_day.and_then(|onset| {
                 let before = rows
@@ -136,6 +133,11 @@ fn nfl_on_or_after(rows: &[Vec<f64>], day: f64) -> Option<f64> {
     level.is_finite().then_some(level)
 }
 
+/// The day an observable is read: `after` days past onset, or at the end stage if it comes first.
+fn reading_day(onset: f64, after: f64, end: Option<f64>) -> f64 {
+    end.map_or(onset + after, |e| e.min(onset + after))
+}
+
 /// `(48 − ALSFRS-R)/months since onset` at the first row a year after onset, or at the first
 /// row at or after respiratory failure if that comes sooner; `None` when the run ends first.
 fn alsfrs_decline(rows: &[Vec<f64>], onset: f64, end: Option<f64>) -> Option<f64> {
@@ -143,7 +145,7 @@ fn alsfrs_decline(rows: &[Vec<f64>], onset: f64, end: Option<f64>) -> Option<f64
         .iter()
         .position(|c| c == "alsfrs_r_total")
         .expect("a body row has the ALSFRS-R total");
-    let at = end.map_or(onset + DAYS_PER_YEAR, |e| e.min(onset + DAYS_PER_YEAR));
+    let at = reading_day(onset, DAYS_PER_YEAR, end);
     let row = rows.iter().find(|r| r[0] >= at)?;
     let months = (row[0] - onset) / DAYS_PER_MONTH;
     (months > 0.0).then(|| (48.0 - row[total]) / months)
