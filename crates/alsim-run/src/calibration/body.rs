@@ -120,11 +120,16 @@ const NFL_AFTER_ONSET_DAYS: f64 = 6.0 * DAYS_PER_MONTH;
 /// sensitivity (95% CI 78–91%).
 const NFL_ALS_CUT_OFF_PG_PER_ML: f64 = 62.0;
 
-fn nfl_column() -> usize {
+/// Where the whole-body rows hold the column `name`.
+fn body_column(name: &str) -> usize {
     Body::columns()
         .iter()
-        .position(|c| c == "nfl_blood_pg_per_ml")
-        .expect("a body row has blood NfL")
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("a body row has {name}"))
+}
+
+fn nfl_column() -> usize {
+    body_column("nfl_blood_pg_per_ml")
 }
 
 /// Blood NfL at the first row on or after `day`; `None` past the end or with NfL off.
@@ -141,10 +146,7 @@ fn reading_day(onset: f64, after: f64, end: Option<f64>) -> f64 {
 /// `(48 − ALSFRS-R)/months since onset` at the first row a year after onset, or at the first
 /// row at or after respiratory failure if that comes sooner; `None` when the run ends first.
 fn alsfrs_decline(rows: &[Vec<f64>], onset: f64, end: Option<f64>) -> Option<f64> {
-    let total = Body::columns()
-        .iter()
-        .position(|c| c == "alsfrs_r_total")
-        .expect("a body row has the ALSFRS-R total");
+    let total = body_column("alsfrs_r_total");
     let at = reading_day(onset, DAYS_PER_YEAR, end);
     let row = rows.iter().find(|r| r[0] >= at)?;
     let months = (row[0] - onset) / DAYS_PER_MONTH;
@@ -469,7 +471,7 @@ mod tests {
     /// Rows of the body's time series: only time and the ALSFRS-R total matter here.
     fn rows(points: &[(f64, f64)]) -> Vec<Vec<f64>> {
         let columns = Body::columns();
-        let total = columns.iter().position(|c| c == "alsfrs_r_total").unwrap();
+        let total = body_column("alsfrs_r_total");
         points
             .iter()
             .map(|&(day, score)| {
