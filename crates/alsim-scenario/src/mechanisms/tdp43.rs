@@ -16,8 +16,8 @@ params! {
     /// nuclear TDP-43, cryptic exons enter the STMN2 and UNC13A transcripts and their proteins
     /// fall, taken here as `N` each: the neuron's collateral sprouting (its room to adopt
     /// orphaned fibres) is scaled by `1 − d_s·(1 − N)`, its synaptic transmission (its fibres'
-    /// share of force) by `1 − d_u·(1 − N)`. Off by default: the bundled human scenarios are
-    /// calibrated without it.
+    /// share of force) by `1 − d_u·(1 − N)`. Off by default; every bundled human scenario
+    /// switches it on (`scenarios/base/human-lifetime.ron`), the mouse ones leave it off.
     pub struct Tdp43Params {
         /// Rate `k_s` at which saturating TDP-43 aggregate draws nuclear TDP-43 out.
         sequestration_per_day: f64 = 0.05, "1/day", closed(0.0, 100.0), "model choice";
